@@ -1,0 +1,80 @@
+"""Builds the python-telegram-bot Application: handlers, rate limiter, database, errors."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes
+
+from bot import clock
+from bot.config import Settings
+from handlers import access, errors, fallback, members_admin, membership, menu, personal_data
+from handlers.context import BotContext
+from storage import migrate
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+# Feature modules in the order their handlers are tried; fallback must stay last.
+FEATURES = (access, membership, personal_data, members_admin, fallback, errors)
+
+
+async def open_resources(app: Application) -> None:
+    """Open the database (migrated) and set the default menu. post_init of run_polling/run_webhook;
+    callers that drive the Application by hand (demo, tests) call it after initialize()."""
+    settings: Settings = app.bot_data["settings"]
+    db = Database(settings.database_url)
+    await migrate.upgrade(db)
+    app.bot_data["db"] = db
+    await menu.set_default_menu(app.bot)
+    log.info("bot @%s ready", app.bot.username)
+
+
+async def close_resources(app: Application) -> None:
+    db: Database | None = app.bot_data.pop("db", None)
+    if db is not None:
+        await db.dispose()
+
+
+async def start_polling(app: Application, *, poll_timeout: int = 10) -> None:
+    """Start by hand what run_polling starts, for code that owns the event loop."""
+    await app.initialize()
+    await open_resources(app)
+    await app.start()
+    await app.updater.start_polling(poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+
+
+async def stop_polling(app: Application) -> None:
+    if app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    await close_resources(app)
+    await app.shutdown()
+
+
+def build_application(settings: Settings, *, update_processor: BaseUpdateProcessor | None = None) -> Application:
+    """The whole bot, configured; the database opens in post_init and closes in post_shutdown."""
+    clock.set_local_zone(settings.timezone)
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.api_file_url)
+        .context_types(ContextTypes(context=BotContext))
+        # Waits out 429s (up to 3 times) and keeps sends under Telegram's overall and group limits.
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .connect_timeout(10)
+        .read_timeout(20)
+        .write_timeout(30)
+        .post_init(open_resources)
+        .post_shutdown(close_resources)
+    )
+    if update_processor is not None:
+        builder = builder.concurrent_updates(update_processor)
+    app = builder.build()
+    app.bot_data["settings"] = settings
+    for feature in FEATURES:
+        feature.register(app)
+    return app

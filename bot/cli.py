@@ -1,0 +1,302 @@
+"""`python -m bot <command>`: run the bot, the demo, migrations, units, invites, the first admin."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from bot import clock
+from bot.config import ConfigError, Settings, load_settings
+from storage import migrate
+from storage.db import Database
+
+EXIT_USAGE = 2
+
+
+def _print_err(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[int]]) -> int:
+    db = Database(settings.database_url)
+    try:
+        await migrate.upgrade(db)
+        return await work(db)
+    finally:
+        await db.dispose()
+
+
+# --- db -------------------------------------------------------------------------------------
+
+
+def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    async def work(db: Database) -> int:
+        print(f"Cơ sở dữ liệu đã ở phiên bản mới nhất ({await migrate.current_revision(db)}).")
+        return 0
+
+    return asyncio.run(_with_db(settings, work))
+
+
+# --- units ----------------------------------------------------------------------------------
+
+
+def cmd_units_import(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services import audit, units
+
+    path = Path(args.file)
+    if not path.is_file():
+        _print_err(f"Không tìm thấy tệp {path}.")
+        return 1
+    try:
+        rows = units.parse_units_csv(path.read_bytes())
+    except units.UnitImportError as exc:
+        _print_err(f"Không nhập đơn vị nào từ {path}:")
+        for problem in exc.problems:
+            _print_err(f"  {problem}")
+        return 1
+
+    async def work(db: Database) -> int:
+        try:
+            async with db.session() as session:
+                result = await units.import_units(session, rows)
+                audit.record(session, "units.imported", actor_label="cli", file=path.name,
+                             created=result.created, updated=result.updated)
+        except units.UnitImportError as exc:
+            _print_err(f"Không nhập đơn vị nào từ {path}: có {len(exc.problems)} lỗi.")
+            for problem in exc.problems:
+                _print_err(f"  {problem}")
+            return 1
+        print(
+            f"Đã nhập {path.name}: {result.created} đơn vị mới, {result.updated} cập nhật, "
+            f"{result.unchanged} không đổi."
+        )
+        return 0
+
+    return asyncio.run(_with_db(settings, work))
+
+
+def cmd_units_list(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services import units
+
+    async def work(db: Database) -> int:
+        async with db.session() as session:
+            tree = await units.unit_tree(session)
+        if not tree:
+            print("Chưa có đơn vị nào. Nhập bằng: python -m bot units import DON_VI.csv")
+            return 0
+        for unit, depth, people in tree:
+            state = "" if unit.active else " [ngừng hoạt động]"
+            print(f"{'  ' * depth}{unit.code}  {unit.name} ({unit.kind}) — {people} thành viên{state}")
+        print(f"Tổng: {len(tree)} đơn vị.")
+        return 0
+
+    return asyncio.run(_with_db(settings, work))
+
+
+# --- invites and the first admin ---------------------------------------------------------------
+
+
+async def _bot_username(settings: Settings) -> str | None:
+    if settings.bot_username:
+        return settings.bot_username
+    if not settings.token:
+        return None
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    try:
+        async with Bot(settings.token, base_url=settings.api_base_url) as bot:
+            return bot.username
+    except TelegramError as exc:
+        _print_err(f"Không hỏi được tên bot từ Telegram ({exc}); in mã mời không kèm đường link.")
+        return None
+
+
+def invite_line(username: str | None, code: str) -> str:
+    if username:
+        return f"https://t.me/{username}?start={code}"
+    return f"{code}   (người nhận gõ: /start {code})"
+
+
+async def _print_invites(settings: Settings, codes: list[str], role: str, where: str, expires: str) -> None:
+    from bot import texts
+
+    username = await _bot_username(settings)
+    print(f"{len(codes)} mã mời — vai trò {texts.ROLE_NAMES[role]}{where}, hết hạn {expires}:")
+    for code in codes:
+        print(invite_line(username, code))
+    if username is None:
+        print("Đặt bot.username trong config.toml (hoặc TELEGRAM_BOT_TOKEN) để in đường link mời.")
+
+
+def cmd_invite(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services import invites, units
+
+    if not 1 <= args.count <= 1000:
+        _print_err("--count phải từ 1 đến 1000.")
+        return EXIT_USAGE
+    days = args.expires_days or settings.invite_expires_days
+    if not 1 <= days <= 365:
+        _print_err("--expires-days phải từ 1 đến 365.")
+        return EXIT_USAGE
+
+    async def work(db: Database) -> int:
+        async with db.session() as session:
+            unit = await units.unit_by_code(session, args.unit)
+            if unit is None:
+                _print_err(f"Không có đơn vị mã {args.unit!r}. Xem danh sách: python -m bot units list")
+                return 1
+            if not unit.active:
+                _print_err(f"Đơn vị {unit.code} đã ngừng hoạt động.")
+                return 1
+            made = await invites.create_invites(
+                session, role=args.role, unit_id=unit.id, count=args.count, expires_days=days, actor_label="cli"
+            )
+            codes = [i.code for i in made]
+            expires = clock.fmt_datetime(made[0].expires_at)
+            where = f", đơn vị {unit.name}"
+        await _print_invites(settings, codes, args.role, where, expires)
+        return 0
+
+    return asyncio.run(_with_db(settings, work))
+
+
+def cmd_admin_add(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services import invites, members, units
+
+    async def work(db: Database) -> int:
+        async with db.session() as session:
+            unit = None
+            if args.unit:
+                unit = await units.unit_by_code(session, args.unit)
+                if unit is None:
+                    _print_err(f"Không có đơn vị mã {args.unit!r}.")
+                    return 1
+            if args.user_id is not None:
+                if not args.name or not args.name.strip():
+                    _print_err("Cần --name khi dùng --user-id.")
+                    return EXIT_USAGE
+                try:
+                    member = await members.add_admin(
+                        session, telegram_user_id=args.user_id, full_name=args.name, unit=unit
+                    )
+                except members.MemberError:
+                    _print_err(f"Tài khoản {args.user_id} đã là thành viên đang hoạt động.")
+                    return 1
+                print(f"Đã thêm quản trị #{member.id}: {member.full_name} (Telegram {args.user_id}).")
+                return 0
+            made = await invites.create_invites(
+                session, role="admin", unit_id=unit.id if unit else None, count=1,
+                expires_days=settings.invite_expires_days, actor_label="cli",
+            )
+            code, expires = made[0].code, clock.fmt_datetime(made[0].expires_at)
+        await _print_invites(settings, [code], "admin", "", expires)
+        print("Người quản trị đầu tiên mở đường link này để tham gia.")
+        return 0
+
+    return asyncio.run(_with_db(settings, work))
+
+
+# --- run and demo -------------------------------------------------------------------------------
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    if not settings.token:
+        _print_err(
+            "Chưa có token của bot: đặt biến môi trường TELEGRAM_BOT_TOKEN (hoặc khóa bot.token trong "
+            "config.toml). Muốn thử mà không cần token: python -m bot demo"
+        )
+        return EXIT_USAGE
+    from telegram import Update
+    from telegram.error import InvalidToken, NetworkError
+
+    from bot.app import build_application
+
+    app = build_application(settings)
+    try:
+        if settings.webhook.enabled:
+            app.run_webhook(
+                listen=settings.webhook.listen,
+                port=settings.webhook.port,
+                url_path="telegram",
+                webhook_url=settings.webhook.url.rstrip("/") + "/telegram",
+                secret_token=settings.webhook.secret_token or None,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            app.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:
+        _print_err("Telegram từ chối token này. Kiểm tra lại TELEGRAM_BOT_TOKEN / bot.token.")
+        return EXIT_USAGE
+    except NetworkError as exc:
+        _print_err(f"Không kết nối được Bot API tại {settings.api_base_url}: {exc}")
+        return 1
+    return 0
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return asyncio.run(run_demo(settings, echo=not sys.stdin.isatty()))
+
+
+# --- the parser -----------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="Thi đua bot — phong trào thi đua trong Telegram."
+    )
+    parser.add_argument("--config", help="đường dẫn config.toml (mặc định ./config.toml hoặc $THIDUA_CONFIG)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="ghi nhật ký chi tiết")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("run", help="chạy bot (long polling; webhook nếu có webhook.url)")
+    p.set_defaults(func=cmd_run)
+    p = sub.add_parser("demo", help="chạy thử trong terminal với Bot API giả lập, không cần token")
+    p.set_defaults(func=cmd_demo)
+
+    db = sub.add_parser("db", help="cơ sở dữ liệu").add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    p = db.add_parser("upgrade", help="áp dụng các migration mới")
+    p.set_defaults(func=cmd_db_upgrade)
+
+    un = sub.add_parser("units", help="đơn vị").add_subparsers(dest="units_command", required=True, metavar="ACTION")
+    p = un.add_parser("import", help="nhập đơn vị từ CSV: code,name,kind,parent_code (lỗi một dòng thì không nhập gì)")
+    p.add_argument("file", metavar="FILE.csv")
+    p.set_defaults(func=cmd_units_import)
+    p = un.add_parser("list", help="cây đơn vị và số thành viên")
+    p.set_defaults(func=cmd_units_list)
+
+    p = sub.add_parser("invite", help="tạo mã mời (đường link t.me/...?start=MÃ)")
+    p.add_argument("--unit", required=True, metavar="CODE", help="mã đơn vị")
+    p.add_argument("--role", required=True, choices=["officer", "leader", "admin"])
+    p.add_argument("--count", type=int, default=1, help="số mã (mặc định 1)")
+    p.add_argument("--expires-days", type=int, default=None, help="số ngày hiệu lực (mặc định theo config)")
+    p.set_defaults(func=cmd_invite)
+
+    ad = sub.add_parser("admin", help="quản trị").add_subparsers(dest="admin_command", required=True, metavar="ACTION")
+    p = ad.add_parser("add", help="thêm quản trị đầu tiên: theo --user-id, hoặc in một mã mời quản trị")
+    p.add_argument("--user-id", type=int, help="mã tài khoản Telegram (số) của người quản trị")
+    p.add_argument("--name", help="họ tên (cần khi dùng --user-id)")
+    p.add_argument("--unit", metavar="CODE", help="đơn vị của người quản trị (tùy chọn)")
+    p.set_defaults(func=cmd_admin_add)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as exc:
+        _print_err(str(exc))
+        return EXIT_USAGE
+    clock.set_local_zone(settings.timezone)
+    return args.func(settings, args)

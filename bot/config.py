@@ -1,0 +1,208 @@
+"""config.toml (+ environment overrides) → frozen, validated settings.
+
+Read once at start. A bad value raises ConfigError naming the key and what is wrong, which the
+CLI prints as one line (no traceback).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from datetime import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_CONFIG_PATH = Path("config.toml")
+TELEGRAM_API_URL = "https://api.telegram.org/bot"
+TELEGRAM_FILE_URL = "https://api.telegram.org/file/bot"
+_TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
+
+
+class ConfigError(Exception):
+    """A configuration value is wrong; str() is the one line shown to the person."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"Cấu hình sai ở khóa '{key}': {problem}")
+        self.key = key
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    url: str = ""
+    secret_token: str = ""
+    listen: str = "0.0.0.0"
+    port: int = 8443
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.url)
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """Reminders go out only between start and end (local time), and not on Sundays if set."""
+
+    start: time = time(7, 30)
+    end: time = time(20, 0)
+    no_sundays: bool = True
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str = ""
+    bot_username: str = ""
+    api_base_url: str = TELEGRAM_API_URL
+    api_file_url: str = TELEGRAM_FILE_URL
+    organisation_name: str = "Hội đồng Thi đua – Khen thưởng"
+    database_url: str = "sqlite:///data/thidua.db"
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
+    webhook: WebhookSettings = field(default_factory=WebhookSettings)
+    quiet_hours: QuietHours = field(default_factory=QuietHours)
+    invite_expires_days: int = 14
+    source: Path | None = None
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+
+def _section(raw: dict[str, Any], name: str) -> dict[str, Any]:
+    value = raw.get(name, {})
+    if not isinstance(value, dict):
+        raise ConfigError(name, "phải là một mục [" + name + "]")
+    return value
+
+
+def _str(sec: dict[str, Any], key: str, full: str, default: str) -> str:
+    value = sec.get(key, default)
+    if not isinstance(value, str):
+        raise ConfigError(full, f"phải là chuỗi trong dấu ngoặc kép, đang là {value!r}")
+    return value.strip()
+
+
+def _int(sec: dict[str, Any], key: str, full: str, default: int, lo: int, hi: int) -> int:
+    value = sec.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise ConfigError(full, f"phải là số nguyên từ {lo} đến {hi}, đang là {value!r}")
+    return value
+
+
+def _bool(sec: dict[str, Any], key: str, full: str, default: bool) -> bool:
+    value = sec.get(key, default)
+    if not isinstance(value, bool):
+        raise ConfigError(full, f"phải là true hoặc false, đang là {value!r}")
+    return value
+
+
+def _clock(sec: dict[str, Any], key: str, full: str, default: str) -> time:
+    text = _str(sec, key, full, default)
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise ConfigError(full, f"phải là giờ dạng HH:MM (ví dụ 07:30), đang là {text!r}")
+    return time(int(match[1]), int(match[2]))
+
+
+def _http_url(value: str, full: str, *, https_only: bool = False) -> str:
+    parsed = urlparse(value)
+    schemes = ("https",) if https_only else ("http", "https")
+    if parsed.scheme not in schemes or not parsed.netloc:
+        need = "https://" if https_only else "http:// hoặc https://"
+        raise ConfigError(full, f"phải là địa chỉ bắt đầu bằng {need}, đang là {value!r}")
+    return value
+
+
+def _database_url(value: str) -> str:
+    scheme = value.split(":", 1)[0].split("+", 1)[0]
+    if scheme not in ("sqlite", "postgresql", "postgres") or "://" not in value:
+        raise ConfigError(
+            "database.url",
+            f"phải là sqlite:///đường/dẫn.db hoặc postgresql://..., đang là {value!r}",
+        )
+    return value
+
+
+def load_settings(path: str | Path | None = None, env: dict[str, str] | None = None) -> Settings:
+    """Read the config file (missing file = all defaults) and apply environment overrides."""
+    env = dict(os.environ if env is None else env)
+    cfg_path = Path(path or env.get("THIDUA_CONFIG") or DEFAULT_CONFIG_PATH)
+    raw: dict[str, Any] = {}
+    if cfg_path.exists():
+        try:
+            raw = tomllib.loads(cfg_path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(str(cfg_path), f"không đọc được TOML ({exc})") from None
+        except UnicodeDecodeError:
+            raise ConfigError(str(cfg_path), "tệp phải lưu dạng UTF-8") from None
+    elif path is not None:
+        raise ConfigError(str(cfg_path), "không tìm thấy tệp cấu hình")
+
+    bot = _section(raw, "bot")
+    token = env.get("TELEGRAM_BOT_TOKEN") or _str(bot, "token", "bot.token", "")
+    token = token.strip()
+    if token and not _TOKEN_RE.match(token):
+        raise ConfigError("bot.token", "không đúng dạng token của @BotFather (123456:ABC...)")
+    username = _str(bot, "username", "bot.username", "").lstrip("@")
+    if username and not _USERNAME_RE.match(username):
+        raise ConfigError("bot.username", f"không phải tên bot hợp lệ: {username!r}")
+    api_base = env.get("THIDUA_BOT_API_URL") or _str(bot, "api_base_url", "bot.api_base_url", TELEGRAM_API_URL)
+    api_file = env.get("THIDUA_BOT_FILE_URL") or _str(bot, "api_file_url", "bot.api_file_url", TELEGRAM_FILE_URL)
+    _http_url(api_base, "bot.api_base_url")
+    _http_url(api_file, "bot.api_file_url")
+
+    org = _section(raw, "organisation")
+    org_name = _str(org, "name", "organisation.name", Settings.organisation_name)
+    if not org_name:
+        raise ConfigError("organisation.name", "không được để trống")
+
+    db = _section(raw, "database")
+    db_url = _database_url(env.get("THIDUA_DATABASE_URL") or _str(db, "url", "database.url", Settings.database_url))
+
+    tsec = _section(raw, "time")
+    tz_name = _str(tsec, "timezone", "time.timezone", "Asia/Ho_Chi_Minh")
+    try:
+        tz = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError("time.timezone", f"không có múi giờ {tz_name!r} (ví dụ đúng: Asia/Ho_Chi_Minh)") from None
+
+    wh = _section(raw, "webhook")
+    wh_url = _str(wh, "url", "webhook.url", "")
+    if wh_url:
+        _http_url(wh_url, "webhook.url", https_only=True)
+    secret = _str(wh, "secret_token", "webhook.secret_token", "")
+    if secret and not _SECRET_RE.match(secret):
+        raise ConfigError("webhook.secret_token", "chỉ gồm A-Z, a-z, 0-9, _ và -, tối đa 256 ký tự")
+    webhook = WebhookSettings(
+        url=wh_url,
+        secret_token=secret,
+        listen=_str(wh, "listen", "webhook.listen", "0.0.0.0"),
+        port=_int(wh, "port", "webhook.port", 8443, 1, 65535),
+    )
+
+    qh = _section(raw, "quiet_hours")
+    quiet = QuietHours(
+        start=_clock(qh, "send_from", "quiet_hours.send_from", "07:30"),
+        end=_clock(qh, "send_until", "quiet_hours.send_until", "20:00"),
+        no_sundays=_bool(qh, "no_sundays", "quiet_hours.no_sundays", True),
+    )
+    if quiet.start >= quiet.end:
+        raise ConfigError("quiet_hours.send_from", "phải trước quiet_hours.send_until")
+
+    inv = _section(raw, "invites")
+    return Settings(
+        token=token,
+        bot_username=username,
+        api_base_url=api_base,
+        api_file_url=api_file,
+        organisation_name=org_name,
+        database_url=db_url,
+        timezone=tz,
+        webhook=webhook,
+        quiet_hours=quiet,
+        invite_expires_days=_int(inv, "expires_days", "invites.expires_days", 14, 1, 365),
+        source=cfg_path if cfg_path.exists() else None,
+    )

@@ -1,0 +1,254 @@
+"""`python -m bot demo`: the whole bot against the built-in Bot API simulator, in a terminal.
+
+You type as a sample person and see the bot's replies, buttons and files. Works with input piped in
+for scripted runs. No token, no network: everything talks over loopback HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shlex
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot import clock, texts
+from bot.app import build_application, start_polling, stop_polling
+from bot.config import Settings
+from bot.services import invites, members, units
+from bot.simulator import BotApiSimulator, TrackingUpdateProcessor
+from storage import migrate
+from storage.db import Database
+
+DEMO_TOKEN = "123456:DEMO-TOKEN-thidua-simulator"
+
+DEMO_UNITS = """code,name,kind,parent_code
+DN,UBND tỉnh Đồng Nai,tỉnh,
+SNV,Sở Nội vụ (Ban Thi đua – Khen thưởng),cơ quan,DN
+SGD,Sở Giáo dục và Đào tạo,cơ quan,DN
+MTTQ,Ủy ban MTTQ Việt Nam tỉnh,đoàn thể,DN
+LB,Phường Long Bình,phường,DN
+TD,Phường Trấn Biên,phường,DN
+XD,Xã Xuân Đường,xã,DN
+CM,Xã Cẩm Mỹ,xã,DN
+THCS-LB,Trường THCS Long Bình,trường,LB
+"""
+
+
+@dataclass(frozen=True)
+class Persona:
+    key: str
+    user_id: int
+    first_name: str
+    last_name: str
+    role: str | None  # None: has not joined yet
+    unit_code: str | None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.last_name} {self.first_name}"
+
+
+PEOPLE = (
+    Persona("lan", 1001, "Lan", "Nguyễn Thị", "admin", "SNV"),
+    Persona("hung", 1002, "Hùng", "Trần Văn", "leader", "DN"),
+    Persona("mai", 1003, "Mai", "Lê Thị", "officer", "LB"),
+    Persona("tuan", 1004, "Tuấn", "Phạm Minh", "officer", "XD"),
+    Persona("binh", 1005, "Bình", "Võ Thanh", None, None),
+    Persona("hoa", 1006, "Hoa", "Đặng Thu", None, None),
+)
+# Fixed codes so that a piped script can use them; real codes are random.
+DEMO_INVITES = {"MOICAMMY01": ("officer", "CM"), "MOICAMMY02": ("officer", "CM"), "MOILANHDAO": ("leader", "DN")}
+
+HELP = """Lệnh của bản chạy thử (không gửi tới bot):
+  /as TÊN        đổi người đang gõ ({people})
+  /people        danh sách người mẫu
+  #N             bấm nút số N của tin nhắn có nút gần nhất
+  /file ĐƯỜNG_DẪN gửi một tệp cho bot
+  /invite VAI_TRÒ MÃ_ĐƠN_VỊ   tạo mã mời như lệnh `python -m bot invite`
+  /quit          thoát
+Mọi dòng khác được gửi cho bot như tin nhắn của người đang chọn."""
+
+
+async def seed(db: Database) -> None:
+    """Sample units, people already joined, and the fixed invite codes."""
+    async with db.session() as session:
+        await units.import_units(session, units.parse_units_csv(DEMO_UNITS))
+    async with db.session() as session:
+        for code, (role, unit_code) in DEMO_INVITES.items():
+            unit = await units.unit_by_code(session, unit_code)
+            made = await invites.create_invites(session, role=role, unit_id=unit.id, expires_days=30, actor_label="demo")
+            made[0].code = code
+        for p in PEOPLE:
+            if p.role is None:
+                continue
+            unit = await units.unit_by_code(session, p.unit_code)
+            if p.role == "admin":
+                await members.add_admin(session, telegram_user_id=p.user_id, full_name=p.full_name, unit=unit)
+                continue
+            made = await invites.create_invites(session, role=p.role, unit_id=unit.id, actor_label="demo")
+            await invites.redeem(session, made[0].code, telegram_user_id=p.user_id, chat_id=p.user_id, full_name=p.full_name)
+
+
+class Terminal:
+    """Prints what the bot sent since the last look, with buttons numbered for `#N`."""
+
+    def __init__(self, sim: BotApiSimulator, out=sys.stdout) -> None:
+        self.sim = sim
+        self.out = out
+        self.seen: dict[tuple[int, int], str] = {}
+        self.buttons: list[tuple[int, int, str, str]] = []  # chat, message id, label, data
+        self.names = {p.user_id: p.full_name for p in PEOPLE}
+
+    def show_new(self, current_chat: int) -> None:
+        for message in self.sim.all_sent():
+            chat_id = message["chat"]["id"]
+            key = (chat_id, message["message_id"])
+            body = self._render(message)
+            if self.seen.get(key) == body:
+                continue
+            edited = key in self.seen
+            self.seen[key] = body
+            who = "" if chat_id == current_chat else f" → {self.names.get(chat_id, chat_id)}"
+            mark = " (đã sửa)" if edited else ""
+            print(f"🤖{who}{mark}:\n{body}\n", file=self.out)
+            keyboard = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+            if keyboard and chat_id == current_chat:
+                self.buttons = [
+                    (chat_id, message["message_id"], b["text"], b.get("callback_data", ""))
+                    for row in keyboard for b in row
+                ]
+        self.out.flush()
+
+    def _render(self, message: dict) -> str:
+        parts = []
+        if message.get("text"):
+            parts.append(message["text"])
+        if message.get("document"):
+            doc = message["document"]
+            parts.append(f"📎 Tệp: {doc.get('file_name', 'tệp')} ({doc.get('file_size', 0):,} byte)")
+        if message.get("photo"):
+            parts.append("🖼 Ảnh")
+        if message.get("caption"):
+            parts.append(message["caption"])
+        keyboard = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+        labels = [b["text"] for row in keyboard for b in row]
+        if labels:
+            parts.append("  ".join(f"[#{i}] {label}" for i, label in enumerate(labels, 1)))
+        return "\n".join(parts)
+
+
+async def run_demo(settings: Settings, *, echo: bool = False, stdin=None, out=None) -> int:
+    stdin = stdin or sys.stdin
+    out = out or sys.stdout
+    folder = Path(tempfile.mkdtemp(prefix="thidua-demo-"))
+    sim = BotApiSimulator(bot_username="thidua_demo_bot")
+    await sim.start()
+    demo_settings = settings.with_overrides(
+        token=DEMO_TOKEN,
+        bot_username="thidua_demo_bot",
+        api_base_url=sim.base_url,
+        api_file_url=sim.base_file_url,
+        database_url=f"sqlite:///{folder / 'demo.db'}",
+        webhook=settings.webhook.__class__(),
+    )
+    db = Database(demo_settings.database_url)
+    await migrate.upgrade(db)
+    await seed(db)
+    await db.dispose()
+    for p in PEOPLE:
+        # Vietnamese names read family name first; many set it all as the first name.
+        sim.add_user(p.user_id, p.full_name)
+
+    tracker = TrackingUpdateProcessor()
+    app = build_application(demo_settings, update_processor=tracker)
+    await start_polling(app, poll_timeout=1)
+    term = Terminal(sim, out)
+    by_key = {p.key: p for p in PEOPLE}
+    person = by_key["binh"]
+    print(
+        "Thi đua bot — bản chạy thử (Bot API giả lập, dữ liệu tạm ở "
+        f"{folder}).\nNgười mẫu: "
+        + ", ".join(f"{p.key} ({texts.ROLE_SHORT[p.role] if p.role else 'chưa tham gia'})" for p in PEOPLE)
+        + "\nMã mời mẫu: "
+        + ", ".join(f"{c} ({texts.ROLE_SHORT[r].lower()}, {u})" for c, (r, u) in DEMO_INVITES.items())
+        + "\nGõ /demo để xem lệnh của bản chạy thử.\n",
+        file=out,
+    )
+    loop = asyncio.get_running_loop()
+    try:
+        while True:
+            print(f"[{person.full_name}] > ", end="", file=out, flush=True)
+            line = await loop.run_in_executor(None, stdin.readline)
+            if not line:
+                print(file=out)
+                break
+            line = line.strip()
+            if echo:
+                print(line, file=out)
+            if not line:
+                continue
+            if line in ("/quit", "/exit"):
+                break
+            if line in ("/demo", "/people"):
+                print(HELP.format(people=", ".join(by_key)), file=out)
+                continue
+            if line.startswith("/as"):
+                key = line[3:].strip().lower()
+                if key not in by_key:
+                    print(f"Không có người mẫu {key!r}. Chọn một trong: {', '.join(by_key)}", file=out)
+                else:
+                    person = by_key[key]
+                    term.buttons = []
+                continue
+            if line.startswith("/invite "):
+                await _demo_invite(demo_settings, line, out)
+                continue
+            update_id = await _send(sim, term, person, line, out)
+            if update_id is None:
+                continue
+            try:
+                await tracker.wait_processed(update_id, timeout=15)
+            except TimeoutError:
+                print("(bot chưa trả lời sau 15 giây)", file=out)
+            term.show_new(person.user_id)
+    finally:
+        await stop_polling(app)
+        await sim.stop()
+    return 0
+
+
+async def _send(sim: BotApiSimulator, term: Terminal, person: Persona, line: str, out) -> int | None:
+    if line.startswith("#") and line[1:].isdigit():
+        index = int(line[1:]) - 1
+        if not 0 <= index < len(term.buttons):
+            print("Không có nút số đó. Các nút hiện ở dạng [#1], [#2]…", file=out)
+            return None
+        _chat, message_id, _label, data = term.buttons[index]
+        return sim.press_button(person.user_id, message_id, data=data)
+    if line.startswith("/file "):
+        path = Path(line[6:].strip()).expanduser()
+        if not path.is_file():
+            print(f"Không tìm thấy tệp {path}", file=out)
+            return None
+        return sim.send_document(person.user_id, path.name, path.read_bytes())
+    return sim.send_text(person.user_id, line)
+
+
+async def _demo_invite(settings: Settings, line: str, out) -> None:
+    parts = shlex.split(line)
+    if len(parts) != 3 or parts[1] not in ("officer", "leader", "admin"):
+        print("Cách dùng: /invite officer|leader|admin MÃ_ĐƠN_VỊ", file=out)
+        return
+    db = Database(settings.database_url)
+    try:
+        async with db.session() as session:
+            unit = await units.unit_by_code(session, parts[2])
+            if unit is None:
+                print(f"Không có đơn vị mã {parts[2]!r}.", file=out)
+                return
+            made = await invites.create_invites(session, role=parts[1], unit_id=unit.id, actor_label="demo")
+            print(f"https://t.me/{settings.bot_username}?start={made[0].code}  (hết hạn {clock.fmt_datetime(made[0].expires_at)})", file=out)
+    finally:
+        await db.dispose()

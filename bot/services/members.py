@@ -1,0 +1,124 @@
+"""People bound to units: look-up, leaving, deactivation, the first admin, reachability."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot import clock
+from bot.services import audit
+from bot.services.invites import active_member
+from storage.models import Member, Unit
+
+__all__ = ["MemberView", "active_member", "view_of", "leave", "deactivate", "add_admin", "MemberError"]
+
+
+class MemberError(Exception):
+    """A member action that cannot be done: 'not_found', 'self', 'already_left', 'exists', 'no_unit'."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class MemberView:
+    """What handlers need of the person behind an update, detached from the session."""
+
+    id: int
+    telegram_user_id: int
+    chat_id: int
+    full_name: str
+    role: str
+    unit_id: int | None
+    unit_code: str | None
+    unit_name: str | None
+    joined_at: datetime
+
+
+def view_of(member: Member) -> MemberView:
+    unit = member.unit
+    return MemberView(
+        id=member.id,
+        telegram_user_id=member.telegram_user_id,
+        chat_id=member.chat_id,
+        full_name=member.full_name,
+        role=member.role,
+        unit_id=member.unit_id,
+        unit_code=unit.code if unit else None,
+        unit_name=unit.name if unit else None,
+        joined_at=member.joined_at,
+    )
+
+
+async def leave(session: AsyncSession, member_id: int) -> Member:
+    member = await session.get(Member, member_id)
+    if member is None or member.left_at is not None:
+        raise MemberError("already_left")
+    member.left_at = clock.now()
+    audit.record(session, "member.left", actor=member, subject=member)
+    return member
+
+
+async def deactivate(session: AsyncSession, admin_id: int, member_id: int) -> Member:
+    member = await session.scalar(
+        select(Member).options(selectinload(Member.unit)).where(Member.id == member_id)
+    )
+    if member is None:
+        raise MemberError("not_found")
+    if member.id == admin_id:
+        raise MemberError("self")
+    if member.left_at is not None:
+        raise MemberError("already_left")
+    member.left_at = clock.now()
+    admin = await session.get(Member, admin_id)
+    audit.record(session, "member.deactivated", actor=admin, subject=member)
+    return member
+
+
+async def active_members(session: AsyncSession, unit_code: str | None = None) -> list[Member]:
+    query = (
+        select(Member)
+        .options(selectinload(Member.unit))
+        .where(Member.left_at.is_(None))
+        .order_by(Member.role, Member.id)
+    )
+    if unit_code:
+        query = query.join(Unit, Member.unit_id == Unit.id).where(Unit.code == unit_code)
+    return list((await session.scalars(query)).all())
+
+
+async def add_admin(
+    session: AsyncSession, *, telegram_user_id: int, full_name: str, unit: Unit | None
+) -> Member:
+    """Bind a known Telegram account as admin directly (bootstrap, from the CLI)."""
+    if await active_member(session, telegram_user_id) is not None:
+        raise MemberError("exists")
+    member = Member(
+        telegram_user_id=telegram_user_id,
+        chat_id=telegram_user_id,  # a private chat's id is the user's id
+        full_name=full_name.strip(),
+        unit_id=unit.id if unit else None,
+        role="admin",
+        joined_at=clock.now(),
+    )
+    session.add(member)
+    await session.flush()
+    member.unit = unit
+    audit.record(session, "member.admin_added", actor_label="cli", subject=member)
+    return member
+
+
+async def set_reachable(session: AsyncSession, chat_id: int, reachable: bool) -> list[int]:
+    """Mark every active member in that chat (un)reachable; returns their ids."""
+    result = await session.execute(
+        update(Member)
+        .where(Member.chat_id == chat_id, Member.left_at.is_(None), Member.reachable.is_not(reachable))
+        .values(reachable=reachable)
+        .returning(Member.id)
+    )
+    return list(result.scalars().all())

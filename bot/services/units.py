@@ -1,0 +1,185 @@
+"""The unit tree: import from CSV (all or nothing), list, look up."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Member, Unit
+
+COLUMNS = ("code", "name", "kind", "parent_code")
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    line: int
+    code: str
+    name: str
+    kind: str
+    parent_code: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"Dòng {self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    unchanged: int
+
+
+class UnitImportError(Exception):
+    """The file has bad rows; nothing was imported."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+def parse_units_csv(data: bytes | str) -> list[UnitRow]:
+    """Rows of a units CSV (UTF-8, with or without BOM; comma, semicolon or tab separated)."""
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise UnitImportError([Problem(1, "tệp không phải UTF-8; hãy lưu lại dạng CSV UTF-8")]) from None
+    data = data.lstrip("\ufeff")
+    if not data.strip():
+        raise UnitImportError([Problem(1, "tệp rỗng")])
+    first_line = data.splitlines()[0]
+    delimiter = max(",;\t", key=first_line.count)
+    reader = csv.reader(io.StringIO(data), delimiter=delimiter)
+    header = [h.strip().lower() for h in next(reader)]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise UnitImportError(
+            [Problem(1, "thiếu cột " + ", ".join(missing) + " (cần: " + ",".join(COLUMNS) + ")")]
+        )
+    index = {c: header.index(c) for c in COLUMNS}
+    rows: list[UnitRow] = []
+    for values in reader:
+        line = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        values = values + [""] * (len(header) - len(values))
+        rows.append(UnitRow(line, *(values[index[c]].strip() for c in COLUMNS)))
+    return rows
+
+
+async def import_units(session: AsyncSession, rows: list[UnitRow]) -> ImportResult:
+    """Create or update units by code. Any bad row: raise UnitImportError and change nothing."""
+    existing = {u.code: u for u in (await session.scalars(select(Unit))).all()}
+    by_id = {u.id: u for u in existing.values()}
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for row in rows:
+        if not row.code:
+            problems.append(Problem(row.line, "thiếu mã đơn vị (code)"))
+        elif len(row.code) > 64:
+            problems.append(Problem(row.line, "mã đơn vị dài quá 64 ký tự"))
+        elif row.code in seen:
+            problems.append(Problem(row.line, f"mã {row.code!r} trùng với dòng {seen[row.code]}"))
+        else:
+            seen[row.code] = row.line
+        if not row.name:
+            problems.append(Problem(row.line, "thiếu tên đơn vị (name)"))
+        elif len(row.name) > 255:
+            problems.append(Problem(row.line, "tên đơn vị dài quá 255 ký tự"))
+        if not row.kind:
+            problems.append(Problem(row.line, "thiếu loại đơn vị (kind), ví dụ: tỉnh, xã, phường, cơ quan"))
+        if row.parent_code and row.parent_code not in seen and row.parent_code not in existing:
+            if row.parent_code not in {r.code for r in rows}:
+                problems.append(Problem(row.line, f"đơn vị cấp trên {row.parent_code!r} không có"))
+
+    # The tree after the import: the file's parents override the database's.
+    parent_of: dict[str, str | None] = {
+        code: (by_id[u.parent_id].code if u.parent_id in by_id else None) for code, u in existing.items()
+    }
+    for row in rows:
+        if row.code:
+            parent_of[row.code] = row.parent_code or None
+    line_of = {row.code: row.line for row in rows if row.code}
+    in_cycle: set[str] = set()
+    for row in rows:
+        path: list[str] = []
+        code: str | None = row.code
+        while code is not None and code not in path and code not in in_cycle:
+            path.append(code)
+            code = parent_of.get(code)
+        if code is not None and code in path:
+            cycle = path[path.index(code):]
+            in_cycle.update(cycle)
+            for member in cycle:
+                if member in line_of:
+                    chain = " → ".join(cycle + [code])
+                    problems.append(Problem(line_of[member], f"vòng lặp cấp trên: {chain}"))
+    if problems:
+        unique = sorted(set(problems), key=lambda p: (p.line, p.message))
+        raise UnitImportError(unique)
+
+    created = updated = unchanged = 0
+    units = dict(existing)
+    for row in rows:
+        unit = units.get(row.code)
+        if unit is None:
+            unit = Unit(code=row.code, name=row.name, kind=row.kind, active=True)
+            session.add(unit)
+            units[row.code] = unit
+            created += 1
+        elif (unit.name, unit.kind) != (row.name, row.kind) or not unit.active:
+            unit.name, unit.kind, unit.active = row.name, row.kind, True
+            updated += 1
+        else:
+            unchanged += 1
+    await session.flush()
+    for row in rows:
+        unit = units[row.code]
+        parent_id = units[row.parent_code].id if row.parent_code else None
+        if unit.parent_id != parent_id:
+            if unit.id in by_id:
+                # It existed and only its parent moved: count it as updated, not unchanged.
+                if (unit.name, unit.kind) == (row.name, row.kind):
+                    unchanged -= 1
+                    updated += 1
+            unit.parent_id = parent_id
+    await session.flush()
+    return ImportResult(created, updated, unchanged)
+
+
+async def unit_by_code(session: AsyncSession, code: str) -> Unit | None:
+    return await session.scalar(select(Unit).where(Unit.code == code.strip()))
+
+
+async def unit_tree(session: AsyncSession) -> list[tuple[Unit, int, int]]:
+    """(unit, depth, active members) in tree order, children sorted by code."""
+    units = (await session.scalars(select(Unit).order_by(Unit.code))).all()
+    counts = dict(
+        (
+            await session.execute(
+                select(Member.unit_id, func.count()).where(Member.left_at.is_(None)).group_by(Member.unit_id)
+            )
+        ).all()
+    )
+    children: dict[int | None, list[Unit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    out: list[tuple[Unit, int, int]] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for unit in children.get(parent_id, []):
+            out.append((unit, depth, counts.get(unit.id, 0)))
+            walk(unit.id, depth + 1)
+
+    walk(None, 0)
+    return out

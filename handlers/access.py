@@ -1,0 +1,88 @@
+"""The access gate (group -1) and the role check used by every admin or leader command."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from functools import wraps
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
+
+from bot import texts
+from bot.services.members import active_member, view_of
+from handlers.context import BotContext
+
+log = logging.getLogger(__name__)
+Callback = Callable[[Update, BotContext], Awaitable[None]]
+
+# Strangers may only join; everything else asks them to join first.
+OPEN_COMMANDS = ("/start",)
+
+
+def _is_open(update: Update) -> bool:
+    message = update.message
+    if message is None or not message.text:
+        return False
+    command = message.text.split(maxsplit=1)[0].split("@", 1)[0].lower()
+    return command in OPEN_COMMANDS
+
+
+async def gate(update: Update, context: BotContext) -> None:
+    """Look up who is writing; refuse strangers and group chats before any feature handler runs."""
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or user.is_bot:
+        raise ApplicationHandlerStop
+    if chat is not None and chat.type != ChatType.PRIVATE:
+        # The bot talks to people one by one; in groups it stays quiet except to say so.
+        if update.message and update.message.text and update.message.text.startswith("/"):
+            await update.message.reply_text("Hãy nhắn tin riêng cho bot để dùng các lệnh.")
+        raise ApplicationHandlerStop
+    try:
+        async with context.db.session() as session:
+            member = await active_member(session, user.id)
+            if member is not None and chat is not None and member.chat_id != chat.id:
+                member.chat_id = chat.id
+            if member is not None and not member.reachable:
+                member.reachable = True  # they wrote to us, so they can hear us again
+            context.member = view_of(member) if member else None
+    except Exception:
+        # Without knowing who this is, no feature handler may run: report and stop here.
+        log.exception("access gate failed")
+        if update.effective_message:
+            await update.effective_message.reply_text(texts.ERROR_GENERIC)
+        raise ApplicationHandlerStop from None
+    if context.member is None and not _is_open(update):
+        if update.callback_query:
+            await update.callback_query.answer(texts.NOT_A_MEMBER_BUTTON, show_alert=True)
+        elif update.effective_message:
+            await update.effective_message.reply_text(texts.NOT_A_MEMBER)
+        raise ApplicationHandlerStop
+
+
+def require_role(*roles: str) -> Callable[[Callback], Callback]:
+    """Let the callback run only for members with one of `roles`; others get a clear refusal."""
+    allowed = ", ".join(texts.ROLE_SHORT[r].lower() for r in roles)
+
+    def decorate(callback: Callback) -> Callback:
+        @wraps(callback)
+        async def checked(update: Update, context: BotContext) -> None:
+            member = context.member
+            if member is None or member.role not in roles:
+                text = texts.NOT_ALLOWED.format(roles=allowed)
+                if update.callback_query:
+                    await update.callback_query.answer(text, show_alert=True)
+                elif update.effective_message:
+                    await update.effective_message.reply_text(text)
+                return
+            await callback(update, context)
+
+        return checked
+
+    return decorate
+
+
+def register(app: Application) -> None:
+    app.add_handler(TypeHandler(Update, gate), group=-1)

@@ -1,0 +1,36 @@
+"""The command menu: strangers see /start and /help; members see their role's commands."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram.error import TelegramError
+
+from bot import texts
+
+log = logging.getLogger(__name__)
+
+
+async def set_default_menu(bot: Bot) -> None:
+    await bot.set_my_commands(
+        [BotCommand(c.name, c.description) for c in texts.STRANGER_COMMANDS], scope=BotCommandScopeDefault()
+    )
+
+
+async def set_menu_for(bot: Bot, chat_id: int, role: str) -> None:
+    """Best effort: a menu that fails to update must not fail the join or leave itself."""
+    try:
+        await bot.set_my_commands(
+            [BotCommand(c.name, c.description) for c in texts.commands_for(role)],
+            scope=BotCommandScopeChat(chat_id),
+        )
+    except TelegramError as exc:
+        log.warning("could not set the command menu of chat %s: %s", chat_id, exc)
+
+
+async def clear_menu_for(bot: Bot, chat_id: int) -> None:
+    try:
+        await bot.delete_my_commands(scope=BotCommandScopeChat(chat_id))
+    except TelegramError as exc:
+        log.warning("could not clear the command menu of chat %s: %s", chat_id, exc)

@@ -1,0 +1,44 @@
+"""Apply Alembic migrations: at bot start and by `python -m bot db upgrade`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Connection
+
+from storage.db import Database
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def alembic_config(url: str | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    if url:
+        cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def _upgrade(connection: Connection, revision: str) -> None:
+    cfg = alembic_config()
+    cfg.attributes["connection"] = connection
+    command.upgrade(cfg, revision)
+
+
+def _current(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+async def upgrade(db: Database, revision: str = "head") -> None:
+    """Bring the schema to `revision` inside one transaction (PostgreSQL rolls back a failed one)."""
+    async with db.engine.begin() as conn:
+        await conn.run_sync(_upgrade, revision)
+
+
+async def current_revision(db: Database) -> str | None:
+    async with db.engine.connect() as conn:
+        return await conn.run_sync(_current)

@@ -1,0 +1,159 @@
+"""Shared fixtures: a fresh database per test (SQLite, or PostgreSQL when TEST_DATABASE_URL is
+set), the Bot API simulator, and the real bot running against both."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot import clock
+from bot.app import build_application, start_polling, stop_polling
+from bot.config import Settings
+from bot.services import invites, members, units
+from bot.simulator import BotApiSimulator, TrackingUpdateProcessor
+from storage import migrate
+from storage.db import Database, is_sqlite
+
+TOKEN = "123456:TEST-TOKEN-thidua-simulator"
+USERNAME = "thidua_test_bot"
+
+UNITS_CSV = """code,name,kind,parent_code
+DN,UBND tỉnh Đồng Nai,tỉnh,
+SNV,Sở Nội vụ,cơ quan,DN
+LB,Phường Long Bình,phường,DN
+XD,Xã Xuân Đường,xã,DN
+CM,Xã Cẩm Mỹ,xã,DN
+"""
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    """A database no other test has touched."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    return url
+
+
+async def _reset_postgres(url: str) -> None:
+    db = Database(url)
+    try:
+        async with db.engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        await db.dispose()
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[Database]:
+    if not is_sqlite(db_url):
+        await _reset_postgres(db_url)
+    database = Database(db_url)
+    await migrate.upgrade(database)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _release_clock():
+    yield
+    clock.set_now(None)
+
+
+@pytest.fixture
+async def seeded(db: Database) -> Database:
+    """Sample units, as `python -m bot units import` would leave them."""
+    async with db.session() as session:
+        await units.import_units(session, units.parse_units_csv(UNITS_CSV))
+    return db
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[BotApiSimulator]:
+    async with BotApiSimulator(bot_username=USERNAME) as simulator:
+        yield simulator
+
+
+def make_settings(db_url: str, sim: BotApiSimulator) -> Settings:
+    return Settings(
+        token=TOKEN,
+        bot_username=USERNAME,
+        api_base_url=sim.base_url,
+        api_file_url=sim.base_file_url,
+        database_url=db_url,
+        organisation_name="Hội đồng Thi đua – Khen thưởng tỉnh Đồng Nai",
+    )
+
+
+@dataclass
+class Bot:
+    """The real Application polling the simulator; acts as people and reads what they get."""
+
+    sim: BotApiSimulator
+    db: Database
+    settings: Settings
+    tracker: TrackingUpdateProcessor
+    app: object = None
+    _seen: dict[int, int] = field(default_factory=dict)
+
+    async def start(self) -> None:
+        self.tracker = TrackingUpdateProcessor()
+        self.app = build_application(self.settings, update_processor=self.tracker)
+        await start_polling(self.app, poll_timeout=1)
+
+    async def stop(self) -> None:
+        await stop_polling(self.app)
+
+    async def _after(self, chat_id: int, update_id: int) -> list[dict]:
+        await self.tracker.wait_processed(update_id, timeout=10)
+        return self.new_messages(chat_id)
+
+    def new_messages(self, chat_id: int) -> list[dict]:
+        """Messages to chat_id since the last call (edits of older ones not included)."""
+        sent = self.sim.messages(chat_id)
+        start = self._seen.get(chat_id, 0)
+        self._seen[chat_id] = len(sent)
+        return sent[start:]
+
+    async def say(self, user_id: int, text: str) -> list[dict]:
+        """Send text as the person; return the bot's messages to them once it has handled it."""
+        self.new_messages(user_id)
+        return await self._after(user_id, self.sim.send_text(user_id, text))
+
+    async def press(self, user_id: int, message_id: int, data: str) -> list[dict]:
+        self.new_messages(user_id)
+        return await self._after(user_id, self.sim.press_button(user_id, message_id, data=data))
+
+    async def send_file(self, user_id: int, filename: str, content: bytes, mime: str | None = None) -> list[dict]:
+        self.new_messages(user_id)
+        return await self._after(user_id, self.sim.send_document(user_id, filename, content, mime_type=mime))
+
+
+@pytest.fixture
+async def bot(seeded: Database, sim: BotApiSimulator, db_url: str) -> AsyncIterator[Bot]:
+    harness = Bot(sim=sim, db=seeded, settings=make_settings(db_url, sim), tracker=None)
+    await harness.start()
+    yield harness
+    await harness.stop()
+
+
+async def make_invite(db: Database, unit_code: str | None, role: str, **kw) -> str:
+    async with db.session() as session:
+        unit = await units.unit_by_code(session, unit_code) if unit_code else None
+        made = await invites.create_invites(session, role=role, unit_id=unit.id if unit else None, **kw)
+        return made[0].code
+
+
+async def add_admin(db: Database, user_id: int, name: str = "Nguyễn Thị Lan") -> None:
+    async with db.session() as session:
+        await members.add_admin(session, telegram_user_id=user_id, full_name=name, unit=await units.unit_by_code(session, "SNV"))
+
+
+def texts_of(messages: list[dict]) -> list[str]:
+    return [m.get("text") or m.get("caption") or "" for m in messages]

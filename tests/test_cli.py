@@ -1,0 +1,92 @@
+"""The CLI as a clerk uses it, and the demo with a script piped in."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(args: list[str], *, env_extra: dict | None = None, stdin: str | None = None, cwd: Path | None = None):
+    env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "THIDUA_CONFIG")}
+    env.update({"PYTHONPATH": str(ROOT), "THIDUA_CONFIG": str(ROOT / "config.toml")})
+    env.update(env_extra or {})
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
+                          env=env, cwd=cwd or ROOT, timeout=120, check=False)
+
+
+def test_units_import_names_every_bad_line_and_imports_nothing(tmp_path, db, db_url):
+    bad = tmp_path / "don_vi.csv"
+    bad.write_text("code,name,kind,parent_code\nDN,UBND tỉnh,tỉnh,\nX1,,xã,DN\nX2,Xã Hai,xã,NOPE\nDN,Lặp,tỉnh,\n",
+                   encoding="utf-8")
+    env = {"THIDUA_DATABASE_URL": db_url}
+    result = run(["units", "import", str(bad)], env_extra=env)
+    assert result.returncode == 1
+    assert "Không nhập đơn vị nào" in result.stderr
+    for line in ("Dòng 3: thiếu tên đơn vị", "Dòng 4: đơn vị cấp trên 'NOPE' không có", "Dòng 5: mã 'DN' trùng với dòng 2"):
+        assert line in result.stderr
+    listing = run(["units", "list"], env_extra=env)
+    assert "Chưa có đơn vị nào" in listing.stdout
+
+    good = tmp_path / "good.csv"
+    good.write_text("code,name,kind,parent_code\nDN,UBND tỉnh,tỉnh,\nX1,Xã Một,xã,DN\n", encoding="utf-8")
+    assert "2 đơn vị mới" in run(["units", "import", str(good)], env_extra=env).stdout
+    assert "0 đơn vị mới, 0 cập nhật, 2 không đổi" in run(["units", "import", str(good)], env_extra=env).stdout
+    listing = run(["units", "list"], env_extra=env).stdout
+    assert "DN  UBND tỉnh (tỉnh)" in listing and "  X1  Xã Một (xã)" in listing
+
+
+def test_invite_links_use_the_bot_username(tmp_path, seeded, db_url):
+    config = tmp_path / "config.toml"
+    config.write_text('[bot]\nusername = "thidua_dongnai_bot"\n', encoding="utf-8")
+    result = run(["invite", "--unit", "LB", "--role", "officer", "--count", "3", "--expires-days", "7"],
+                 env_extra={"THIDUA_DATABASE_URL": db_url, "THIDUA_CONFIG": str(config)})
+    assert result.returncode == 0, result.stderr
+    links = [line for line in result.stdout.splitlines() if line.startswith("https://")]
+    assert len(links) == 3 and all(line.startswith("https://t.me/thidua_dongnai_bot?start=") for line in links)
+    unknown = run(["invite", "--unit", "KHONGCO", "--role", "officer"], env_extra={"THIDUA_DATABASE_URL": db_url})
+    assert unknown.returncode == 1 and "Không có đơn vị mã 'KHONGCO'" in unknown.stderr
+
+
+def test_admin_add_binds_the_first_admin(seeded, db_url):
+    env = {"THIDUA_DATABASE_URL": db_url}
+    added = run(["admin", "add", "--user-id", "555", "--name", "Nguyễn Thị Lan", "--unit", "SNV"], env_extra=env)
+    assert added.returncode == 0 and "Đã thêm quản trị" in added.stdout
+    again = run(["admin", "add", "--user-id", "555", "--name", "Nguyễn Thị Lan"], env_extra=env)
+    assert again.returncode == 1 and "đã là thành viên" in again.stderr
+    link = run(["admin", "add"], env_extra=env)
+    assert link.returncode == 0 and "/start" in link.stdout
+
+
+def test_db_upgrade_is_repeatable(tmp_path):
+    env = {"THIDUA_DATABASE_URL": f"sqlite:///{tmp_path / 'x' / 'bot.db'}"}
+    for _ in range(2):
+        result = run(["db", "upgrade"], env_extra=env)
+        assert result.returncode == 0 and "phiên bản mới nhất" in result.stdout
+
+
+SCRIPT = """/whoami
+/start MOICAMMY01
+/whoami
+/as mai
+/whoami
+/as binh
+/leave
+#2
+"""
+
+
+def test_demo_with_a_piped_script_shows_an_officer_joining(tmp_path):
+    result = run(["demo"], stdin=SCRIPT, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "chưa tham gia" in out  # /whoami before joining
+    assert "Chào mừng Võ Thanh Bình" in out
+    assert "Đơn vị: Xã Cẩm Mỹ (mã CM)" in out
+    assert "Đơn vị: Phường Long Bình (mã LB)" in out  # /as mai switched person
+    assert "[#1] Rời khỏi bot  [#2] Hủy" in out
+    assert "Đã hủy, không có gì thay đổi." in out
+    assert "Traceback" not in result.stderr

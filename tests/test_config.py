@@ -1,0 +1,98 @@
+"""config.toml → settings; a bad value is one clear line naming the key."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def write(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def test_the_shipped_config_gives_the_defaults():
+    settings = load_settings(ROOT / "config.toml", env={})
+    assert settings.token == ""
+    assert settings.database_url == "sqlite:///data/thidua.db"
+    assert settings.timezone.key == "Asia/Ho_Chi_Minh"
+    assert settings.api_base_url == "https://api.telegram.org/bot"
+    assert not settings.webhook.enabled
+    assert (settings.quiet_hours.start.hour, settings.quiet_hours.start.minute) == (7, 30)
+    assert settings.quiet_hours.no_sundays is True
+
+
+def test_the_environment_overrides_token_and_database(tmp_path):
+    path = write(tmp_path, '[bot]\ntoken = "1:fromfileAAAAAAAAAAAAAAAAAAAA"\n')
+    settings = load_settings(
+        path,
+        env={"TELEGRAM_BOT_TOKEN": "42:fromenvBBBBBBBBBBBBBBBBBBBBBB", "THIDUA_DATABASE_URL": "postgresql://x@h/db"},
+    )
+    assert settings.token == "42:fromenvBBBBBBBBBBBBBBBBBBBBBB"
+    assert settings.database_url == "postgresql://x@h/db"
+
+
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        ('[time]\ntimezone = "Asia/Hanoi_City"\n', "time.timezone"),
+        ('[webhook]\nurl = "http://insecure.example"\n', "webhook.url"),
+        ('[webhook]\nport = 70000\n', "webhook.port"),
+        ('[webhook]\nsecret_token = "có dấu"\n', "webhook.secret_token"),
+        ('[quiet_hours]\nsend_from = "25:00"\n', "quiet_hours.send_from"),
+        ('[quiet_hours]\nsend_from = "21:00"\nsend_until = "07:00"\n', "quiet_hours.send_from"),
+        ('[database]\nurl = "mysql://x"\n', "database.url"),
+        ('[bot]\ntoken = "not a token"\n', "bot.token"),
+        ('[organisation]\nname = ""\n', "organisation.name"),
+        ("[bot\n", "config.toml"),
+    ],
+)
+def test_a_bad_value_names_its_key(tmp_path, body, key):
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, body), env={})
+    assert key in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def run_cli(*args: str, cwd: Path, env_extra: dict | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "THIDUA_CONFIG", "THIDUA_DATABASE_URL")}
+    env["PYTHONPATH"] = str(ROOT)
+    env.update(env_extra or {})
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=cwd, capture_output=True, text=True,
+                          env=env, timeout=60, check=False)
+
+
+def test_the_cli_prints_one_line_for_a_bad_config(tmp_path):
+    write(tmp_path, '[webhook]\nport = "eighty"\n')
+    result = run_cli("units", "list", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "Cấu hình sai ở khóa 'webhook.port': phải là số nguyên từ 1 đến 65535, đang là 'eighty'"
+    ]
+    assert "Traceback" not in result.stderr
+
+
+def test_run_without_a_token_says_how_to_set_it(tmp_path):
+    result = run_cli("run", cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "TELEGRAM_BOT_TOKEN" in lines[0] and "python -m bot demo" in lines[0]
+
+
+def test_every_command_has_help(tmp_path):
+    for args in (["--help"], ["run", "--help"], ["demo", "--help"], ["db", "upgrade", "--help"],
+                 ["units", "import", "--help"], ["units", "list", "--help"], ["invite", "--help"],
+                 ["admin", "add", "--help"]):
+        result = run_cli(*args, cwd=tmp_path)
+        assert result.returncode == 0, (args, result.stderr)
+        assert "usage:" in result.stdout
