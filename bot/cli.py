@@ -201,6 +201,28 @@ def cmd_admin_add(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(_with_db(settings, work))
 
 
+# --- plan documents ---------------------------------------------------------------------------
+
+
+def cmd_plan_parse(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from bot.services.plan_reader import PlanReadError, read_plan_file
+
+    try:
+        plan = read_plan_file(args.file)
+    except PlanReadError as exc:
+        _print_err(str(exc))
+        return 1
+    data = plan.to_json_dict()
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    for key, value in data.items():
+        print(f"{key}: {json.dumps(value, ensure_ascii=False)}")
+    return 0
+
+
 # --- run and demo -------------------------------------------------------------------------------
 
 
@@ -277,6 +299,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--count", type=int, default=1, help="số mã (mặc định 1)")
     p.add_argument("--expires-days", type=int, default=None, help="số ngày hiệu lực (mặc định theo config)")
     p.set_defaults(func=cmd_invite)
+
+    pl = sub.add_parser("plan", help="văn bản kế hoạch").add_subparsers(dest="plan_command", required=True, metavar="ACTION")
+    p = pl.add_parser("parse", help="đọc một văn bản (.txt, .md, .docx, .pdf) và in các trường tìm được")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="in dạng JSON")
+    p.set_defaults(func=cmd_plan_parse)
 
     ad = sub.add_parser("admin", help="quản trị").add_subparsers(dest="admin_command", required=True, metavar="ACTION")
     p = ad.add_parser("add", help="thêm quản trị đầu tiên: theo --user-id, hoặc in một mã mời quản trị")
