@@ -7,9 +7,12 @@ import logging
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes
 
-from bot import clock
+from bot import clock, jobs
 from bot.config import Settings
-from handlers import access, errors, fallback, members_admin, membership, menu, personal_data
+from bot.forms import FormEngine, campaign_form, nomination_form
+from handlers import (
+    access, campaigns, errors, fallback, forms, members_admin, membership, menu, nominations, personal_data,
+)
 from handlers.context import BotContext
 from storage import migrate
 from storage.db import Database
@@ -17,7 +20,8 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 # Feature modules in the order their handlers are tried; fallback must stay last.
-FEATURES = (access, membership, personal_data, members_admin, fallback, errors)
+FEATURES = (access, membership, personal_data, members_admin, campaigns, nominations, forms, fallback, errors)
+FORMS = (campaign_form.FORM, *nomination_form.FORMS)
 
 
 async def open_resources(app: Application) -> None:
@@ -75,6 +79,8 @@ def build_application(settings: Settings, *, update_processor: BaseUpdateProcess
         builder = builder.concurrent_updates(update_processor)
     app = builder.build()
     app.bot_data["settings"] = settings
+    app.bot_data["forms"] = FormEngine(list(FORMS))
     for feature in FEATURES:
         feature.register(app)
+    jobs.schedule(app)
     return app

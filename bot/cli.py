@@ -223,6 +223,40 @@ def cmd_plan_parse(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+# --- the tick ---------------------------------------------------------------------------------
+
+
+def cmd_tick(settings: Settings, args: argparse.Namespace) -> int:
+    if not settings.token:
+        _print_err("Chưa có token của bot: đặt biến môi trường TELEGRAM_BOT_TOKEN (hoặc khóa bot.token).")
+        return EXIT_USAGE
+    if args.now:
+        from datetime import datetime
+
+        try:
+            moment = datetime.fromisoformat(args.now)
+        except ValueError:
+            _print_err(f"--now phải là thời điểm ISO-8601 (ví dụ 2026-03-01T08:00:00+07:00), đang là {args.now!r}.")
+            return EXIT_USAGE
+        clock.set_now(moment if moment.tzinfo else moment.replace(tzinfo=clock.LOCAL_TZ))
+
+    from telegram import Bot
+
+    from bot import jobs
+
+    async def work(db: Database) -> int:
+        # A plain Bot: no AIORateLimiter, so 429s are the outbox's to wait out.
+        async with Bot(settings.token, base_url=settings.api_base_url, base_file_url=settings.api_file_url) as bot:
+            report = await jobs.tick(bot, db, settings)
+        drained = report.outbox
+        print(f"Đã gửi {drained.sent} tin, {drained.retried} tin chờ gửi lại, {drained.failed} tin lỗi.")
+        if drained.left:
+            print(f"Còn {drained.left} tin trong hàng đợi.")
+        return 0
+
+    return asyncio.run(_with_db(settings, work))
+
+
 # --- run and demo -------------------------------------------------------------------------------
 
 
@@ -279,6 +313,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="chạy bot (long polling; webhook nếu có webhook.url)")
     p.set_defaults(func=cmd_run)
+    p = sub.add_parser("tick", help="chạy một lượt việc đến hạn: gửi các tin trong hàng đợi")
+    p.add_argument("--now", metavar="ISO-8601", help="coi như bây giờ là thời điểm này (giờ địa phương nếu không ghi múi giờ)")
+    p.set_defaults(func=cmd_tick)
     p = sub.add_parser("demo", help="chạy thử trong terminal với Bot API giả lập, không cần token")
     p.set_defaults(func=cmd_demo)
 

@@ -54,6 +54,19 @@ class QuietHours:
 
 
 @dataclass(frozen=True)
+class OutboxSettings:
+    """How the outbox drains: Telegram's limits, retries, the claim lease and the tick."""
+
+    rate_per_second: int = 30
+    per_chat_per_second: int = 1
+    group_per_minute: int = 20
+    max_attempts: int = 8
+    lease_seconds: int = 120
+    tick_seconds: int = 2
+    concurrency: int = 16
+
+
+@dataclass(frozen=True)
 class Settings:
     token: str = ""
     bot_username: str = ""
@@ -65,6 +78,7 @@ class Settings:
     webhook: WebhookSettings = field(default_factory=WebhookSettings)
     quiet_hours: QuietHours = field(default_factory=QuietHours)
     invite_expires_days: int = 14
+    outbox: OutboxSettings = field(default_factory=OutboxSettings)
     source: Path | None = None
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -193,6 +207,16 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
         raise ConfigError("quiet_hours.send_from", "phải trước quiet_hours.send_until")
 
     inv = _section(raw, "invites")
+    ob = _section(raw, "outbox")
+    outbox = OutboxSettings(
+        rate_per_second=_int(ob, "rate_per_second", "outbox.rate_per_second", 30, 1, 1000),
+        per_chat_per_second=_int(ob, "per_chat_per_second", "outbox.per_chat_per_second", 1, 1, 100),
+        group_per_minute=_int(ob, "group_per_minute", "outbox.group_per_minute", 20, 1, 6000),
+        max_attempts=_int(ob, "max_attempts", "outbox.max_attempts", 8, 1, 100),
+        lease_seconds=_int(ob, "lease_seconds", "outbox.lease_seconds", 120, 1, 86400),
+        tick_seconds=_int(ob, "tick_seconds", "outbox.tick_seconds", 2, 1, 3600),
+        concurrency=_int(ob, "concurrency", "outbox.concurrency", 16, 1, 256),
+    )
     return Settings(
         token=token,
         bot_username=username,
@@ -204,5 +228,6 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
         webhook=webhook,
         quiet_hours=quiet,
         invite_expires_days=_int(inv, "expires_days", "invites.expires_days", 14, 1, 365),
+        outbox=outbox,
         source=cfg_path if cfg_path.exists() else None,
     )

@@ -98,10 +98,17 @@ class Terminal:
         self.sim = sim
         self.out = out
         self.seen: dict[tuple[int, int], str] = {}
-        self.buttons: list[tuple[int, int, str, str]] = []  # chat, message id, label, data
+        # Per chat: the buttons of its latest message that has any (message id, label, data).
+        self.buttons: dict[int, list[tuple[int, str, str]]] = {}
         self.names = {p.user_id: p.full_name for p in PEOPLE}
+        self.answers_seen = 0
 
     def show_new(self, current_chat: int) -> None:
+        # A pressed button's answer pops up on the phone; here it is a line.
+        for answer in self.sim.callback_answers[self.answers_seen:]:
+            if answer.get("text"):
+                print(f"🔔 {answer['text']}\n", file=self.out)
+        self.answers_seen = len(self.sim.callback_answers)
         for message in self.sim.all_sent():
             chat_id = message["chat"]["id"]
             key = (chat_id, message["message_id"])
@@ -114,10 +121,9 @@ class Terminal:
             mark = " (đã sửa)" if edited else ""
             print(f"🤖{who}{mark}:\n{body}\n", file=self.out)
             keyboard = (message.get("reply_markup") or {}).get("inline_keyboard") or []
-            if keyboard and chat_id == current_chat:
-                self.buttons = [
-                    (chat_id, message["message_id"], b["text"], b.get("callback_data", ""))
-                    for row in keyboard for b in row
+            if keyboard:
+                self.buttons[chat_id] = [
+                    (message["message_id"], b["text"], b.get("callback_data", "")) for row in keyboard for b in row
                 ]
         self.out.flush()
 
@@ -200,7 +206,6 @@ async def run_demo(settings: Settings, *, echo: bool = False, stdin=None, out=No
                     print(f"Không có người mẫu {key!r}. Chọn một trong: {', '.join(by_key)}", file=out)
                 else:
                     person = by_key[key]
-                    term.buttons = []
                 continue
             if line.startswith("/invite "):
                 await _demo_invite(demo_settings, line, out)
@@ -210,6 +215,7 @@ async def run_demo(settings: Settings, *, echo: bool = False, stdin=None, out=No
                 continue
             try:
                 await tracker.wait_processed(update_id, timeout=15)
+                await _wait_outbox_idle(app.bot_data["db"])
             except TimeoutError:
                 print("(bot chưa trả lời sau 15 giây)", file=out)
             term.show_new(person.user_id)
@@ -219,13 +225,40 @@ async def run_demo(settings: Settings, *, echo: bool = False, stdin=None, out=No
     return 0
 
 
+async def _wait_outbox_idle(db: Database, timeout: float = 15.0) -> None:
+    """Let broadcasts the last step queued go out (and their summaries) before showing replies.
+
+    The tick sends them in the background; the demo polls the database for the condition.
+    """
+    from sqlalchemy import func, select
+
+    from bot.services.campaigns import campaigns_in_progress
+    from storage.models import OutboxMessage
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        async with db.session() as session:
+            due = await session.scalar(
+                select(func.count()).select_from(OutboxMessage).where(
+                    OutboxMessage.status.in_(("pending", "sending")), OutboxMessage.next_attempt_at <= clock.now()
+                )
+            )
+            running = await campaigns_in_progress(session)
+        if not due and not running:
+            return
+        await asyncio.sleep(0.1)
+    raise TimeoutError
+
+
 async def _send(sim: BotApiSimulator, term: Terminal, person: Persona, line: str, out) -> int | None:
     if line.startswith("#") and line[1:].isdigit():
         index = int(line[1:]) - 1
-        if not 0 <= index < len(term.buttons):
+        buttons = term.buttons.get(person.user_id, [])
+        if not 0 <= index < len(buttons):
             print("Không có nút số đó. Các nút hiện ở dạng [#1], [#2]…", file=out)
             return None
-        _chat, message_id, _label, data = term.buttons[index]
+        message_id, _label, data = buttons[index]
         return sim.press_button(person.user_id, message_id, data=data)
     if line.startswith("/file "):
         path = Path(line[6:].strip()).expanduser()

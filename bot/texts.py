@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot import clock
+
 ROLE_NAMES = {
     "admin": "Quản trị (Thường trực Hội đồng Thi đua – Khen thưởng)",
     "officer": "Cán bộ phụ trách thi đua",
@@ -25,8 +27,16 @@ ALL_ROLES = ("admin", "officer", "leader")
 COMMANDS: tuple[Command, ...] = (
     Command("help", "Các lệnh bạn dùng được", ALL_ROLES),
     Command("whoami", "Thông tin của bạn: họ tên, đơn vị, vai trò", ALL_ROLES),
+    Command("new_campaign", "Phát động phong trào thi đua mới", ("admin",)),
+    Command("campaigns", "Danh sách phong trào và tiến độ xác nhận", ("admin", "leader")),
+    Command("campaign", "Chi tiết một phong trào: /campaign <số>", ("admin", "leader")),
+    Command("nominate", "Đề xuất điển hình tiên tiến (tập thể, cá nhân)", ("officer",)),
+    Command("my_nominations", "Các đề xuất của đơn vị: tình trạng, sửa, rút", ("officer",)),
+    Command("review", "Xét duyệt các đề xuất điển hình đang chờ", ("admin",)),
+    Command("quota", "Xem/đặt chỉ tiêu đề xuất cho một đơn vị: /quota <số phong trào> <mã đơn vị>", ("admin",)),
     Command("members", "Danh sách thành viên (có thể kèm mã đơn vị)", ("admin",)),
     Command("deactivate", "Vô hiệu hóa một thành viên: /deactivate <số thành viên>", ("admin",)),
+    Command("cancel", "Hủy biểu mẫu đang điền", ALL_ROLES),
     Command("mydata", "Xem dữ liệu cá nhân bot đang lưu", ALL_ROLES),
     Command("forget", "Xóa dữ liệu cá nhân của bạn", ALL_ROLES),
     Command("leave", "Rời khỏi bot", ALL_ROLES),
@@ -163,3 +173,185 @@ YOU_WERE_DEACTIVATED = (
     "liên hệ Văn phòng để được cấp mã mời mới."
 )
 ERROR_GENERIC = "Xin lỗi, bot gặp lỗi khi xử lý yêu cầu này. Những gì bạn đã nhập vẫn được giữ; hãy thử lại sau ít phút."
+
+
+# --- campaigns ---------------------------------------------------------------------------------------
+
+ACK_BUTTON = "✅ Đã nhận"
+DOCUMENT_CAPTION = "Văn bản gốc của phát động thi đua."
+CADENCE_NAMES = {"6-monthly": "6 tháng một lần", "quarterly": "hằng quý", "yearly": "hằng năm"}
+QUOTA_PER_NAMES = {"quarter": "mỗi quý", "6-months": "mỗi 6 tháng", "year": "mỗi năm", "campaign": "trong cả đợt"}
+DOC_TYPE_NAMES = {"KH": "Kế hoạch", "CT": "Chỉ thị", "QĐ": "Quyết định", "HD": "Hướng dẫn", "TB": "Thông báo",
+                  "CV": "Công văn", "NQ": "Nghị quyết", "CTr": "Chương trình"}
+
+
+def _d(value) -> str:
+    return clock.fmt_date(value)
+
+
+def document_line(campaign) -> str | None:
+    """'Kế hoạch số 108/KH-UBND ngày 26/05/2020', with whatever parts are known."""
+    parts = []
+    if campaign.doc_type:
+        parts.append(DOC_TYPE_NAMES.get(campaign.doc_type, campaign.doc_type))
+    if campaign.number or campaign.symbol:
+        number = "/".join(p for p in (campaign.number, campaign.symbol) if p)
+        parts.append(f"số {number}")
+    if campaign.issued_on:
+        parts.append(f"ngày {_d(campaign.issued_on)}")
+    return " ".join(parts) if parts else None
+
+
+def period_line(campaign) -> str | None:
+    if campaign.period_start and campaign.period_end:
+        return f"Thời gian: từ {_d(campaign.period_start)} đến {_d(campaign.period_end)}"
+    if campaign.period_end:
+        return f"Thời gian: đến hết ngày {_d(campaign.period_end)}"
+    if campaign.period_start:
+        return f"Thời gian: từ {_d(campaign.period_start)}"
+    if campaign.period_text:
+        text = campaign.period_text
+        return text if text.lower().startswith("thời gian") else f"Thời gian: {text}"
+    return None
+
+
+def asks_lines(campaign) -> list[str]:
+    lines = []
+    if campaign.quota_collectives or campaign.quota_individuals:
+        parts = []
+        if campaign.quota_collectives:
+            parts.append(f"{campaign.quota_collectives:02d} tập thể")
+        if campaign.quota_individuals:
+            parts.append(f"{campaign.quota_individuals:02d} cá nhân")
+        per = QUOTA_PER_NAMES.get(campaign.quota_per or "", "")
+        lines.append(f"• Giới thiệu tối đa {', '.join(parts)} tiêu biểu {per}".rstrip() + ".")
+    if campaign.reporting_cadence:
+        lines.append(f"• Báo cáo kết quả {CADENCE_NAMES[campaign.reporting_cadence]}.")
+    if campaign.reward_forms:
+        lines.append(f"• Hình thức khen thưởng: {', '.join(campaign.reward_forms)}.")
+    return lines
+
+
+def launch_message(campaign) -> str:
+    lines = ["📢 PHÁT ĐỘNG THI ĐUA"]
+    if (doc := document_line(campaign)):
+        lines.append(doc)
+    lines.append(f"«{campaign.title}»")
+    lines.append("")
+    if (period := period_line(campaign)):
+        lines.append(period)
+    asks = asks_lines(campaign)
+    if asks:
+        lines.append("Đơn vị cần:")
+        lines += asks
+    if campaign.document_file_id:
+        lines.append("")
+        lines.append("Văn bản gốc được gửi kèm ngay sau tin này.")
+    lines.append("")
+    lines.append("Bấm “✅ Đã nhận” để xác nhận đơn vị đã nhận được phát động.")
+    return "\n".join(lines)
+
+
+def leader_notice(campaign, units: int) -> str:
+    doc = document_line(campaign)
+    head = f"Văn phòng đã phát động: «{campaign.title}»" + (f" ({doc})" if doc else "")
+    return f"{head}, gửi tới {units} đơn vị. Tiến độ nhận và xác nhận: /campaign {campaign.id}"
+
+
+def launch_progress(campaign_id: int, title: str, counts: dict[str, int]) -> str:
+    total = sum(counts.values())
+    sent, failed = counts.get("sent", 0), counts.get("failed", 0)
+    left = total - sent - failed
+    return (
+        f"⏳ Đang gửi phát động #{campaign_id} «{_short(title)}»\n"
+        f"Đã gửi: {sent}/{total} · Lỗi: {failed} · Còn lại: {left}"
+    )
+
+
+def launch_summary(campaign_id: int, title: str, statuses: list) -> str:
+    delivered = [s for s in statuses if s.delivered]
+    unreachable = [s for s in statuses if s.unreachable]
+    lines = [
+        f"✅ Đã gửi xong phát động #{campaign_id} «{_short(title)}».",
+        f"Đơn vị đã nhận được tin: {len(delivered)}/{len(statuses)}.",
+    ]
+    if unreachable:
+        names = [s.name + (" (chưa có cán bộ tham gia bot)" if s.officers == 0 else " (cán bộ đã chặn bot hoặc không liên lạc được)") for s in unreachable]
+        lines.append(f"Không liên lạc được {len(unreachable)} đơn vị:")
+        lines += [f"• {n}" for n in names[:30]]
+        if len(names) > 30:
+            lines.append(f"… và {len(names) - 30} đơn vị nữa.")
+    lines.append(f"Xem chi tiết và gửi lại: /campaign {campaign_id}")
+    return "\n".join(lines)
+
+
+def _short(title: str, limit: int = 80) -> str:
+    return title if len(title) <= limit else title[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+ACK_RECORDED = "Đã ghi nhận: {unit} đã nhận phát động «{title}». Cảm ơn bạn!"
+ACK_ALREADY = "{unit} đã xác nhận lúc {at}{by}. Không cần bấm lại."
+ACK_NOT_TARGETED = "Phát động này không gửi tới đơn vị của bạn."
+ACK_NOT_FOUND = "Không tìm thấy phát động này."
+ACK_DONE_BUTTON = "✅ Đơn vị đã xác nhận"
+
+NEW_CAMPAIGN_NOT_NEEDED = "Bạn không có biểu mẫu nào đang điền."
+CAMPAIGN_NO_TARGETS = "Không có đơn vị nào khớp với lựa chọn gửi tới. Hãy sửa mục “Gửi tới”."
+CAMPAIGNS_EMPTY = "Chưa có phong trào nào. Quản trị dùng /new_campaign để phát động."
+CAMPAIGN_USAGE = "Cách dùng: /campaign SỐ (xem số ở /campaigns)."
+CAMPAIGN_NOT_FOUND = "Không có phong trào số {id}. Xem danh sách: /campaigns"
+RESEND_BUTTON = "🔁 Gửi lại cho đơn vị chưa xác nhận"
+RESENT = "Đã xếp lịch gửi lại phát động #{id} cho {units} đơn vị chưa xác nhận."
+NOTHING_TO_RESEND = "Mọi đơn vị đã xác nhận phát động #{id}; không cần gửi lại."
+
+
+def launched(campaign_id: int, units: int, officers: int, lonely: list[str]) -> str:
+    text = f"🚀 Đã phát động #{campaign_id}: gửi tới {officers} cán bộ của {units} đơn vị."
+    if lonely:
+        text += f"\n{len(lonely)} đơn vị chưa có cán bộ tham gia bot: " + ", ".join(lonely[:20])
+        if len(lonely) > 20:
+            text += f" … và {len(lonely) - 20} đơn vị nữa"
+        text += "."
+    return text
+
+
+def campaigns_list(items: list) -> str:
+    lines = ["Các phong trào thi đua:"]
+    for s in items[:30]:
+        c = s.campaign
+        when = _d(c.launched_at) if c.launched_at else "chưa phát động"
+        lines.append(f"#{c.id} «{_short(c.title, 70)}» — {when}, đã xác nhận {s.acknowledged}/{s.units} đơn vị")
+    lines.append("Xem chi tiết: /campaign SỐ")
+    return "\n".join(lines)
+
+
+def campaign_detail(campaign, statuses: list, limit_chars: int = 3800) -> str:
+    acked = sum(1 for s in statuses if s.acknowledged_at)
+    delivered = sum(1 for s in statuses if s.delivered)
+    unreachable = sum(1 for s in statuses if s.unreachable)
+    lines = [f"#{campaign.id} «{_short(campaign.title, 150)}»"]
+    if (doc := document_line(campaign)):
+        lines.append(doc)
+    lines.append(f"Đã nhận tin: {delivered}/{len(statuses)} · Đã xác nhận: {acked}/{len(statuses)} · Không liên lạc được: {unreachable}")
+    lines.append("")
+    body = []
+    for s in statuses:
+        if s.acknowledged_at:
+            mark = f"✅ xác nhận {clock.fmt_datetime(s.acknowledged_at)}" + (f" ({s.acknowledged_by})" if s.acknowledged_by else "")
+        elif s.delivered:
+            mark = "📨 đã nhận tin, chưa xác nhận"
+        elif s.unreachable:
+            mark = "⚠️ không liên lạc được" + (" (chưa có cán bộ)" if s.officers == 0 else "")
+        else:
+            mark = "⏳ đang gửi"
+        body.append(f"{s.name}: {mark}")
+    used = sum(len(x) + 1 for x in lines)
+    for i, line in enumerate(body):
+        if used + len(line) + 1 > limit_chars:
+            lines.append(f"… và {len(body) - i} đơn vị nữa.")
+            break
+        lines.append(line)
+        used += len(line) + 1
+    return "\n".join(lines)
+
+

@@ -30,11 +30,15 @@ def _upgrade(connection: Connection, revision: str) -> None:
 def _current(connection: Connection) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
-    return MigrationContext.configure(connection).get_current_revision()
+    heads = MigrationContext.configure(connection).get_current_heads()
+    return ", ".join(sorted(heads)) or None
 
 
-async def upgrade(db: Database, revision: str = "head") -> None:
-    """Bring the schema to `revision` inside one transaction (PostgreSQL rolls back a failed one)."""
+async def upgrade(db: Database, revision: str = "heads") -> None:
+    """Bring the schema to `revision` inside one transaction (PostgreSQL rolls back a failed one).
+
+    "heads": features developed side by side may add migrations on separate branches of 0002.
+    """
     async with db.engine.begin() as conn:
         await conn.run_sync(_upgrade, revision)
 

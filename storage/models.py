@@ -255,3 +255,83 @@ class OutboxMessage(Base):
     error: Mapped[str | None] = mapped_column(Text)
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- nominations (điển hình tiên tiến) ---------------------------------------------------------------
+
+NOMINATION_KINDS = ("collective", "individual")
+NOMINATION_STATUSES = ("draft", "submitted", "approved", "returned", "rejected", "withdrawn")
+
+
+class Nomination(Base):
+    """An exemplar a unit puts forward for a campaign: a collective or an individual.
+
+    The form in progress is a FormDraft; a row here exists from the first submission and goes
+    submitted → approved / returned (fixed and resubmitted) / rejected, or withdrawn before review.
+    """
+
+    __tablename__ = "nominations"
+    __table_args__ = (
+        CheckConstraint("kind IN ('collective', 'individual')", name="kind"),
+        CheckConstraint(
+            "status IN ('draft', 'submitted', 'approved', 'returned', 'rejected', 'withdrawn')", name="status"
+        ),
+        Index("ix_nominations_quota", "campaign_id", "unit_id", "period_key"),
+        Index("ix_nominations_queue", "status", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    full_name: Mapped[str] = mapped_column(String(255))  # a person's or a collective's name, as typed
+    position: Mapped[str | None] = mapped_column(String(255))  # individual only
+    workplace: Mapped[str | None] = mapped_column(String(255))  # individual only
+    sector: Mapped[str] = mapped_column(String(64))  # lĩnh vực
+    summary: Mapped[str] = mapped_column(Text)  # trích ngang thành tích
+    reward_form: Mapped[str] = mapped_column(String(255))
+    evidence_file_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # The quota period the first submission fell in ("2026-Q2", "2026-H1", "2026", "campaign").
+    period_key: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    created_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    first_submitted_at: Mapped[datetime | None]
+    submitted_at: Mapped[datetime | None]  # the latest (re)submission: the review queue's order
+    reviewed_at: Mapped[datetime | None]
+    reviewed_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    review_reason: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class NominationEvent(Base):
+    """One change of a nomination: who, when, from which status to which, and why."""
+
+    __tablename__ = "nomination_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(32))  # submitted | resubmitted | withdrawn | approved | returned | rejected
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class NominationQuotaOverride(Base):
+    """An admin's quota for one unit in one period of a campaign, instead of the campaign's own."""
+
+    __tablename__ = "nomination_quota_overrides"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "unit_id", "period_key", name="uq_nomination_quota_overrides_campaign_unit_period"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    period_key: Mapped[str] = mapped_column(String(16))
+    collectives: Mapped[int | None]
+    individuals: Mapped[int | None]
+    set_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    set_at: Mapped[datetime] = mapped_column(default=utcnow)

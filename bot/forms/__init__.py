@@ -1,0 +1,6 @@
+"""Declared forms and the one engine that runs them (channel-neutral)."""
+
+from bot.forms.engine import Button, FileInput, FormEngine, Reply, Screen, StaleDraft
+from bot.forms.model import Choice, Field, Form
+
+__all__ = ["Button", "Choice", "Field", "FileInput", "Form", "FormEngine", "Reply", "Screen", "StaleDraft"]

@@ -1,0 +1,182 @@
+"""The /new_campaign form: the plan document fills it in; the admin checks, targets and confirms."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import clock
+from bot.forms.model import Answers, Choice, Field, Form
+from bot.services import campaigns
+from bot.services.plan_reader import PlanReadError, read_plan_bytes
+from storage.models import StoredFile
+
+NAME = "new_campaign"
+
+CADENCES = (
+    Choice("6-monthly", "6 tháng một lần (sơ kết, tổng kết)"),
+    Choice("quarterly", "Hằng quý"),
+    Choice("yearly", "Hằng năm"),
+    Choice("none", "Không báo cáo định kỳ"),
+)
+QUOTA_PER = (
+    Choice("quarter", "Mỗi quý"),
+    Choice("6-months", "Mỗi 6 tháng"),
+    Choice("year", "Mỗi năm"),
+    Choice("campaign", "Cả đợt thi đua"),
+)
+REWARD_FORMS = (
+    "Giấy khen", "Bằng khen", "Cờ thi đua", "Chiến sĩ thi đua cơ sở", "Lao động tiên tiến",
+    "Tập thể lao động tiên tiến", "Tập thể lao động xuất sắc", "Giấy chứng nhận",
+)
+TARGET_MODES = (
+    Choice("all", "Tất cả đơn vị"),
+    Choice("kind", "Theo loại đơn vị (xã, phường, cơ quan…)"),
+    Choice("subtree", "Một đơn vị và các đơn vị trực thuộc"),
+    Choice("units", "Chọn từng đơn vị (gõ mã)"),
+)
+
+
+async def _read_document(session: AsyncSession, files: list[dict], answers: Answers) -> tuple[Any, str | None]:
+    """The last file sent replaces earlier ones; it must read as a plan document."""
+    latest = dict(files[-1])
+    stored = await session.get(StoredFile, latest["stored_file_id"])
+    try:
+        plan = read_plan_bytes(stored.filename, stored.content)
+    except PlanReadError as exc:
+        return None, str(exc)
+    latest["plan"] = plan.to_json_dict()
+    return [latest], None
+
+
+async def _prefill(session: AsyncSession, files: list[dict], answers: Answers) -> tuple[Answers, str | None]:
+    plan = files[-1]["plan"]
+    number = f"{plan['number']}/{plan['symbol']}" if plan["number"] and plan["symbol"] else None
+    quota = plan["quota"] or {}
+    known = {name.lower(): f"r{i}" for i, name in enumerate(REWARD_FORMS)}
+    filled: Answers = {
+        "_plan": plan,
+        "doc_number": number,
+        "issued_on": plan["issued_on"],
+        "period_start": plan["period"]["start"],
+        "period_end": plan["period"]["end"],
+        "reporting_cadence": plan["reporting"]["cadence"],
+        "quota_collectives": quota.get("collectives"),
+        "quota_individuals": quota.get("individuals"),
+        "quota_per": quota.get("per"),
+        "reward_forms": [known[r.lower()] for r in plan["reward_forms"] if r.lower() in known],
+    }
+    if plan["title"]:  # left out when absent, so that the required title is asked next
+        filled["title"] = plan["title"][:1000]
+    found = []
+    if number or plan["issued_on"]:
+        head = f"số {number}" if number else "chưa ghi số"
+        if plan["issued_on"]:
+            head += f" ngày {clock.fmt_date(_date(plan['issued_on']))}"
+        found.append(f"• Văn bản {head}")
+    if plan["title"]:
+        found.append(f"• Tiêu đề: {plan['title'][:200]}")
+    if plan["period"]["start"] or plan["period"]["end"]:
+        start = clock.fmt_date(_date(plan["period"]["start"])) if plan["period"]["start"] else "nay"
+        end = clock.fmt_date(_date(plan["period"]["end"])) if plan["period"]["end"] else "(chưa rõ)"
+        found.append(f"• Thời gian: từ {start} đến {end}")
+    elif plan["period"]["text"]:
+        found.append(f"• Thời gian (chưa có ngày cụ thể): {plan['period']['text'][:200]}")
+    if plan["reporting"]["cadence"]:
+        found.append(f"• Báo cáo: {dict((c.value, c.label) for c in CADENCES)[plan['reporting']['cadence']]}")
+    note = "📄 Đã đọc văn bản. Bot điền sẵn:\n" + ("\n".join(found) if found else "• (không tìm thấy mục nào)")
+    note += "\nMục nào chưa đúng, bạn sửa được ở bước kiểm tra cuối."
+    return filled, note
+
+
+def _date(iso: str):
+    from datetime import date
+
+    return date.fromisoformat(iso)
+
+
+def _end_after_start(value: Any, answers: Answers) -> str | None:
+    start = answers.get("period_start")
+    if value and start and value < start:
+        return f"Ngày kết thúc phải sau ngày bắt đầu ({clock.fmt_date(_date(start))})."
+    return None
+
+
+def _start_before_end(value: Any, answers: Answers) -> str | None:
+    end = answers.get("period_end")
+    if value and end and value > end:
+        return f"Ngày bắt đầu phải trước ngày kết thúc ({clock.fmt_date(_date(end))})."
+    return None
+
+
+async def _kinds(session: AsyncSession, answers: Answers, context: dict) -> list[Choice]:
+    return [Choice(k[:40], k) for k in await campaigns.unit_kinds(session)]
+
+
+def _codes(text: str) -> list[str]:
+    return [c for c in re.split(r"[,;\s]+", text) if c]
+
+
+async def _resolve_units(session: AsyncSession, text: str, answers: Answers) -> tuple[Any, str | None]:
+    codes = _codes(text)
+    if len(codes) > 500:
+        return None, "Tối đa 500 mã mỗi lần; hãy chọn theo loại đơn vị hoặc theo đơn vị cấp trên."
+    units, unknown = await campaigns.units_by_codes(session, codes)
+    if unknown:
+        return None, f"Không có đơn vị mã: {', '.join(unknown[:20])}. Xem mã bằng lệnh `python -m bot units list` hoặc hỏi Văn phòng."
+    return [{"code": u.code, "name": u.name} for u in units], None
+
+
+async def _resolve_root(session: AsyncSession, text: str, answers: Answers) -> tuple[Any, str | None]:
+    codes = _codes(text)
+    if len(codes) != 1:
+        return None, "Hãy gõ đúng một mã đơn vị."
+    return await _resolve_units(session, text, answers)
+
+
+FORM = Form(
+    name=NAME,
+    title="phát động phong trào",
+    intro="Phát động phong trào thi đua mới.",
+    confirm_label="🚀 Phát động",
+    fields=(
+        Field("document", "Văn bản", "Gửi văn bản kế hoạch/chỉ thị phát động (.docx, .pdf, .txt) để bot tự điền, "
+              "hoặc bấm “Bỏ qua” để nhập tay.", kind="file", required=False, accept=(".docx", ".pdf", ".txt", ".md"),
+              max_bytes=20 * 1024 * 1024, resolver=_read_document, fills=_prefill),
+        Field("title", "Tiêu đề", "Nhập tiêu đề (trích yếu) của phong trào.", min_len=10, max_len=1000),
+        Field("doc_number", "Số, ký hiệu", "Số và ký hiệu văn bản, ví dụ 108/KH-UBND.", required=False, max_len=64),
+        Field("issued_on", "Ngày ban hành", "Ngày ban hành văn bản (ngày/tháng/năm).", kind="date", required=False),
+        Field("period_start", "Bắt đầu", "Ngày bắt đầu đợt thi đua (ngày/tháng/năm).", kind="date", required=False,
+              check=_start_before_end),
+        Field("period_end", "Kết thúc", "Ngày kết thúc đợt thi đua (ngày/tháng/năm).", kind="date", required=False,
+              check=_end_after_start),
+        Field("reporting_cadence", "Báo cáo định kỳ", "Đơn vị báo cáo kết quả bao lâu một lần?", kind="choice",
+              required=False, choices=CADENCES),
+        Field("quota_collectives", "Số tập thể được đề xuất", "Mỗi đơn vị được giới thiệu tối đa bao nhiêu tập thể?",
+              kind="number", required=False, min_value=0, max_value=50),
+        Field("quota_individuals", "Số cá nhân được đề xuất", "Mỗi đơn vị được giới thiệu tối đa bao nhiêu cá nhân?",
+              kind="number", required=False, min_value=0, max_value=50),
+        Field("quota_per", "Chỉ tiêu tính theo", "Số lượng trên tính cho khoảng thời gian nào?", kind="choice",
+              choices=QUOTA_PER, when=lambda a: bool(a.get("quota_collectives") or a.get("quota_individuals"))),
+        Field("reward_forms", "Hình thức khen thưởng", "Các hình thức khen thưởng của phong trào.", kind="multi",
+              required=False, choices=tuple(Choice(f"r{i}", name) for i, name in enumerate(REWARD_FORMS))),
+        Field("target_mode", "Gửi tới", "Gửi phát động tới những đơn vị nào?", kind="choice", choices=TARGET_MODES),
+        Field("target_kinds", "Loại đơn vị", "Chọn loại đơn vị nhận phát động.", kind="multi",
+              choices_provider=_kinds, when=lambda a: a.get("target_mode") == "kind"),
+        Field("target_root", "Đơn vị cấp trên", "Gõ mã đơn vị cấp trên; đơn vị này và mọi đơn vị trực thuộc sẽ nhận.",
+              kind="units", resolver=_resolve_root, when=lambda a: a.get("target_mode") == "subtree"),
+        Field("target_units", "Các đơn vị", "Gõ mã các đơn vị nhận, cách nhau bằng dấu phẩy (ví dụ: LB, XD, CM).",
+              kind="units", resolver=_resolve_units, when=lambda a: a.get("target_mode") == "units", max_len=5000),
+    ),
+)
+
+
+def to_launch(answers: Answers) -> Answers:
+    """The confirmed answers in the terms of the campaigns service (names and codes, not buttons)."""
+    out = dict(answers)
+    out["reward_forms"] = [REWARD_FORMS[int(v[1:])] for v in answers.get("reward_forms") or []]
+    out["target_root"] = (answers.get("target_root") or [{}])[0].get("code")
+    out["target_units"] = [u["code"] for u in answers.get("target_units") or []]
+    return out

@@ -1,0 +1,571 @@
+"""The form engine: one engine runs every declared form, with its state in the database.
+
+Each call loads the person's draft, applies one reply (typed text, a pressed button, a file, or a
+navigation action), saves the draft and returns the next Screen. Any bot process can take the
+next step; a restart loses nothing. Channels render Screens: buttons where they exist, numbered
+text everywhere (choices are numbered so typing "2" works without buttons).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import clock
+from bot.forms import texts as t
+from bot.forms.model import Answers, Choice, Field, Form
+from storage.models import FormDraft, StoredFile
+
+LABEL_PREFIX = "_label:"
+REVIEW_VALUE_MAX = 300
+
+
+@dataclass(frozen=True)
+class FileInput:
+    filename: str
+    size: int
+    mime_type: str | None
+    # Downloads the bytes from the channel; called only once type and size have passed, so a
+    # 60 MB video is refused without being fetched.
+    fetch: Callable[[], Awaitable[bytes]]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the person did: typed text, pressed a button (action + arg), or sent a file."""
+
+    text: str | None = None
+    action: str | None = None  # pick | done | back | skip | cancel | confirm | edit | continue | discard
+    arg: str | None = None
+    file: FileInput | None = None
+    unsupported: str | None = None  # "sticker", "photo", "voice"… sent where it is not expected
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: str
+    arg: str = ""
+
+
+@dataclass
+class Screen:
+    text: str
+    draft_id: int | None = None
+    buttons: list[list[Button]] = field(default_factory=list)
+    status: str = "asking"  # asking | review | resume | done | cancelled
+    form: str | None = None
+    answers: Answers | None = None  # the confirmed answers, when status == "done"
+    context: dict[str, Any] | None = None
+
+
+class StaleDraft(Exception):
+    """A button of a draft that no longer exists (finished, cancelled, or forged)."""
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics, for matching typed choices ("tap the" = "Tập thể")."""
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in text if unicodedata.category(c) != "Mn").lower().strip()
+
+
+def parse_date(text: str) -> tuple[date | None, str | None]:
+    match = re.fullmatch(r"\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*", text)
+    if not match:
+        return None, t.DATE_FORMAT.format(value=text.strip()[:40])
+    d, m, y = (int(g) for g in match.groups())
+    if not 1 <= m <= 12:
+        return None, t.DATE_BAD_MONTH.format(value=text.strip())
+    try:
+        return date(y, m, d), None
+    except ValueError:
+        import calendar
+
+        days = calendar.monthrange(y, m)[1]
+        return None, t.DATE_NOT_REAL.format(value=text.strip(), month=m, year=y, days=days)
+
+
+def display(form: Form, f: Field, answers: Answers) -> str:
+    """A value as the review screen shows it."""
+    value = answers.get(f.name)
+    if value is None or value == [] or value == "":
+        return t.EMPTY_VALUE
+    if f.name in form.formatters:
+        return form.formatters[f.name](value)
+    label = answers.get(LABEL_PREFIX + f.name)
+    if label:
+        return label
+    if f.kind in ("choice", "multi") and f.choices:  # prefilled or filled in: no label was kept
+        labels = {c.value: c.label for c in f.choices}
+        return ", ".join(labels.get(v, str(v)) for v in (value if isinstance(value, list) else [value]))
+    if f.kind == "date":
+        return date.fromisoformat(value).strftime("%d/%m/%Y")
+    if f.kind == "file":
+        return ", ".join(item["filename"] for item in value)
+    if isinstance(value, list):
+        return ", ".join(str(v.get("name", v)) if isinstance(v, dict) else str(v) for v in value)
+    text = str(value)
+    return text if len(text) <= REVIEW_VALUE_MAX else text[: REVIEW_VALUE_MAX - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _range_message(f: Field) -> str:
+    if f.min_value is not None and f.max_value is not None:
+        return t.NUMBER_RANGE.format(min=int(f.min_value), max=int(f.max_value))
+    if f.min_value is not None:
+        return t.NUMBER_MIN.format(min=int(f.min_value))
+    return t.NUMBER_MAX.format(max=int(f.max_value))
+
+
+class FormEngine:
+    def __init__(self, forms: list[Form]) -> None:
+        self.forms = {f.name: f for f in forms}
+
+    # --- drafts ------------------------------------------------------------------------------------
+
+    async def draft(self, session: AsyncSession, member_id: int, form: str | None = None) -> FormDraft | None:
+        """The person's draft of `form`, or the one they touched last."""
+        query = select(FormDraft).where(FormDraft.member_id == member_id)
+        if form:
+            query = query.where(FormDraft.form == form)
+        return await session.scalar(query.order_by(FormDraft.updated_at.desc(), FormDraft.id.desc()).limit(1))
+
+    async def discard_all(self, session: AsyncSession, member_id: int) -> None:
+        await session.execute(delete(FormDraft).where(FormDraft.member_id == member_id))
+
+    async def open(
+        self,
+        session: AsyncSession,
+        member_id: int,
+        form_name: str,
+        *,
+        prefill: Answers | None = None,
+        context: dict[str, Any] | None = None,
+        restart: bool = False,
+        note: str | None = None,
+    ) -> Screen:
+        """Start a form, or — if an unfinished draft exists — ask to continue or discard it."""
+        form = self.forms[form_name]
+        existing = await self.draft(session, member_id, form_name)
+        if existing is not None and not restart:
+            return self._resume_screen(form, existing)
+        if existing is not None:
+            await session.delete(existing)
+            await session.flush()
+        answers = {k: v for k, v in (prefill or {}).items() if v not in (None, "", [])}
+        draft = FormDraft(
+            member_id=member_id,
+            form=form_name,
+            answers=answers,
+            context=dict(context or {}),
+            path=[],
+            stage="filling",
+            created_at=clock.now(),
+            updated_at=clock.now(),
+        )
+        session.add(draft)
+        await session.flush()
+        intro = "\n\n".join(p for p in (form.intro, note) if p)
+        return await self._advance(session, form, draft, intro=intro or None)
+
+    async def resume(self, session: AsyncSession, member_id: int, form_name: str | None = None) -> Screen | None:
+        """Show the person where they were (after a day away, or a restart)."""
+        draft = await self.draft(session, member_id, form_name)
+        if draft is None:
+            return None
+        form = self.forms[draft.form]
+        return await self._current_screen(session, form, draft)
+
+    # --- one step --------------------------------------------------------------------------------------
+
+    async def handle(self, session: AsyncSession, member_id: int, reply: Reply, draft_id: int | None = None) -> Screen | None:
+        """Apply one reply to the person's draft. None: the person has no draft (not ours)."""
+        if draft_id is not None:
+            draft = await session.get(FormDraft, draft_id)
+            if draft is None or draft.member_id != member_id:
+                raise StaleDraft(draft_id)
+        else:
+            draft = await self.draft(session, member_id)
+            if draft is None:
+                return None
+        form = self.forms[draft.form]
+        draft.updated_at = clock.now()
+        action = reply.action
+
+        if action == "discard":
+            # "Start over" from the resume question: drop the old draft, begin afresh.
+            member, name, context = draft.member_id, draft.form, dict(draft.context)
+            await session.delete(draft)
+            await session.flush()
+            return await self.open(session, member, name, context=context)
+        if action == "cancel":
+            await session.delete(draft)
+            return Screen(t.CANCELLED.format(title=form.title), status="cancelled", form=form.name)
+        if action == "continue":
+            return await self._current_screen(session, form, draft)
+
+        if draft.stage == "review":
+            return await self._on_review(session, form, draft, reply)
+
+        current = form.field(draft.current_field) if draft.current_field else None
+        if current is None:
+            return await self._advance(session, form, draft)
+        if action == "back":
+            return await self._back(session, form, draft)
+        if action == "confirm":
+            return await self._ask(session, form, draft, current, error=t.FINISH_FIRST)
+        if action == "edit":
+            return await self._ask(session, form, draft, current, error=t.FINISH_FIRST)
+        if action == "skip":
+            if current.required:
+                return await self._ask(session, form, draft, current, error=t.CANNOT_SKIP)
+            self._store(draft, current, None, None)
+            return await self._after_answer(session, form, draft, current)
+        return await self._answer(session, form, draft, current, reply)
+
+    # --- answering ----------------------------------------------------------------------------------
+
+    async def _answer(self, session: AsyncSession, form: Form, draft: FormDraft, f: Field, reply: Reply) -> Screen:
+        if reply.unsupported:
+            return await self._ask(session, form, draft, f, error=t.UNSUPPORTED[f.kind])
+        if f.kind == "file":
+            return await self._answer_file(session, form, draft, f, reply)
+        if reply.file is not None:
+            return await self._ask(session, form, draft, f, error=t.UNSUPPORTED[f.kind])
+        if f.kind in ("choice", "multi"):
+            return await self._answer_choice(session, form, draft, f, reply)
+        text = (reply.text or "").strip()
+        if reply.action == "done":
+            return await self._ask(session, form, draft, f, error=t.TYPE_ANSWER)
+        if not text:
+            return await self._ask(session, form, draft, f, error=t.REQUIRED)
+        value: Any
+        label = None
+        if f.kind == "text":
+            text = re.sub(r"[ \t]+", " ", text)
+            if len(text) > f.max_len:
+                return await self._ask(session, form, draft, f, error=f.error or t.TOO_LONG.format(n=len(text), max=f.max_len))
+            if len(text) < f.min_len:
+                return await self._ask(session, form, draft, f, error=f.error or t.TOO_SHORT.format(n=len(text), min=f.min_len))
+            if f.needs_letters and not any(c.isalnum() for c in text):
+                return await self._ask(session, form, draft, f, error=f.error or t.NEEDS_LETTERS)
+            value = text
+        elif f.kind == "date":
+            parsed, error = parse_date(text)
+            if error:
+                return await self._ask(session, form, draft, f, error=error)
+            value = parsed.isoformat()
+        elif f.kind == "number":  # "1.000" and "1,000" are both a thousand in Vietnamese use
+            cleaned = text.replace(" ", "")
+            if re.fullmatch(r"-?\d{1,3}(?:[.,]\d{3})+", cleaned):  # "1.000", but "9,5" is not 95
+                cleaned = cleaned.replace(".", "").replace(",", "")
+            if not re.fullmatch(r"-?\d{1,12}", cleaned):
+                return await self._ask(session, form, draft, f, error=f.error or t.NUMBER_FORMAT.format(value=text[:40]))
+            value = int(cleaned)
+            if (f.min_value is not None and value < f.min_value) or (f.max_value is not None and value > f.max_value):
+                return await self._ask(session, form, draft, f, error=f.error or _range_message(f))
+        else:  # units and anything resolved by the form's own rule
+            value = text
+        if f.resolver is not None:
+            value, error = await f.resolver(session, value, draft.answers)
+            if error:
+                return await self._ask(session, form, draft, f, error=error)
+        if f.check is not None:
+            error = f.check(value, draft.answers)
+            if error:
+                return await self._ask(session, form, draft, f, error=error)
+        if f.guard is not None and (error := await f.guard(session, value, draft.answers, draft.context)):
+            return await self._ask(session, form, draft, f, error=error)
+        self._store(draft, f, value, label)
+        note = await self._fill(session, f, value, draft)
+        return await self._after_answer(session, form, draft, f, note=note)
+
+    async def _fill(self, session: AsyncSession, f: Field, value: Any, draft: FormDraft) -> str | None:
+        if f.fills is None:
+            return None
+        updates, note = await f.fills(session, value, draft.answers)
+        if updates:
+            answers = dict(draft.answers)
+            for key, new in updates.items():
+                # None is kept: the field counts as answered-empty (shown at review, not asked).
+                answers[key] = None if new in ("", []) else new
+                answers.pop(LABEL_PREFIX + key, None)
+            draft.answers = answers
+        return note
+
+    async def _choices(self, session: AsyncSession, f: Field, draft: FormDraft) -> list[Choice]:
+        if f.choices_provider is not None:
+            return await f.choices_provider(session, draft.answers, draft.context)
+        return list(f.choices)
+
+    def _match_choice(self, choices: list[Choice], token: str) -> Choice | None:
+        token = token.strip().rstrip(".")
+        if token.isdigit() and 1 <= int(token) <= len(choices):
+            return choices[int(token) - 1]
+        folded = fold(token)
+        for c in choices:
+            if folded and (folded == fold(c.label) or folded == fold(c.value)):
+                return c
+        return None
+
+    async def _answer_choice(self, session: AsyncSession, form: Form, draft: FormDraft, f: Field, reply: Reply) -> Screen:
+        choices = await self._choices(session, f, draft)
+        if f.kind == "choice":
+            chosen = None
+            if reply.action == "pick":
+                chosen = next((c for c in choices if c.value == reply.arg), None)
+            elif reply.text:
+                chosen = self._match_choice(choices, reply.text)
+            if chosen is None:
+                return await self._ask(session, form, draft, f, error=f.error or t.CHOICE_INVALID.format(n=len(choices)))
+            if f.check is not None and (error := f.check(chosen.value, draft.answers)):
+                return await self._ask(session, form, draft, f, error=error)
+            if f.guard is not None and (error := await f.guard(session, chosen.value, draft.answers, draft.context)):
+                return await self._ask(session, form, draft, f, error=error)
+            self._store(draft, f, chosen.value, chosen.label)
+            return await self._after_answer(session, form, draft, f)
+
+        # multi: buttons toggle, typed "1, 3" sets, "done" finishes
+        selected: list[str] = list(draft.answers.get(f.name) or [])
+        if reply.action == "pick":
+            if reply.arg not in {c.value for c in choices}:
+                return await self._ask(session, form, draft, f, error=t.CHOICE_INVALID.format(n=len(choices)))
+            selected = [v for v in selected if v != reply.arg] if reply.arg in selected else selected + [reply.arg]
+            self._store_multi(draft, f, selected, choices)
+            return await self._ask(session, form, draft, f)
+        if reply.action == "done" or (reply.text and fold(reply.text) in ("xong", "done", "ok")):
+            if f.required and not selected:
+                return await self._ask(session, form, draft, f, error=t.PICK_AT_LEAST_ONE)
+            if f.name not in draft.answers:  # optional, nothing picked: answered empty, like /skip
+                self._store(draft, f, None, None)
+            return await self._after_answer(session, form, draft, f)
+        tokens = [tok for tok in re.split(r"[,;\n]+|\s+(?=\d)", reply.text or "") if tok.strip()]
+        picked: list[str] = []
+        for tok in tokens:
+            c = self._match_choice(choices, tok)
+            if c is None:
+                return await self._ask(session, form, draft, f, error=t.MULTI_INVALID.format(value=tok.strip()[:40], n=len(choices)))
+            if c.value not in picked:
+                picked.append(c.value)
+        if not picked:
+            return await self._ask(session, form, draft, f, error=t.PICK_AT_LEAST_ONE)
+        self._store_multi(draft, f, picked, choices)
+        return await self._after_answer(session, form, draft, f)
+
+    async def _answer_file(self, session: AsyncSession, form: Form, draft: FormDraft, f: Field, reply: Reply) -> Screen:
+        files: list[dict] = list(draft.answers.get(f.name) or [])
+        if reply.action == "done" or (reply.text and fold(reply.text) in ("xong", "done")):
+            if f.required and not files:
+                return await self._ask(session, form, draft, f, error=t.FILE_NEEDED)
+            if not files:  # optional, nothing sent: answered empty, like /skip
+                self._store(draft, f, None, None)
+            return await self._after_answer(session, form, draft, f)
+        if reply.file is None:
+            return await self._ask(session, form, draft, f, error=t.FILE_NEEDED)
+        item = reply.file
+        suffix = "." + item.filename.rsplit(".", 1)[-1].lower() if "." in item.filename else ""
+        if f.accept and suffix not in f.accept:
+            return await self._ask(session, form, draft, f, error=t.FILE_TYPE.format(suffix=suffix or "(không có đuôi)", accept=", ".join(f.accept)))
+        if item.size > f.max_bytes:
+            return await self._ask(session, form, draft, f, error=t.FILE_TOO_BIG.format(mb=item.size / 2**20, max=f.max_bytes / 2**20))
+        if item.size == 0:
+            return await self._ask(session, form, draft, f, error=t.FILE_EMPTY)
+        if len(files) >= f.max_files:  # asked again (/back, edit at review): a new file starts over
+            files = []
+        content = await item.fetch()
+        if not content:
+            return await self._ask(session, form, draft, f, error=t.FILE_EMPTY)
+        stored = StoredFile(
+            filename=item.filename[:255],
+            mime_type=item.mime_type,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            content=content,
+            uploaded_by_member_id=draft.member_id,
+            created_at=clock.now(),
+        )
+        session.add(stored)
+        await session.flush()
+        entry = {"filename": stored.filename, "size": stored.size, "mime_type": item.mime_type, "stored_file_id": stored.id}
+        candidate = files + [entry]
+        if f.resolver is not None:
+            candidate, error = await f.resolver(session, candidate, draft.answers)
+            if error:
+                await session.delete(stored)
+                return await self._ask(session, form, draft, f, error=error)
+        files = candidate
+        self._store(draft, f, files, None)
+        note = await self._fill(session, f, files, draft)
+        if note:
+            return await self._after_answer(session, form, draft, f, note=note)
+        if f.max_files > 1 and len(files) < f.max_files:
+            return await self._ask(session, form, draft, f, note=t.FILE_RECEIVED.format(n=len(files), max=f.max_files))
+        return await self._after_answer(session, form, draft, f)
+
+    def _store(self, draft: FormDraft, f: Field, value: Any, label: str | None) -> None:
+        answers = dict(draft.answers)
+        answers[f.name] = value
+        if label:
+            answers[LABEL_PREFIX + f.name] = label
+        else:
+            answers.pop(LABEL_PREFIX + f.name, None)
+        draft.answers = answers  # a new dict, so the JSON column is seen as changed
+
+    def _store_multi(self, draft: FormDraft, f: Field, values: list[str], choices: list[Choice]) -> None:
+        labels = [c.label for c in choices if c.value in values]
+        self._store(draft, f, values, ", ".join(labels) if labels else None)
+
+    # --- moving ---------------------------------------------------------------------------------------
+
+    async def _after_answer(self, session: AsyncSession, form: Form, draft: FormDraft, f: Field, note: str | None = None) -> Screen:
+        if draft.stage == "editing":
+            # A changed answer can make later questions apply (e.g. targeting by kind): ask those first.
+            missing = self._next_missing(form, draft)
+            if missing is not None:
+                draft.current_field = missing.name
+                return await self._ask(session, form, draft, missing, note=note)
+            return await self._review(session, form, draft, note=note)
+        if f.name not in draft.path:
+            draft.path = [*draft.path, f.name]
+        return await self._advance(session, form, draft, after=f.name, intro=note)
+
+    def _next_missing(self, form: Form, draft: FormDraft) -> Field | None:
+        for f in form.applicable(draft.answers):
+            if f.name not in draft.answers:
+                return f
+        return None
+
+    async def _advance(self, session: AsyncSession, form: Form, draft: FormDraft, after: str | None = None, intro: str | None = None) -> Screen:
+        fields = form.applicable(draft.answers)
+        if after is not None:
+            names = [f.name for f in form.fields]
+            position = names.index(after)
+            fields = [f for f in fields if names.index(f.name) > position]
+        for f in fields:
+            if f.name not in draft.answers:
+                draft.stage = "filling"
+                draft.current_field = f.name
+                return await self._ask(session, form, draft, f, note=intro)
+        missing = self._next_missing(form, draft)
+        if missing is not None:
+            draft.current_field = missing.name
+            return await self._ask(session, form, draft, missing, note=intro)
+        return await self._review(session, form, draft, note=intro)
+
+    async def _back(self, session: AsyncSession, form: Form, draft: FormDraft) -> Screen:
+        if draft.stage == "editing":
+            return await self._review(session, form, draft)
+        path = list(draft.path)
+        if not path:
+            f = form.field(draft.current_field)
+            return await self._ask(session, form, draft, f, error=t.AT_FIRST)
+        previous = path.pop()
+        draft.path = path
+        draft.current_field = previous
+        return await self._ask(session, form, draft, form.field(previous))
+
+    async def _review(self, session: AsyncSession, form: Form, draft: FormDraft, note: str | None = None, error: str | None = None) -> Screen:
+        draft.stage = "review"
+        draft.current_field = None
+        fields = form.applicable(draft.answers)
+        lines = [t.REVIEW_HEAD.format(title=form.title)]
+        for i, f in enumerate(fields, 1):
+            lines.append(f"{i}. {f.label}: {display(form, f, draft.answers)}")
+        lines.append("")
+        lines.append(t.REVIEW_HOWTO.format(confirm=form.confirm_label))
+        text = "\n".join(lines)
+        if note:
+            text = f"{note}\n\n{text}"
+        if error:
+            text = f"⚠️ {error}\n\n{text}"
+        edit_buttons = [Button(f"✏️ {i}", "edit", f.name) for i, f in enumerate(fields, 1)]
+        rows = [edit_buttons[i : i + 5] for i in range(0, len(edit_buttons), 5)]
+        rows.append([Button(form.confirm_label, "confirm"), Button(t.CANCEL_BUTTON, "cancel")])
+        return Screen(text, draft.id, rows, status="review", form=form.name)
+
+    async def _on_review(self, session: AsyncSession, form: Form, draft: FormDraft, reply: Reply) -> Screen:
+        fields = form.applicable(draft.answers)
+        target: Field | None = None
+        if reply.action == "confirm" or (reply.text and fold(reply.text) in ("xac nhan", "ok", "dong y", "gui")):
+            missing = [f for f in fields if f.required and draft.answers.get(f.name) in (None, "", [])]
+            if missing:
+                draft.stage = "editing"
+                draft.current_field = missing[0].name
+                return await self._ask(session, form, draft, missing[0], error=t.REQUIRED)
+            answers = {f.name: draft.answers.get(f.name) for f in fields}
+            # Hidden values a form keeps for itself (e.g. "_plan": what the reader found).
+            answers.update({k: v for k, v in draft.answers.items() if k.startswith("_") and not k.startswith(LABEL_PREFIX)})
+            context = dict(draft.context)
+            await session.delete(draft)
+            return Screen(t.CONFIRMED.format(title=form.title), status="done", form=form.name, answers=answers, context=context)
+        if reply.action == "edit":
+            target = next((f for f in fields if f.name == reply.arg), None)
+        elif reply.text:
+            match = re.fullmatch(r"\s*(?:sửa|sua|edit)?\s*(\d{1,2})\s*", reply.text, flags=re.IGNORECASE)
+            if match and 1 <= int(match.group(1)) <= len(fields):
+                target = fields[int(match.group(1)) - 1]
+        if target is None:
+            return await self._review(session, form, draft, error=t.REVIEW_INVALID.format(n=len(fields)))
+        draft.stage = "editing"
+        draft.current_field = target.name
+        return await self._ask(session, form, draft, target)
+
+    async def _current_screen(self, session: AsyncSession, form: Form, draft: FormDraft) -> Screen:
+        if draft.stage == "review" or draft.current_field is None:
+            return await self._review(session, form, draft)
+        return await self._ask(session, form, draft, form.field(draft.current_field))
+
+    def _resume_screen(self, form: Form, draft: FormDraft) -> Screen:
+        text = t.RESUME.format(title=form.title, when=clock.fmt_datetime(draft.updated_at))
+        buttons = [[Button(t.CONTINUE_BUTTON, "continue"), Button(t.DISCARD_BUTTON, "discard")]]
+        return Screen(text, draft.id, buttons, status="resume", form=form.name)
+
+    async def _ask(self, session: AsyncSession, form: Form, draft: FormDraft, f: Field, *, error: str | None = None, note: str | None = None) -> Screen:
+        fields = form.applicable(draft.answers)
+        position = next((i for i, x in enumerate(fields, 1) if x.name == f.name), len(fields))
+        parts: list[str] = []
+        if error:
+            parts.append(f"⚠️ {error}")
+        if note:
+            parts.append(note)
+        question = f"({position}/{len(fields)}) {f.prompt}"
+        if f.hint:
+            question += f"\n{f.hint}"
+        parts.append(question)
+        buttons: list[list[Button]] = []
+        if f.kind in ("choice", "multi"):
+            choices = await self._choices(session, f, draft)
+            selected = set(draft.answers.get(f.name) or []) if f.kind == "multi" else set()
+            listing = []
+            for i, c in enumerate(choices, 1):
+                mark = "☑️ " if c.value in selected else ""
+                listing.append(f"{i}. {mark}{c.label}")
+                buttons.append([Button(f"{i}. {mark}{c.label}"[:60], "pick", c.value)])
+            parts.append("\n".join(listing))
+            parts.append(t.MULTI_HOWTO if f.kind == "multi" else t.CHOICE_HOWTO)
+            if f.kind == "multi":
+                buttons.append([Button(t.DONE_BUTTON, "done")])
+        elif f.kind == "file":
+            have = draft.answers.get(f.name) or []
+            if f.max_files > 1:
+                parts.append(t.FILES_HOWTO.format(max=f.max_files, n=len(have)))
+                buttons.append([Button(t.DONE_BUTTON, "done")])
+        current = draft.answers.get(f.name)
+        if current not in (None, "", []) and f.kind not in ("multi", "file"):
+            parts.append(t.CURRENT_VALUE.format(value=display(form, f, draft.answers)))
+        nav = []
+        if draft.path or draft.stage == "editing":
+            nav.append(Button(t.BACK_BUTTON, "back"))
+        if not f.required:
+            nav.append(Button(t.SKIP_BUTTON, "skip"))
+        nav.append(Button(t.CANCEL_BUTTON, "cancel"))
+        buttons.append(nav)
+        parts.append(t.NAV_HOWTO_OPTIONAL if not f.required else t.NAV_HOWTO)
+        return Screen("\n\n".join(parts), draft.id, buttons, status="asking", form=form.name)

@@ -1,0 +1,119 @@
+"""The /nominate form: an exemplar (collective or individual) a unit puts forward, with evidence.
+
+The draft's context holds the officer's unit ("unit_id") and, when a returned nomination is being
+fixed, its id ("nomination_id"): the quota guards read them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import nomination_texts as t
+from bot.forms.model import Answers, Choice, Field, Form
+from bot.services import nominations
+from storage.models import Campaign, Nomination
+
+NAME = "nomination"
+RETURN_NAME = "nomination_return"
+REJECT_NAME = "nomination_reject"
+
+KINDS = (Choice("collective", t.KIND_NAMES["collective"]), Choice("individual", t.KIND_NAMES["individual"]))
+SECTORS = tuple(Choice(code, name) for code, name in nominations.SECTORS)
+EVIDENCE_TYPES = (".jpg", ".jpeg", ".png", ".pdf", ".docx")
+EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
+
+
+def _individual(answers: Answers) -> bool:
+    return answers.get("kind") == "individual"
+
+
+async def _campaigns(session: AsyncSession, answers: Answers, context: dict[str, Any]) -> list[Choice]:
+    unit_id = context.get("unit_id")
+    if unit_id is None:
+        return []
+    return [Choice(str(c.id), t.campaign_choice(c.id, c.title)) for c in await nominations.open_campaigns(session, unit_id)]
+
+
+async def _campaign_has_room(session: AsyncSession, value: Any, answers: Answers, context: dict[str, Any]) -> str | None:
+    campaign = await session.get(Campaign, int(value))
+    unit_id = context.get("unit_id")
+    if campaign is None or unit_id is None or context.get("nomination_id"):
+        return None
+    collective = await nominations.quota_status(session, campaign, unit_id, "collective")
+    individual = await nominations.quota_status(session, campaign, unit_id, "individual")
+    if collective.full and individual.full:
+        return t.quota_both_full(collective, individual)
+    return None
+
+
+async def _kind_has_room(session: AsyncSession, value: Any, answers: Answers, context: dict[str, Any]) -> str | None:
+    """The quota is checked as soon as the kind is known, not only when the form is sent."""
+    unit_id = context.get("unit_id")
+    campaign = await session.get(Campaign, int(answers.get("campaign") or 0))
+    if campaign is None or unit_id is None:
+        return None
+    nomination_id = context.get("nomination_id")
+    period_key = None
+    if nomination_id:
+        existing = await session.get(Nomination, nomination_id)
+        if existing is None or existing.kind == value:
+            return None
+        period_key = existing.period_key
+    status = await nominations.quota_status(session, campaign, unit_id, value, exclude_id=nomination_id,
+                                            period_key=period_key)
+    return t.quota_full(status) if status.full else None
+
+
+async def _rewards(session: AsyncSession, answers: Answers, context: dict[str, Any]) -> list[Choice]:
+    campaign = await session.get(Campaign, int(answers.get("campaign") or 0))
+    return [Choice(v, name) for v, name in nominations.reward_options(campaign, answers.get("kind"))]
+
+
+def _name(value: Any, answers: Answers) -> str | None:
+    return nominations.check_name(str(value), answers.get("kind"))
+
+
+def _summary(value: Any, answers: Answers) -> str | None:
+    return nominations.check_summary(str(value))
+
+
+FORM = Form(
+    name=NAME,
+    title=t.FORM_TITLE,
+    intro=t.FORM_INTRO,
+    confirm_label=t.CONFIRM_LABEL,
+    fields=(
+        Field("campaign", t.LABEL_CAMPAIGN, t.Q_CAMPAIGN, kind="choice", choices_provider=_campaigns,
+              guard=_campaign_has_room),
+        Field("kind", t.LABEL_KIND, t.Q_KIND, kind="choice", choices=KINDS, guard=_kind_has_room),
+        Field("full_name", t.LABEL_NAME, t.Q_NAME, min_len=3, max_len=255, check=_name),
+        Field("position", t.LABEL_POSITION, t.Q_POSITION, min_len=2, max_len=255, when=_individual),
+        Field("workplace", t.LABEL_WORKPLACE, t.Q_WORKPLACE, min_len=2, max_len=255, when=_individual),
+        Field("sector", t.LABEL_SECTOR, t.Q_SECTOR, kind="choice", choices=SECTORS),
+        Field("sector_other", t.LABEL_SECTOR_OTHER, t.Q_SECTOR_OTHER, min_len=3, max_len=64,
+              when=lambda a: a.get("sector") == "khac"),
+        Field("summary", t.LABEL_SUMMARY, t.Q_SUMMARY, min_len=nominations.SUMMARY_MIN,
+              max_len=nominations.SUMMARY_MAX, check=_summary),
+        Field("reward_form", t.LABEL_REWARD, t.Q_REWARD, kind="choice", choices_provider=_rewards),
+        Field("evidence", t.LABEL_EVIDENCE, t.Q_EVIDENCE, kind="file", required=False, accept=EVIDENCE_TYPES,
+              max_bytes=EVIDENCE_MAX_BYTES, max_files=nominations.MAX_EVIDENCE),
+    ),
+)
+
+# The office's reason for returning or rejecting: a one-field form, so the pending decision lives in
+# the database (the draft, with the nomination in its context) and survives a restart.
+RETURN_FORM = Form(
+    name=RETURN_NAME,
+    title=t.RETURN_TITLE,
+    confirm_label=t.RETURN_CONFIRM,
+    fields=(Field("reason", t.LABEL_REASON, t.REASON_Q, min_len=5, max_len=1000),),
+)
+REJECT_FORM = Form(
+    name=REJECT_NAME,
+    title=t.REJECT_TITLE,
+    confirm_label=t.REJECT_CONFIRM,
+    fields=(Field("reason", t.LABEL_REASON, t.REASON_Q, min_len=5, max_len=1000),),
+)
+FORMS = (FORM, RETURN_FORM, REJECT_FORM)

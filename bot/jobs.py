@@ -1,0 +1,284 @@
+"""The periodic tick: everything due, once — for now, draining the outbox.
+
+The JobQueue only ticks; the database says what is due. A tick is a plain sequence of awaited
+steps, each returning a small report. Draining claims rows (committed) before sending them, so
+several processes can tick on one database and a crash loses nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import secrets
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from telegram import Bot
+from telegram.ext import Application, ContextTypes
+
+from bot import clock, delivery
+from bot.config import Settings
+from bot.limits import RateLimiter
+from bot.services import members, outbox
+from storage.db import Database
+from storage.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+TICK_JOB = "tick"
+DRAIN_BUDGET_SECONDS = 15.0
+BACKOFF_FIRST_SECONDS = 2.0
+BACKOFF_MAX_SECONDS = 600.0
+# A chat whose own limit (a group's 20/min, a 429 penalty) would hold a send slot longer than
+# this goes back to the outbox until it is free, instead of blocking everyone else.
+DEFER_AFTER_SECONDS = 2.0
+MAX_MIGRATIONS = 2
+
+
+@dataclass
+class DrainReport:
+    """sent / retried (back to pending) / failed now; left = unsent rows in the outbox after;
+    more = the budget ran out while rows were still due."""
+
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    left: int = 0
+    more: bool = False
+
+
+@dataclass
+class TickReport:
+    outbox: DrainReport = field(default_factory=DrainReport)
+    campaign_summaries: int = 0
+
+    @property
+    def more(self) -> bool:
+        return self.outbox.more
+
+
+def worker_id() -> str:
+    """hostname-pid-random: who claimed a row, readable in the database."""
+    return f"{socket.gethostname()[:40]}-{os.getpid()}-{secrets.token_hex(3)}"
+
+
+def backoff_seconds(attempts: int) -> float:
+    """2, 4, 8… seconds (±20 %), at most 10 minutes, after the attempts-th failed try."""
+    base = min(BACKOFF_FIRST_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS)
+    return base * random.uniform(0.8, 1.2)
+
+
+# --- draining the outbox ----------------------------------------------------------------------
+
+
+@dataclass
+class _Drain:
+    bot: Bot
+    db: Database
+    settings: Settings
+    limiter: RateLimiter
+    now: datetime | None
+    read_timeout: float | None
+
+    def moment(self) -> datetime:
+        return self.now if self.now is not None else clock.now()
+
+    async def send(self, row: OutboxMessage) -> str:
+        """Send one claimed row and record what happened; returns sent|retried|failed|deferred."""
+        cfg = self.settings.outbox
+        if row.attempts > cfg.max_attempts:  # reclaimed after a crash on its last try
+            await self._record(outbox.mark_failed, row.id, row.error or "hết số lần thử")
+            return "failed"
+        chat_id = row.chat_id
+        for _ in range(MAX_MIGRATIONS + 1):
+            if not await self.limiter.acquire(chat_id, max_chat_wait=DEFER_AFTER_SECONDS):
+                later = self.moment() + timedelta(seconds=self.limiter.chat_wait(chat_id))
+                await self._record(outbox.mark_retry, row.id, row.error, later, count_attempt=False)
+                return "deferred"
+            result = await delivery.deliver(self.bot, self.db, row, chat_id=chat_id, read_timeout=self.read_timeout)
+            if result.kind != "migrated":
+                break
+            # The group became a supergroup: move the row and its members, send again at once.
+            async with self.db.session() as session:
+                await outbox.follow_chat_migration(session, chat_id, result.new_chat_id)
+            log.info("chat %s migrated to %s", chat_id, result.new_chat_id)
+            chat_id = result.new_chat_id
+        else:
+            await self._record(outbox.mark_failed, row.id, "chat chuyển nhóm quá nhiều lần")
+            return "failed"
+
+        if result.kind == "sent":
+            await self._record(outbox.mark_sent, row.id, result.message_id, self.moment())
+            return "sent"
+        if result.kind == "permanent":
+            async with self.db.session() as session:
+                await outbox.mark_failed(session, row.id, result.error or "lỗi")
+                if result.unreachable:
+                    await members.set_reachable(session, chat_id, False)
+            log.info("outbox #%s to chat %s failed: %s", row.id, chat_id, result.error)
+            return "failed"
+        if result.retry_after is not None:  # 429: wait what Telegram asks; not the row's fault
+            self.limiter.block(chat_id, result.retry_after)
+            later = self.moment() + timedelta(seconds=result.retry_after)
+            await self._record(outbox.mark_retry, row.id, result.error, later, count_attempt=False)
+            return "retried"
+        if row.attempts >= cfg.max_attempts:
+            await self._record(outbox.mark_failed, row.id, result.error or "lỗi")
+            return "failed"
+        later = self.moment() + timedelta(seconds=backoff_seconds(row.attempts))
+        await self._record(outbox.mark_retry, row.id, result.error, later)
+        return "retried"
+
+    async def _record(self, action, *args, **kwargs) -> None:  # noqa: ANN001 - an outbox.mark_* function
+        async with self.db.session() as session:
+            await action(session, *args, **kwargs)
+
+
+async def drain_outbox(
+    bot: Bot,
+    db: Database,
+    settings: Settings,
+    *,
+    worker_id: str,
+    now: datetime | None = None,
+    budget_seconds: float = DRAIN_BUDGET_SECONDS,
+    limiter: RateLimiter | None = None,
+    read_timeout: float | None = None,
+    keep_going: Callable[[], bool] | None = None,
+) -> DrainReport:
+    """Claim due rows, send them concurrently under the limiter, record each outcome in its own
+    short session; stop when nothing is due or the budget is spent (sends in flight finish).
+
+    `bot` must not retry on its own (see bot.delivery). Pass the same `limiter` to every drain
+    of a process so its windows carry over from one tick to the next. When keep_going() turns
+    false (the bot is stopping) no more rows are claimed.
+    """
+    cfg = settings.outbox
+    drain = _Drain(bot, db, settings, limiter or RateLimiter.from_settings(cfg), now, read_timeout)
+    report = DrainReport()
+    deadline = time.monotonic() + budget_seconds
+    # Claim a new batch when half the slots are free: enough queued on the limiter to keep the
+    # pace, few enough claimed that a crash leaves little in 'sending'.
+    refill_below = max(1, cfg.concurrency // 2)
+    inflight: set[asyncio.Task[str]] = set()
+    try:
+        while True:
+            if len(inflight) <= refill_below:
+                if time.monotonic() < deadline and (keep_going is None or keep_going()):
+                    async with db.session() as session:
+                        rows = await outbox.claim_due(
+                            session, worker_id, drain.moment(), cfg.concurrency - len(inflight),
+                            lease_seconds=cfg.lease_seconds,
+                        )
+                    inflight.update(asyncio.create_task(drain.send(row)) for row in rows)
+                elif not report.more:
+                    async with db.session() as session:
+                        due = await outbox.next_due_at(session)
+                    report.more = due is not None and due <= drain.moment()
+            if not inflight:
+                break
+            done, inflight = await asyncio.wait(inflight, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                try:
+                    result = task.result()
+                except Exception:  # the row stays 'sending' and is reclaimed after the lease
+                    log.exception("outbox send failed unexpectedly")
+                    continue
+                if result == "sent":
+                    report.sent += 1
+                elif result == "retried":
+                    report.retried += 1
+                elif result == "failed":
+                    report.failed += 1
+    finally:
+        for task in inflight:
+            task.cancel()
+    async with db.session() as session:
+        report.left = await outbox.unsent_count(session)
+    return report
+
+
+# --- the tick --------------------------------------------------------------------------------
+
+
+def outbox_bot(app: Application) -> Bot:
+    """A Bot for outbox sends sharing the Application's connection pool but not its
+    AIORateLimiter (which would retry 429s itself and pause every other send meanwhile)."""
+    bot = app.bot_data.get("outbox_bot")
+    if bot is None:
+        settings: Settings = app.bot_data["settings"]
+        request = app.bot.request
+        bot = Bot(settings.token, base_url=settings.api_base_url, base_file_url=settings.api_file_url,
+                  request=request, get_updates_request=request)
+        app.bot_data["outbox_bot"] = bot
+    return bot
+
+
+async def tick(app_or_bot: Application | Bot, db: Database, settings: Settings, now: datetime | None = None) -> TickReport:
+    """Everything due, once. Given an Application, its limiter and worker id carry over."""
+    if isinstance(app_or_bot, Application):
+        app = app_or_bot
+        bot = outbox_bot(app)
+        limiter = app.bot_data.setdefault("outbox_limiter", RateLimiter.from_settings(settings.outbox))
+        worker = app.bot_data.setdefault("worker_id", worker_id())
+    else:
+        bot, limiter, worker = app_or_bot, RateLimiter.from_settings(settings.outbox), worker_id()
+    report = TickReport()
+    keep_going = (lambda: app_or_bot.running) if isinstance(app_or_bot, Application) else None
+    report.outbox = await drain_outbox(bot, db, settings, worker_id=worker, now=now, limiter=limiter,
+                                       keep_going=keep_going)
+    from handlers.campaigns import report_progress  # the launch progress is Telegram's own message
+
+    report.campaign_summaries = await report_progress(bot, db)
+    return report
+
+
+@dataclass
+class _TickState:
+    running: bool = False
+    again: bool = False
+
+
+async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """JobQueue callback: tick; tick again at once if asked (kick) or if work was left due."""
+    app = context.application
+    db: Database | None = app.bot_data.get("db")
+    if db is None:  # not opened yet, or shutting down
+        return
+    state: _TickState = app.bot_data.setdefault("tick_state", _TickState())
+    if state.running:
+        state.again = True
+        return
+    state.running = True
+    try:
+        while True:
+            state.again = False
+            report = await tick(app, db, app.bot_data["settings"])
+            if report.outbox.sent or report.outbox.failed:
+                log.info("tick: %s", report)
+            if not (state.again or report.more):
+                break
+    finally:
+        state.running = False
+
+
+def schedule(app: Application) -> None:
+    """Tick every outbox.tick_seconds. Nothing about the work is in the job: it is in the database."""
+    settings: Settings = app.bot_data["settings"]
+    app.job_queue.run_repeating(
+        _tick_job,
+        interval=settings.outbox.tick_seconds,
+        first=1,
+        name=TICK_JOB,
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": 30},
+    )
+
+
+async def kick(app: Application) -> None:
+    """Tick now (a broadcast was just enqueued) rather than at the next interval."""
+    app.job_queue.run_once(_tick_job, when=0, name=f"{TICK_JOB}-now")

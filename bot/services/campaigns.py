@@ -1,0 +1,354 @@
+"""Campaigns: launch to units through the outbox, acknowledgements, who has what."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import clock, texts
+from bot.services import audit, outbox
+from storage.models import Campaign, CampaignUnit, Member, OutboxMessage, StoredFile, Unit
+
+ACK_PREFIX = "ack:"
+
+
+class CampaignError(Exception):
+    """'not_found', 'no_targets'."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Launch:
+    campaign_id: int
+    units: int
+    officers: int
+    leaders: int
+    units_without_officers: list[str]
+
+
+@dataclass(frozen=True)
+class UnitStatus:
+    code: str
+    name: str
+    kind: str
+    officers: int
+    delivered: bool
+    failed: bool  # every officer's copy failed (blocked, chat gone) or nobody to send to
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+
+    @property
+    def unreachable(self) -> bool:
+        return not self.delivered and self.failed
+
+
+@dataclass(frozen=True)
+class CampaignSummary:
+    campaign: Campaign
+    units: int
+    acknowledged: int
+
+
+# --- targets ------------------------------------------------------------------------------------------
+
+
+async def unit_kinds(session: AsyncSession) -> list[str]:
+    rows = await session.scalars(select(Unit.kind).where(Unit.active.is_(True)).distinct().order_by(Unit.kind))
+    return list(rows.all())
+
+
+async def units_by_codes(session: AsyncSession, codes: list[str]) -> tuple[list[Unit], list[str]]:
+    """Active units with these codes (case-insensitive), and the codes that match none."""
+    wanted = {c.strip().upper(): c.strip() for c in codes if c.strip()}
+    found = (
+        await session.scalars(select(Unit).where(func.upper(Unit.code).in_(list(wanted)), Unit.active.is_(True)))
+    ).all()
+    have = {u.code.upper() for u in found}
+    return sorted(found, key=lambda u: u.code), [orig for key, orig in wanted.items() if key not in have]
+
+
+async def resolve_targets(
+    session: AsyncSession, mode: str, *, kinds: list[str] | None = None, root: str | None = None,
+    codes: list[str] | None = None,
+) -> list[Unit]:
+    """The active units a campaign goes to: all, by kind, a subtree (root included), or picked."""
+    active = (await session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.code))).all()
+    if mode == "all":
+        return list(active)
+    if mode == "kind":
+        return [u for u in active if u.kind in set(kinds or [])]
+    if mode == "subtree":
+        by_parent: dict[int | None, list[Unit]] = {}
+        for u in active:
+            by_parent.setdefault(u.parent_id, []).append(u)
+        start = next((u for u in active if u.code == root), None)
+        if start is None:
+            return []
+        out, stack = [], [start]
+        while stack:
+            unit = stack.pop()
+            out.append(unit)
+            stack.extend(by_parent.get(unit.id, []))
+        return sorted(out, key=lambda u: u.code)
+    if mode == "units":
+        return (await units_by_codes(session, codes or []))[0]
+    raise ValueError(f"unknown target mode {mode!r}")
+
+
+# --- launching -------------------------------------------------------------------------------------------
+
+
+def _iso(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def campaign_from_answers(answers: dict[str, Any], admin_id: int) -> Campaign:
+    plan = answers.get("_plan") or {}
+    document = (answers.get("document") or [None])[0]
+    number = symbol = None
+    if answers.get("doc_number"):
+        number, _, symbol = str(answers["doc_number"]).partition("/")
+        number, symbol = number.strip() or None, symbol.strip() or None
+    return Campaign(
+        doc_type=plan.get("doc_type"),
+        number=number,
+        symbol=symbol,
+        place=plan.get("place"),
+        issued_on=_iso(answers.get("issued_on")),
+        title=answers["title"],
+        period_start=_iso(answers.get("period_start")),
+        period_end=_iso(answers.get("period_end")),
+        period_text=(plan.get("period") or {}).get("text"),
+        reporting_cadence=answers.get("reporting_cadence") if answers.get("reporting_cadence") != "none" else None,
+        reporting_text=(plan.get("reporting") or {}).get("text"),
+        quota_collectives=answers.get("quota_collectives"),
+        quota_individuals=answers.get("quota_individuals"),
+        quota_per=answers.get("quota_per"),
+        reward_forms=list(answers.get("reward_forms") or []),
+        signer_name=(plan.get("signer") or {}).get("name"),
+        signer_title=(plan.get("signer") or {}).get("title"),
+        document_file_id=document["stored_file_id"] if document else None,
+        created_by_member_id=admin_id,
+        created_at=clock.now(),
+    )
+
+
+def ack_keyboard(campaign_id: int) -> dict:
+    return {"inline_keyboard": [[{"text": texts.ACK_BUTTON, "callback_data": f"{ACK_PREFIX}{campaign_id}"}]]}
+
+
+async def _enqueue_launch(session: AsyncSession, campaign: Campaign, officers: list[Member], round_key: str) -> None:
+    text = texts.launch_message(campaign)
+    document = await session.get(StoredFile, campaign.document_file_id) if campaign.document_file_id else None
+    for m in officers:
+        await outbox.enqueue(
+            session, chat_id=m.chat_id, member_id=m.id, campaign_id=campaign.id, kind="campaign_launch",
+            dedupe_key=f"launch:{campaign.id}:{round_key}:{m.id}",
+            payload={"method": "sendMessage", "text": text, "reply_markup": ack_keyboard(campaign.id)},
+        )
+        if document is not None:
+            await outbox.enqueue(
+                session, chat_id=m.chat_id, member_id=m.id, campaign_id=campaign.id, kind="campaign_document",
+                dedupe_key=f"launch-doc:{campaign.id}:{round_key}:{m.id}",
+                payload={"method": "sendDocument", "file_id": document.id, "caption": texts.DOCUMENT_CAPTION},
+            )
+
+
+async def launch(session: AsyncSession, answers: dict[str, Any], admin_id: int) -> Launch:
+    """Create the campaign from the confirmed form and queue every message it needs."""
+    targets = await resolve_targets(
+        session, answers["target_mode"], kinds=answers.get("target_kinds"),
+        root=answers.get("target_root"), codes=answers.get("target_units"),
+    )
+    if not targets:
+        raise CampaignError("no_targets")
+    campaign = campaign_from_answers(answers, admin_id)
+    campaign.launched_at = clock.now()
+    session.add(campaign)
+    await session.flush()
+    session.add_all(CampaignUnit(campaign_id=campaign.id, unit_id=u.id) for u in targets)
+    unit_ids = [u.id for u in targets]
+    officers = (
+        await session.scalars(
+            select(Member).where(Member.unit_id.in_(unit_ids), Member.role == "officer", Member.left_at.is_(None))
+            .order_by(Member.id)
+        )
+    ).all()
+    leaders = (
+        await session.scalars(select(Member).where(Member.role == "leader", Member.left_at.is_(None)).order_by(Member.id))
+    ).all()
+    await _enqueue_launch(session, campaign, list(officers), "r0")
+    notice = texts.leader_notice(campaign, len(targets))
+    for m in leaders:
+        await outbox.enqueue(
+            session, chat_id=m.chat_id, member_id=m.id, campaign_id=campaign.id, kind="campaign_notice",
+            dedupe_key=f"notice:{campaign.id}:{m.id}", payload={"method": "sendMessage", "text": notice},
+        )
+    with_officers = {m.unit_id for m in officers}
+    lonely = [u.name for u in targets if u.id not in with_officers]
+    audit.record(session, "campaign.launched", actor=await session.get(Member, admin_id),
+                 campaign_id=campaign.id, units=len(targets), officers=len(officers))
+    return Launch(campaign.id, len(targets), len(officers), len(leaders), lonely)
+
+
+async def resend_unacknowledged(session: AsyncSession, campaign_id: int, admin_id: int) -> int:
+    """Queue the launch again for the officers of units that have not acknowledged. Returns units."""
+    campaign = await session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise CampaignError("not_found")
+    pending_units = (
+        await session.scalars(
+            select(CampaignUnit.unit_id).where(CampaignUnit.campaign_id == campaign_id, CampaignUnit.acknowledged_at.is_(None))
+        )
+    ).all()
+    officers = (
+        await session.scalars(
+            select(Member).where(Member.unit_id.in_(pending_units), Member.role == "officer", Member.left_at.is_(None))
+        )
+    ).all()
+    round_key = f"r{int(clock.now().timestamp())}"
+    await _enqueue_launch(session, campaign, list(officers), round_key)
+    campaign.summary_sent_at = None  # a new round gets its own summary
+    audit.record(session, "campaign.resent", actor=await session.get(Member, admin_id),
+                 campaign_id=campaign_id, units=len(pending_units))
+    return len(pending_units)
+
+
+# --- acknowledgements ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ack:
+    status: str  # recorded | already | not_targeted | not_found
+    at: datetime | None = None
+    by: str | None = None
+    unit_name: str | None = None
+    title: str | None = None
+
+
+async def acknowledge(session: AsyncSession, campaign_id: int, member_id: int) -> Ack:
+    """Record the unit's acknowledgement; the first officer's press wins."""
+    member = await session.get(Member, member_id)
+    campaign = await session.get(Campaign, campaign_id)
+    if campaign is None or member is None:
+        return Ack("not_found")
+    unit = await session.get(Unit, member.unit_id) if member.unit_id else None
+    row = await session.scalar(
+        select(CampaignUnit).where(CampaignUnit.campaign_id == campaign_id, CampaignUnit.unit_id == member.unit_id)
+    )
+    if row is None:
+        return Ack("not_targeted", title=campaign.title)
+    now = clock.now()
+    won = await session.execute(
+        update(CampaignUnit)
+        .where(CampaignUnit.id == row.id, CampaignUnit.acknowledged_at.is_(None))
+        .values(acknowledged_at=now, acknowledged_by_member_id=member.id)
+        .execution_options(synchronize_session=False)
+    )
+    if won.rowcount == 1:
+        audit.record(session, "campaign.acknowledged", actor=member, campaign_id=campaign_id, unit_id=member.unit_id)
+        return Ack("recorded", now, member.full_name, unit.name if unit else None, campaign.title)
+    await session.refresh(row)
+    by = await session.get(Member, row.acknowledged_by_member_id) if row.acknowledged_by_member_id else None
+    return Ack("already", row.acknowledged_at, by.full_name if by else None, unit.name if unit else None, campaign.title)
+
+
+# --- who has what ---------------------------------------------------------------------------------------------
+
+
+async def summaries(session: AsyncSession) -> list[CampaignSummary]:
+    rows = await session.execute(
+        select(Campaign, func.count(CampaignUnit.id), func.count(CampaignUnit.acknowledged_at))
+        .join(CampaignUnit, CampaignUnit.campaign_id == Campaign.id, isouter=True)
+        .group_by(Campaign.id)
+        .order_by(Campaign.id.desc())
+    )
+    return [CampaignSummary(c, units, acked) for c, units, acked in rows.all()]
+
+
+async def unit_statuses(session: AsyncSession, campaign_id: int) -> list[UnitStatus]:
+    """Per targeted unit: delivered (an officer got the launch), acknowledged, unreachable."""
+    targeted = (
+        await session.execute(
+            select(Unit, CampaignUnit).join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
+            .where(CampaignUnit.campaign_id == campaign_id).order_by(Unit.code)
+        )
+    ).all()
+    sends = (
+        await session.execute(
+            select(Member.unit_id, OutboxMessage.status, func.count())
+            .join(Member, Member.id == OutboxMessage.member_id)
+            .where(OutboxMessage.campaign_id == campaign_id, OutboxMessage.kind == "campaign_launch")
+            .group_by(Member.unit_id, OutboxMessage.status)
+        )
+    ).all()
+    by_unit: dict[int, dict[str, int]] = {}
+    for unit_id, status, n in sends:
+        by_unit.setdefault(unit_id, {})[status] = n
+    officers = dict(
+        (
+            await session.execute(
+                select(Member.unit_id, func.count()).where(Member.role == "officer", Member.left_at.is_(None))
+                .group_by(Member.unit_id)
+            )
+        ).all()
+    )
+    ackers = {
+        m.id: m.full_name
+        for m in (
+            await session.scalars(
+                select(Member).where(Member.id.in_([cu.acknowledged_by_member_id for _, cu in targeted if cu.acknowledged_by_member_id]))
+            )
+        ).all()
+    }
+    out = []
+    for unit, cu in targeted:
+        counts = by_unit.get(unit.id, {})
+        total = sum(counts.values())
+        out.append(
+            UnitStatus(
+                code=unit.code, name=unit.name, kind=unit.kind, officers=officers.get(unit.id, 0),
+                delivered=counts.get("sent", 0) > 0,
+                failed=total == 0 or counts.get("failed", 0) == total,
+                acknowledged_at=cu.acknowledged_at,
+                acknowledged_by=ackers.get(cu.acknowledged_by_member_id),
+            )
+        )
+    return out
+
+
+async def delivery_counts(session: AsyncSession, campaign_id: int) -> dict[str, int]:
+    rows = await session.execute(
+        select(OutboxMessage.status, func.count())
+        .where(OutboxMessage.campaign_id == campaign_id, OutboxMessage.kind == "campaign_launch")
+        .group_by(OutboxMessage.status)
+    )
+    return {status: n for status, n in rows.all()}
+
+
+async def campaigns_in_progress(session: AsyncSession) -> list[Campaign]:
+    """Launched campaigns whose admin has not had the summary of the current round yet."""
+    return list(
+        (
+            await session.scalars(
+                select(Campaign).where(and_(Campaign.launched_at.is_not(None), Campaign.summary_sent_at.is_(None),
+                                            Campaign.progress_chat_id.is_not(None)))
+            )
+        ).all()
+    )
+
+
+async def claim_summary(session: AsyncSession, campaign_id: int) -> bool:
+    """Exactly one process sends a campaign's summary."""
+    won = await session.execute(
+        update(Campaign).where(Campaign.id == campaign_id, Campaign.summary_sent_at.is_(None))
+        .values(summary_sent_at=clock.now()).execution_options(synchronize_session=False)
+    )
+    return won.rowcount == 1

@@ -1,0 +1,48 @@
+"""Stop the bot in the middle of a nomination and start it again: the officer goes on at the same
+question with everything typed so far."""
+
+from __future__ import annotations
+
+from tests.conftest import Bot, add_admin, make_settings, texts_of
+from tests.test_nominations import LB1, SUMMARY, button, draft_answers, join, launch
+
+ADMIN = 5001
+
+
+async def test_a_nomination_survives_a_restart_at_the_same_question(seeded, sim, db_url):
+    first = Bot(sim=sim, db=seeded, settings=make_settings(db_url, sim), tracker=None)
+    await first.start()
+    try:
+        await add_admin(seeded, ADMIN)
+        await first.say(ADMIN, "/help")
+        await join(first, LB1, "LB")
+        await launch(first, units=("LB",))
+        await first.sim.wait_for(lambda m: "PHÁT ĐỘNG" in (m.get("text") or ""), chat_id=LB1, timeout=15)
+        await first.say(LB1, "/nominate")
+        await first.say(LB1, "2")
+        await first.say(LB1, "Võ Thị Sáu")
+        assert "Nơi công tác" in texts_of(await first.say(LB1, "Bí thư Đoàn phường"))[0]
+    finally:
+        await first.stop()
+
+    second = Bot(sim=sim, db=seeded, settings=make_settings(db_url, sim), tracker=None)
+    await second.start()
+    try:
+        # Coming back: asked to continue or discard; continuing asks the same question again.
+        resume = (await second.say(LB1, "/nominate"))[-1]
+        assert "Bạn có đề xuất điển hình đang làm dở" in resume["text"]
+        again = texts_of(await second.press(LB1, resume["message_id"], button(resume, "continue")))[0]
+        assert "(5/9) Nơi công tác" in again
+        answers = await draft_answers(second, LB1)
+        assert (answers["kind"], answers["full_name"], answers["position"]) == ("individual", "Võ Thị Sáu", "Bí thư Đoàn phường")
+        # …and simply answering goes on from there.
+        assert "lĩnh vực nào" in texts_of(await second.say(LB1, "Đoàn TNCS Hồ Chí Minh phường Long Bình"))[0]
+        await second.say(LB1, "2")
+        await second.say(LB1, SUMMARY)
+        await second.say(LB1, "1")
+        review = texts_of(await second.say(LB1, "/skip"))[0]
+        assert "3. Tên / Họ và tên: Võ Thị Sáu" in review and "4. Chức vụ: Bí thư Đoàn phường" in review
+        assert any("Đã gửi đề xuất #1" in x for x in texts_of(await second.say(LB1, "gửi")))
+        await second.sim.wait_for(lambda m: "Đề xuất mới: #1" in (m.get("text") or ""), chat_id=ADMIN, timeout=15)
+    finally:
+        await second.stop()
