@@ -161,3 +161,29 @@ async def test_only_admins_open_the_launch_form(people):
     bot = people
     assert "dành cho quản trị" in texts_of(await bot.say(LB1, "/new_campaign"))[0]
     assert "dành cho quản trị" in texts_of(await bot.say(LEADER, "/new_campaign"))[0]
+
+
+async def test_a_launch_through_faults_reaches_every_reachable_officer_once_and_names_the_blocked(people):
+    bot = people
+    bot.sim.block_user(XD1)  # Xã Xuân Đường's only officer blocked the bot
+    bot.sim.inject_faults("429", count=2)
+    bot.sim.inject_faults("500", count=2)
+    await bot.say(ADMIN, "/new_campaign")
+    await bot.send_file(ADMIN, PLAN.name, PLAN.read_bytes(), "text/plain")
+    await bot.say(ADMIN, "4")
+    review = (await bot.say(ADMIN, "LB, XD, CM"))[-1]
+    await bot.press(ADMIN, review["message_id"], button(review, "confirm"))
+
+    summary = await bot.sim.wait_for(lambda m: "Đã gửi xong phát động #1" in (m.get("text") or ""), chat_id=ADMIN, timeout=30)
+    assert "Đơn vị đã nhận được tin: 2/3" in summary["text"]
+    assert "• Xã Xuân Đường (cán bộ đã chặn bot hoặc không liên lạc được)" in summary["text"]
+    for uid in (LB1, LB2, CM1):
+        launches = [m for m in bot.sim.messages(uid) if "PHÁT ĐỘNG THI ĐUA" in (m.get("text") or "")]
+        documents = [m for m in bot.sim.messages(uid) if "document" in m]
+        assert (len(launches), len(documents)) == (1, 1), uid
+    assert not any("PHÁT ĐỘNG" in (m.get("text") or "") for m in bot.sim.messages(XD1))
+    async with bot.db.session() as session:
+        blocked = await session.scalar(select(Member).where(Member.telegram_user_id == XD1))
+        assert blocked.reachable is False
+    detail = texts_of(await bot.say(ADMIN, "/campaign 1"))[0]
+    assert "Xã Xuân Đường: ⚠️ không liên lạc được" in detail
