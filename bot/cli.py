@@ -248,6 +248,12 @@ def cmd_tick(settings: Settings, args: argparse.Namespace) -> int:
         # A plain Bot: no AIORateLimiter, so 429s are the outbox's to wait out.
         async with Bot(settings.token, base_url=settings.api_base_url, base_file_url=settings.api_file_url) as bot:
             report = await jobs.tick(bot, db, settings)
+        nudged = report.nudges
+        if nudged.quiet:
+            print("Nhắc báo cáo: đang ngoài giờ gửi, chờ đến giờ được phép.")
+        else:
+            print(f"Nhắc báo cáo: {nudged.sent} lượt nhắc, {nudged.skipped} lượt bỏ qua, "
+                  f"{nudged.escalations} kỳ báo lãnh đạo.")
         drained = report.outbox
         print(f"Đã gửi {drained.sent} tin, {drained.retried} tin chờ gửi lại, {drained.failed} tin lỗi.")
         if drained.left:

@@ -67,6 +67,29 @@ class OutboxSettings:
 
 
 @dataclass(frozen=True)
+class ReportSettings:
+    """Default due dates of the periods proposed from a campaign's reporting rule."""
+
+    semiannual_due: tuple[int, int] = (15, 6)  # (day, month): sơ kết 6 tháng
+    annual_due: tuple[int, int] = (5, 12)  # tổng kết năm
+    quarterly_due_day: int = 20  # of each quarter's last month
+    final_due_days: int = 15  # after the campaign's end
+    opens_days_before: int = 30  # a period is open for reports this long before its due date
+
+
+@dataclass(frozen=True)
+class NudgeSettings:
+    """When units that have not reported are reminded, and when the leaders are told."""
+
+    before_days: tuple[int, ...] = (7, 3, 1)
+    on_due_day: bool = True
+    after_every_days: int = 2
+    after_times: int = 3
+    escalate: bool = True
+    at: time = time(8, 0)  # local time of day a nudge is planned for (quiet hours still apply)
+
+
+@dataclass(frozen=True)
 class Settings:
     token: str = ""
     bot_username: str = ""
@@ -79,6 +102,8 @@ class Settings:
     quiet_hours: QuietHours = field(default_factory=QuietHours)
     invite_expires_days: int = 14
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
+    reports: ReportSettings = field(default_factory=ReportSettings)
+    nudges: NudgeSettings = field(default_factory=NudgeSettings)
     source: Path | None = None
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -128,6 +153,21 @@ def _http_url(value: str, full: str, *, https_only: bool = False) -> str:
         need = "https://" if https_only else "http:// hoặc https://"
         raise ConfigError(full, f"phải là địa chỉ bắt đầu bằng {need}, đang là {value!r}")
     return value
+
+
+def _day_month(sec: dict[str, Any], key: str, full: str, default: str) -> tuple[int, int]:
+    text = _str(sec, key, full, default)
+    match = re.fullmatch(r"(\d{1,2})/(\d{1,2})", text)
+    if not match or not 1 <= int(match[2]) <= 12 or not 1 <= int(match[1]) <= (29 if int(match[2]) == 2 else 30 if int(match[2]) in (4, 6, 9, 11) else 31):
+        raise ConfigError(full, f"phải là ngày/tháng (ví dụ 15/06), đang là {text!r}")
+    return int(match[1]), int(match[2])
+
+
+def _days_list(sec: dict[str, Any], key: str, full: str, default: list[int]) -> tuple[int, ...]:
+    value = sec.get(key, default)
+    if not isinstance(value, list) or any(isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 90 for v in value):
+        raise ConfigError(full, f"phải là danh sách số ngày từ 1 đến 90, ví dụ [7, 3, 1], đang là {value!r}")
+    return tuple(sorted(set(value), reverse=True))
 
 
 def _database_url(value: str) -> str:
@@ -217,6 +257,23 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
         tick_seconds=_int(ob, "tick_seconds", "outbox.tick_seconds", 2, 1, 3600),
         concurrency=_int(ob, "concurrency", "outbox.concurrency", 16, 1, 256),
     )
+    rep = _section(raw, "reports")
+    reports = ReportSettings(
+        semiannual_due=_day_month(rep, "semiannual_due", "reports.semiannual_due", "15/06"),
+        annual_due=_day_month(rep, "annual_due", "reports.annual_due", "05/12"),
+        quarterly_due_day=_int(rep, "quarterly_due_day", "reports.quarterly_due_day", 20, 1, 28),
+        final_due_days=_int(rep, "final_due_days", "reports.final_due_days", 15, 0, 180),
+        opens_days_before=_int(rep, "opens_days_before", "reports.opens_days_before", 30, 0, 366),
+    )
+    nu = _section(raw, "nudges")
+    nudges = NudgeSettings(
+        before_days=_days_list(nu, "before_days", "nudges.before_days", [7, 3, 1]),
+        on_due_day=_bool(nu, "on_due_day", "nudges.on_due_day", True),
+        after_every_days=_int(nu, "after_every_days", "nudges.after_every_days", 2, 1, 30),
+        after_times=_int(nu, "after_times", "nudges.after_times", 3, 0, 20),
+        escalate=_bool(nu, "escalate", "nudges.escalate", True),
+        at=_clock(nu, "at", "nudges.at", "08:00"),
+    )
     return Settings(
         token=token,
         bot_username=username,
@@ -229,5 +286,7 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
         quiet_hours=quiet,
         invite_expires_days=_int(inv, "expires_days", "invites.expires_days", 14, 1, 365),
         outbox=outbox,
+        reports=reports,
+        nudges=nudges,
         source=cfg_path if cfg_path.exists() else None,
     )

@@ -24,7 +24,8 @@ from telegram.ext import Application, ContextTypes
 from bot import clock, delivery
 from bot.config import Settings
 from bot.limits import RateLimiter
-from bot.services import members, outbox
+from bot.services import members, nudges, outbox
+from bot.services.nudges import NudgeReport
 from storage.db import Database
 from storage.models import OutboxMessage
 
@@ -56,6 +57,7 @@ class DrainReport:
 class TickReport:
     outbox: DrainReport = field(default_factory=DrainReport)
     campaign_summaries: int = 0
+    nudges: NudgeReport = field(default_factory=NudgeReport)
 
     @property
     def more(self) -> bool:
@@ -96,11 +98,17 @@ class _Drain:
             return "failed"
         chat_id = row.chat_id
         for _ in range(MAX_MIGRATIONS + 1):
-            if not await self.limiter.acquire(chat_id, max_chat_wait=DEFER_AFTER_SECONDS):
+            ticket = await self.limiter.acquire(chat_id, max_chat_wait=DEFER_AFTER_SECONDS)
+            if ticket is None:
                 later = self.moment() + timedelta(seconds=self.limiter.chat_wait(chat_id))
                 await self._record(outbox.mark_retry, row.id, row.error, later, count_attempt=False)
                 return "deferred"
-            result = await delivery.deliver(self.bot, self.db, row, chat_id=chat_id, read_timeout=self.read_timeout)
+            try:
+                result = await delivery.deliver(
+                    self.bot, self.db, row, chat_id=chat_id, read_timeout=self.read_timeout
+                )
+            finally:
+                self.limiter.release(ticket)
             if result.kind != "migrated":
                 break
             # The group became a supergroup: move the row and its members, send again at once.
@@ -229,6 +237,9 @@ async def tick(app_or_bot: Application | Bot, db: Database, settings: Settings, 
     else:
         bot, limiter, worker = app_or_bot, RateLimiter.from_settings(settings.outbox), worker_id()
     report = TickReport()
+    # Nudges first: what they queue goes out in this same tick's drain.
+    async with db.session() as session:
+        report.nudges = await nudges.send_due(session, settings, now)
     keep_going = (lambda: app_or_bot.running) if isinstance(app_or_bot, Application) else None
     report.outbox = await drain_outbox(bot, db, settings, worker_id=worker, now=now, limiter=limiter,
                                        keep_going=keep_going)

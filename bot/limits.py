@@ -2,7 +2,12 @@
 
 Sliding windows, not leaky buckets: Telegram (and the simulator) count the requests of the last
 second, so a bucket that lets a burst through after a quiet moment still earns 429s. A request
-may start only if fewer than N others started in the window before it.
+may start only if fewer than N others were counted in the window before it.
+
+What the server counts is when a request reaches it, not when we started it. A request held up
+on the way (a busy event loop, a slow network) reaches it late, and the one that starts a second
+after it may then arrive less than a second later. So when an answer comes back later than the
+fastest round trip seen recently, the request is counted that much later (`release`).
 """
 
 from __future__ import annotations
@@ -11,32 +16,55 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
+
+
+MAX_LATE_SECONDS = 2.0
+
+
+class _Stamp:
+    """When one request counts as having reached the server; moved later if its answer was late."""
+
+    __slots__ = ("at",)
+
+    def __init__(self, at: float) -> None:
+        self.at = at
 
 
 class SlidingWindow:
-    """At most `limit` starts in any `span` seconds."""
+    """At most `limit` requests in any `span` seconds."""
 
     def __init__(self, limit: int, span: float) -> None:
         if limit < 1 or span <= 0:
             raise ValueError("a window needs limit >= 1 and span > 0")
         self.limit = limit
         self.span = span
-        self._starts: deque[float] = deque()
+        self._stamps: list[_Stamp] = []
 
     def wait(self, now: float) -> float:
-        """Seconds until one more start fits (0 if it fits now)."""
-        while self._starts and self._starts[0] <= now - self.span:
-            self._starts.popleft()
-        if len(self._starts) < self.limit:
+        """Seconds until one more request fits (0 if it fits now)."""
+        self._stamps = [s for s in self._stamps if s.at > now - self.span]
+        if len(self._stamps) < self.limit:
             return 0.0
-        return self._starts[len(self._starts) - self.limit] + self.span - now
+        times = sorted(s.at for s in self._stamps)
+        return times[len(times) - self.limit] + self.span - now
 
-    def record(self, now: float) -> None:
-        self._starts.append(now)
+    def record(self, now: float) -> _Stamp:
+        stamp = _Stamp(now)
+        self._stamps.append(stamp)
+        return stamp
 
     @property
     def idle(self) -> bool:
-        return not self._starts
+        return not self._stamps
+
+
+@dataclass
+class Ticket:
+    """One acquired send; give it back with RateLimiter.release once the answer is in."""
+
+    started: float
+    stamps: list[_Stamp]
 
 
 class RateLimiter:
@@ -69,6 +97,7 @@ class RateLimiter:
         self._next_slot = float("-inf")
         self._chats: dict[int, list[SlidingWindow]] = {}
         self._blocked_until: dict[int, float] = {}
+        self._round_trips: deque[float] = deque(maxlen=200)
 
     @classmethod
     def from_settings(cls, outbox_settings) -> RateLimiter:  # noqa: ANN001 - bot.config.OutboxSettings
@@ -101,18 +130,23 @@ class RateLimiter:
         wait = max(w.wait(now) for w in self._windows(chat_id))
         return max(wait, self._blocked_until.get(chat_id, 0.0) - now)
 
+    def wait(self, chat_id: int) -> float:
+        """Seconds until a message to chat_id could start, as things stand."""
+        now = self._clock()
+        return max(self.chat_wait(chat_id), self._global.wait(now), self._next_slot - now, 0.0)
+
     def block(self, chat_id: int, seconds: float) -> None:
         """Telegram answered 429 for this chat: nothing goes to it for `seconds`."""
         until = self._clock() + seconds
         self._blocked_until[chat_id] = max(until, self._blocked_until.get(chat_id, 0.0))
 
-    async def acquire(self, chat_id: int, *, max_chat_wait: float | None = None) -> bool:
-        """Wait until a message to chat_id may start and count it; False (nothing counted) if the
-        chat itself would make us wait longer than max_chat_wait."""
+    async def acquire(self, chat_id: int, *, max_chat_wait: float | None = None) -> Ticket | None:
+        """Wait until a message to chat_id may start and count it; None (nothing counted) if the
+        chat itself would make us wait longer than max_chat_wait. Pass the ticket to release()."""
         while True:
             chat_wait = self.chat_wait(chat_id)
             if max_chat_wait is not None and chat_wait > max_chat_wait:
-                return False
+                return None
             if chat_wait > 0:
                 await asyncio.sleep(chat_wait)
                 continue
@@ -128,8 +162,19 @@ class RateLimiter:
                 continue
             # No await between the last checks and the record: the three are atomic on the loop.
             now = self._clock()
-            self._global.record(now)
-            for window in self._windows(chat_id):
-                window.record(now)
+            stamps = [self._global.record(now)] + [w.record(now) for w in self._windows(chat_id)]
             self._blocked_until.pop(chat_id, None)
-            return True
+            return Ticket(now, stamps)
+
+    def release(self, ticket: Ticket | None) -> None:
+        """The answer is in: if it took longer than the fastest recent round trip, the request
+        probably reached the server that much later, so it counts from then."""
+        if ticket is None:
+            return
+        round_trip = self._clock() - ticket.started
+        self._round_trips.append(round_trip)
+        # Capped: an answer many seconds late (a timeout) says little about when it arrived.
+        late = min(round_trip - min(self._round_trips), MAX_LATE_SECONDS)
+        if late > 0:
+            for stamp in ticket.stamps:
+                stamp.at = max(stamp.at, ticket.started + late)

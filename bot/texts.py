@@ -34,6 +34,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("my_nominations", "Các đề xuất của đơn vị: tình trạng, sửa, rút", ("officer",)),
     Command("review", "Xét duyệt các đề xuất điển hình đang chờ", ("admin",)),
     Command("quota", "Xem/đặt chỉ tiêu đề xuất cho một đơn vị: /quota <số phong trào> <mã đơn vị>", ("admin",)),
+    Command("periods", "Kỳ báo cáo của phong trào: xem, sửa hạn, thêm, xác nhận: /periods <số phong trào>", ("admin",)),
+    Command("status", "Tình hình nộp báo cáo theo kỳ: /status <số phong trào>", ("admin", "leader")),
+    Command("report", "Gửi báo cáo kết quả thi đua của đơn vị", ("officer",)),
+    Command("due", "Các kỳ báo cáo đang mở của đơn vị", ("officer",)),
     Command("members", "Danh sách thành viên (có thể kèm mã đơn vị)", ("admin",)),
     Command("deactivate", "Vô hiệu hóa một thành viên: /deactivate <số thành viên>", ("admin",)),
     Command("cancel", "Hủy biểu mẫu đang điền", ALL_ROLES),
@@ -263,7 +267,7 @@ def launch_progress(campaign_id: int, title: str, counts: dict[str, int]) -> str
     sent, failed = counts.get("sent", 0), counts.get("failed", 0)
     left = total - sent - failed
     return (
-        f"⏳ Đang gửi phát động #{campaign_id} «{_short(title)}»\n"
+        f"⏳ Đang gửi phát động #{campaign_id} «{short(title)}»\n"
         f"Đã gửi: {sent}/{total} · Lỗi: {failed} · Còn lại: {left}"
     )
 
@@ -272,7 +276,7 @@ def launch_summary(campaign_id: int, title: str, statuses: list) -> str:
     delivered = [s for s in statuses if s.delivered]
     unreachable = [s for s in statuses if s.unreachable]
     lines = [
-        f"✅ Đã gửi xong phát động #{campaign_id} «{_short(title)}».",
+        f"✅ Đã gửi xong phát động #{campaign_id} «{short(title)}».",
         f"Đơn vị đã nhận được tin: {len(delivered)}/{len(statuses)}.",
     ]
     if unreachable:
@@ -285,7 +289,7 @@ def launch_summary(campaign_id: int, title: str, statuses: list) -> str:
     return "\n".join(lines)
 
 
-def _short(title: str, limit: int = 80) -> str:
+def short(title: str, limit: int = 80) -> str:
     return title if len(title) <= limit else title[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
@@ -320,7 +324,7 @@ def campaigns_list(items: list) -> str:
     for s in items[:30]:
         c = s.campaign
         when = _d(c.launched_at) if c.launched_at else "chưa phát động"
-        lines.append(f"#{c.id} «{_short(c.title, 70)}» — {when}, đã xác nhận {s.acknowledged}/{s.units} đơn vị")
+        lines.append(f"#{c.id} «{short(c.title, 70)}» — {when}, đã xác nhận {s.acknowledged}/{s.units} đơn vị")
     lines.append("Xem chi tiết: /campaign SỐ")
     return "\n".join(lines)
 
@@ -329,7 +333,7 @@ def campaign_detail(campaign, statuses: list, limit_chars: int = 3800) -> str:
     acked = sum(1 for s in statuses if s.acknowledged_at)
     delivered = sum(1 for s in statuses if s.delivered)
     unreachable = sum(1 for s in statuses if s.unreachable)
-    lines = [f"#{campaign.id} «{_short(campaign.title, 150)}»"]
+    lines = [f"#{campaign.id} «{short(campaign.title, 150)}»"]
     if (doc := document_line(campaign)):
         lines.append(doc)
     lines.append(f"Đã nhận tin: {delivered}/{len(statuses)} · Đã xác nhận: {acked}/{len(statuses)} · Không liên lạc được: {unreachable}")

@@ -71,7 +71,7 @@ async def acknowledge(update: Update, context: BotContext) -> None:
     async with context.db.session() as session:
         ack = await campaigns.acknowledge(session, campaign_id, member.id)
     if ack.status == "recorded":
-        await query.answer(texts.ACK_RECORDED.format(unit=ack.unit_name, title=ack.title[:80]), show_alert=True)
+        await query.answer(texts.ACK_RECORDED.format(unit=ack.unit_name, title=texts.short(ack.title, 60)), show_alert=True)
     elif ack.status == "already":
         by = f" ({ack.by})" if ack.by else ""
         await query.answer(texts.ACK_ALREADY.format(unit=ack.unit_name, at=clock.fmt_datetime(ack.at), by=by), show_alert=True)

@@ -335,3 +335,72 @@ class NominationQuotaOverride(Base):
     individuals: Mapped[int | None]
     set_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     set_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- report periods, reports and nudges --------------------------------------------------------
+
+PERIOD_KINDS = ("semiannual", "annual", "quarterly", "yearly", "final", "one-off")
+
+
+class ReportPeriod(Base):
+    """A kỳ báo cáo of a campaign: each targeted unit owes one report by due_on (local dates).
+
+    Proposed from the campaign's reporting rule; nudges are planned once an admin confirms it.
+    """
+
+    __tablename__ = "report_periods"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('semiannual', 'annual', 'quarterly', 'yearly', 'final', 'one-off')", name="kind"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(255))
+    opens_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    confirmed_at: Mapped[datetime | None]
+    # The one escalation to the leaders, claimed like a nudge (… WHERE escalated_at IS NULL).
+    escalated_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Report(Base):
+    """A unit's report for a period. A resubmission adds a row and points the old one at it."""
+
+    __tablename__ = "reports"
+    __table_args__ = (Index("ix_reports_period_unit", "period_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("report_periods.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    summary: Mapped[str] = mapped_column(Text)
+    figures: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("files.id", ondelete="SET NULL"))
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    days_late: Mapped[int] = mapped_column(default=0)
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
+
+
+class Nudge(Base):
+    """One planned reminder of a unit for a period; claimed before it is sent, so it goes out once.
+
+    outcome: sent, or skipped (an older step missed during downtime, or the unit had reported).
+    """
+
+    __tablename__ = "nudges"
+    __table_args__ = (
+        UniqueConstraint("period_id", "unit_id", "step", name="uq_nudges_period_unit_step"),
+        Index("ix_nudges_due", "sent_at", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("report_periods.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    step: Mapped[str] = mapped_column(String(16))  # before-7, due, after-2…
+    due_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(16))

@@ -353,6 +353,20 @@ async def test_a_group_over_its_minute_limit_is_deferred_not_waited_for():
     assert await limiter.acquire(77, max_chat_wait=2)  # other chats are not held up
 
 
+async def test_a_late_answer_counts_the_request_from_when_it_probably_reached_telegram():
+    now = [0.0]
+    limiter = RateLimiter(per_second=1, per_chat_per_second=100, margin=0, clock=lambda: now[0])
+    first = await limiter.acquire(1)
+    now[0] = 0.05
+    limiter.release(first)  # the fastest round trip: 50 ms
+    now[0] = 1.0
+    second = await limiter.acquire(2)
+    now[0] = 1.4
+    limiter.release(second)  # 400 ms: it probably reached the server 350 ms after it started
+    now[0] = 2.0
+    assert limiter.wait(3) == pytest.approx(0.35)
+
+
 def test_a_sliding_window_counts_starts_in_the_last_span():
     window = SlidingWindow(2, 1.0)
     window.record(0.0)

@@ -1,0 +1,76 @@
+"""The /report form: a unit's report for one period — summary, figures, the report file, confirm.
+
+The draft's context holds the officer's unit ("unit_id"); the period choices are that unit's open
+(and overdue) periods, and the choice is checked again against the database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import clock, report_texts as t
+from bot.forms.model import Answers, Choice, Field, Form
+from bot.services import report_periods
+from bot.services.report_periods import PeriodError
+
+NAME = "report"
+FILE_TYPES = (".docx", ".pdf")
+
+
+def period_choice(item: report_periods.UnitPeriod) -> Choice:
+    label = t.period_line(item.period.label, item.campaign_title, item.period.due_on)
+    if item.report is not None:
+        label += " — đã nộp, gửi lại sẽ thay bản cũ"
+    elif item.overdue:
+        label += " — quá hạn"
+    return Choice(str(item.period.id), label)
+
+
+async def _periods(session: AsyncSession, answers: Answers, context: dict[str, Any]) -> list[Choice]:
+    unit_id = context.get("unit_id")
+    if unit_id is None:
+        return []
+    return [period_choice(p) for p in await report_periods.open_periods_for_unit(session, unit_id)]
+
+
+async def _period_is_the_units(session: AsyncSession, value: Any, answers: Answers, context: dict[str, Any]) -> str | None:
+    try:
+        await report_periods.check_period_for_unit(session, int(value), context.get("unit_id"))
+    except PeriodError as exc:
+        return period_error(exc.code, int(value), None)
+    return None
+
+
+def period_error(code: str, period_id: int, opens_on) -> str:  # noqa: ANN001 - a date or None
+    return t.PERIOD_ERRORS[code].format(id=period_id, opens=clock.fmt_date(opens_on) if opens_on else "")
+
+
+FORM = Form(
+    name=NAME,
+    title="báo cáo kết quả thi đua",
+    intro="Gửi báo cáo kết quả thi đua của đơn vị.",
+    confirm_label="📨 Gửi báo cáo",
+    fields=(
+        Field("period", "Kỳ báo cáo", "Chọn kỳ báo cáo.", kind="choice", choices_provider=_periods,
+              guard=_period_is_the_units),
+        Field("summary", "Tóm tắt kết quả", "Viết tóm tắt kết quả thực hiện của đơn vị (20–3000 ký tự).",
+              min_len=report_periods.SUMMARY_MIN, max_len=report_periods.SUMMARY_MAX, error=t.SUMMARY_ERROR),
+        Field("exemplars", "Số điển hình phát hiện", "Số điển hình tiên tiến phát hiện trong kỳ (gõ số, hoặc bỏ qua).",
+              kind="number", required=False, min_value=0, max_value=100000),
+        Field("new_models", "Số mô hình mới", "Số mô hình, cách làm mới trong kỳ (gõ số, hoặc bỏ qua).",
+              kind="number", required=False, min_value=0, max_value=100000),
+        Field("file", "Tệp báo cáo", "Gửi tệp báo cáo của đơn vị (.docx hoặc .pdf), hoặc bấm “Bỏ qua” để chỉ gửi nội dung.",
+              kind="file", required=False, accept=FILE_TYPES, max_bytes=20 * 1024 * 1024),
+    ),
+)
+
+
+def figures(answers: Answers) -> dict[str, int]:
+    return {k: answers[k] for k in ("exemplars", "new_models") if answers.get(k) is not None}
+
+
+def file_id(answers: Answers) -> int | None:
+    files = answers.get("file") or []
+    return files[-1]["stored_file_id"] if files else None

@@ -1,0 +1,285 @@
+"""Report periods (kỳ báo cáo) of a campaign and the units' reports for them.
+
+Periods are proposed from the campaign's reporting rule with the defaults of config.toml
+[reports]; an admin confirms or edits them, and only confirmed periods are owed and nudged.
+Dates here are local calendar dates; times are aware UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import clock
+from bot.config import ReportSettings, Settings
+from storage.models import Campaign, CampaignUnit, Report, ReportPeriod, Unit
+
+SUMMARY_MIN = 20
+SUMMARY_MAX = 3000
+
+
+class PeriodError(Exception):
+    """A period cannot be used as asked; .code says why (not_found, not_yours, not_open, …)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Proposed:
+    kind: str
+    label: str
+    opens_on: date
+    due_on: date
+
+
+def _safe_date(year: int, month: int, day: int) -> date:
+    import calendar
+
+    return date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+
+def propose(campaign: Campaign, cfg: ReportSettings, today: date) -> list[Proposed]:
+    """The periods the campaign's rule implies, from its start (or launch) to its end (or this year's end)."""
+    start = campaign.period_start or (clock.local(campaign.launched_at).date() if campaign.launched_at else today)
+    end = campaign.period_end or date(start.year, 12, 31)
+    opens = timedelta(days=cfg.opens_days_before)
+    out: list[Proposed] = []
+
+    def add(kind: str, label: str, due: date) -> None:
+        if start <= due <= end + timedelta(days=cfg.final_due_days + 31):
+            out.append(Proposed(kind, label, due - opens, due))
+
+    for year in range(start.year, end.year + 1):
+        if campaign.reporting_cadence == "6-monthly":
+            d, m = cfg.semiannual_due
+            add("semiannual", f"Sơ kết 6 tháng đầu năm {year}", _safe_date(year, m, d))
+            d, m = cfg.annual_due
+            add("annual", f"Tổng kết năm {year}", _safe_date(year, m, d))
+        elif campaign.reporting_cadence == "quarterly":
+            for q in range(1, 5):
+                add("quarterly", f"Quý {q}/{year}", _safe_date(year, q * 3, cfg.quarterly_due_day))
+        elif campaign.reporting_cadence == "yearly":
+            d, m = cfg.annual_due
+            add("yearly", f"Báo cáo năm {year}", _safe_date(year, m, d))
+    if campaign.period_end is not None:
+        due = campaign.period_end + timedelta(days=cfg.final_due_days)
+        out.append(Proposed("final", "Tổng kết đợt thi đua", due - opens, due))
+    return sorted(out, key=lambda p: p.due_on)
+
+
+async def periods_of(session: AsyncSession, campaign_id: int) -> list[ReportPeriod]:
+    rows = await session.scalars(
+        select(ReportPeriod).where(ReportPeriod.campaign_id == campaign_id).order_by(ReportPeriod.due_on, ReportPeriod.id)
+    )
+    return list(rows)
+
+
+async def ensure_proposed(session: AsyncSession, campaign: Campaign, settings: Settings) -> list[ReportPeriod]:
+    """The campaign's periods; proposed (not yet confirmed) from its rule the first time."""
+    existing = await periods_of(session, campaign.id)
+    if existing:
+        return existing
+    today = clock.local(clock.now()).date()
+    for p in propose(campaign, settings.reports, today):
+        session.add(ReportPeriod(campaign_id=campaign.id, kind=p.kind, label=p.label, opens_on=p.opens_on, due_on=p.due_on))
+    await session.flush()
+    return await periods_of(session, campaign.id)
+
+
+async def targeted_unit_ids(session: AsyncSession, campaign_id: int) -> list[int]:
+    rows = await session.scalars(
+        select(CampaignUnit.unit_id).where(CampaignUnit.campaign_id == campaign_id).order_by(CampaignUnit.unit_id)
+    )
+    return list(rows)
+
+
+async def confirm(session: AsyncSession, campaign_id: int, settings: Settings) -> int:
+    """Confirm every unconfirmed period of the campaign and plan its nudges; returns how many."""
+    from bot.services import nudges
+
+    units = await targeted_unit_ids(session, campaign_id)
+    count = 0
+    for period in await periods_of(session, campaign_id):
+        if period.confirmed_at is None:
+            period.confirmed_at = clock.now()
+            await nudges.plan(session, period, units, settings)
+            count += 1
+    return count
+
+
+async def set_due(session: AsyncSession, period: ReportPeriod, due_on: date, settings: Settings) -> None:
+    """Move a period's due date; a confirmed period's unsent nudges are planned again."""
+    from bot.services import nudges
+
+    period.due_on = due_on
+    period.opens_on = min(period.opens_on, due_on)
+    if period.confirmed_at is not None:
+        await nudges.replan(session, period, await targeted_unit_ids(session, period.campaign_id), settings)
+
+
+async def add_one_off(session: AsyncSession, campaign_id: int, label: str, due_on: date, settings: Settings) -> ReportPeriod:
+    """An extra period the admin adds by hand; confirmed (and nudged) at once, open from today."""
+    from bot.services import nudges
+
+    today = clock.local(clock.now()).date()
+    period = ReportPeriod(campaign_id=campaign_id, kind="one-off", label=label[:255], opens_on=min(today, due_on),
+                          due_on=due_on, confirmed_at=clock.now())
+    session.add(period)
+    await session.flush()
+    await nudges.plan(session, period, await targeted_unit_ids(session, campaign_id), settings)
+    return period
+
+
+async def delete_unconfirmed(session: AsyncSession, period: ReportPeriod) -> None:
+    await session.execute(delete(ReportPeriod).where(ReportPeriod.id == period.id))
+
+
+# --- a unit's periods and reports ---------------------------------------------------------------
+
+
+def today_local() -> date:
+    return clock.local(clock.now()).date()
+
+
+async def check_period_for_unit(session: AsyncSession, period_id: int, unit_id: int) -> ReportPeriod:
+    """The period if this unit may report for it now; raises PeriodError otherwise."""
+    period = await session.get(ReportPeriod, period_id)
+    if period is None or period.confirmed_at is None:
+        raise PeriodError("not_found")
+    targeted = await session.scalar(
+        select(CampaignUnit.id).where(CampaignUnit.campaign_id == period.campaign_id, CampaignUnit.unit_id == unit_id)
+    )
+    if targeted is None:
+        raise PeriodError("not_yours")
+    if period.opens_on > today_local():
+        raise PeriodError("not_open")
+    return period
+
+
+@dataclass
+class UnitPeriod:
+    period: ReportPeriod
+    campaign_title: str
+    report: Report | None
+
+    @property
+    def overdue(self) -> bool:
+        return self.report is None and self.period.due_on < today_local()
+
+
+async def open_periods_for_unit(session: AsyncSession, unit_id: int) -> list[UnitPeriod]:
+    """Confirmed periods of campaigns the unit is targeted by, open now (overdue ones included)."""
+    rows = (
+        await session.execute(
+            select(ReportPeriod, Campaign.title)
+            .join(Campaign, Campaign.id == ReportPeriod.campaign_id)
+            .join(CampaignUnit, CampaignUnit.campaign_id == Campaign.id)
+            .where(CampaignUnit.unit_id == unit_id, ReportPeriod.confirmed_at.is_not(None),
+                   ReportPeriod.opens_on <= today_local())
+            .order_by(ReportPeriod.due_on, ReportPeriod.id)
+        )
+    ).all()
+    out = []
+    for period, title in rows:
+        out.append(UnitPeriod(period, title, await current_report(session, period.id, unit_id)))
+    return out
+
+
+async def current_report(session: AsyncSession, period_id: int, unit_id: int) -> Report | None:
+    return await session.scalar(
+        select(Report).where(Report.period_id == period_id, Report.unit_id == unit_id, Report.replaced_by_id.is_(None))
+    )
+
+
+def days_late(due_on: date, submitted_at: datetime) -> int:
+    return max(0, (clock.local(submitted_at).date() - due_on).days)
+
+
+async def submit_report(
+    session: AsyncSession,
+    period_id: int,
+    unit_id: int,
+    member_id: int | None,
+    summary: str,
+    figures: dict[str, Any] | None = None,
+    file_id: int | None = None,
+) -> tuple[Report, Report | None]:
+    """Store the unit's report; an earlier one is kept and points at the new one. Returns (new, replaced)."""
+    period = await check_period_for_unit(session, period_id, unit_id)
+    summary = summary.strip()
+    if not SUMMARY_MIN <= len(summary) <= SUMMARY_MAX:
+        raise PeriodError("bad_summary")
+    now = clock.now()
+    previous = await current_report(session, period_id, unit_id)
+    report = Report(period_id=period_id, unit_id=unit_id, member_id=member_id, summary=summary,
+                    figures=dict(figures or {}), file_id=file_id, submitted_at=now,
+                    days_late=days_late(period.due_on, now))
+    session.add(report)
+    await session.flush()
+    if previous is not None:
+        previous.replaced_by_id = report.id
+    return report, previous
+
+
+async def history(session: AsyncSession, period_id: int, unit_id: int) -> list[Report]:
+    rows = await session.scalars(
+        select(Report).where(Report.period_id == period_id, Report.unit_id == unit_id).order_by(Report.id)
+    )
+    return list(rows)
+
+
+# --- status ------------------------------------------------------------------------------------
+
+
+@dataclass
+class PeriodStatus:
+    period: ReportPeriod
+    on_time: list[str] = field(default_factory=list)
+    late: list[tuple[str, int]] = field(default_factory=list)  # (unit name, days late)
+    missing: list[str] = field(default_factory=list)
+
+
+async def missing_units(session: AsyncSession, period: ReportPeriod) -> list[Unit]:
+    """Targeted units with no report for the period, by name."""
+    reported = select(Report.unit_id).where(Report.period_id == period.id)
+    rows = await session.scalars(
+        select(Unit).join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
+        .where(CampaignUnit.campaign_id == period.campaign_id, Unit.id.not_in(reported))
+        .order_by(Unit.name)
+    )
+    return list(rows)
+
+
+async def campaign_status(session: AsyncSession, campaign_id: int) -> list[PeriodStatus]:
+    """Per confirmed period: the units that reported on time, late (with days), and not at all."""
+    out = []
+    for period in await periods_of(session, campaign_id):
+        if period.confirmed_at is None:
+            continue
+        status = PeriodStatus(period)
+        rows = (
+            await session.execute(
+                select(Unit.name, Report.days_late).join(Report, Report.unit_id == Unit.id)
+                .where(Report.period_id == period.id, Report.replaced_by_id.is_(None)).order_by(Unit.name)
+            )
+        ).all()
+        for name, late in rows:
+            if late:
+                status.late.append((name, late))
+            else:
+                status.on_time.append(name)
+        status.missing = [u.name for u in await missing_units(session, period)]
+        out.append(status)
+    return out
+
+
+async def report_count(session: AsyncSession, period_id: int) -> int:
+    return await session.scalar(
+        select(func.count()).select_from(Report).where(Report.period_id == period_id, Report.replaced_by_id.is_(None))
+    ) or 0

@@ -1,0 +1,255 @@
+"""/periods, /report (and the nudge's button), /status, /due: report periods and reports in chat."""
+
+from __future__ import annotations
+
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot import clock, report_texts as t
+from bot.forms import Screen, report_form
+from bot.forms.engine import LABEL_PREFIX, parse_date
+from bot.services import report_periods
+from bot.services.report_periods import PeriodError
+from handlers import forms
+from handlers.access import require_role
+from handlers.context import BotContext
+from storage.models import Campaign, FormDraft, ReportPeriod
+
+PERIOD_LIST_MAX = 40
+
+
+def _campaign_arg(context: BotContext) -> int | None:
+    arg = context.args[0].lstrip("#") if context.args else ""
+    return int(arg) if arg.isdigit() else None
+
+
+def _periods_text(campaign: Campaign, periods: list[ReportPeriod]) -> str:
+    lines = [f"Kỳ báo cáo của phong trào #{campaign.id}: {t.short(campaign.title, 150)}"]
+    for i, p in enumerate(periods[:PERIOD_LIST_MAX], 1):
+        state = "đã xác nhận" if p.confirmed_at else "đề xuất"
+        lines.append(f"{i}. {p.label} ({t.KIND_NAMES[p.kind]}): mở {clock.fmt_date(p.opens_on)}, "
+                     f"hạn {clock.fmt_date(p.due_on)} — {state}")
+    if any(p.confirmed_at is None for p in periods):
+        lines.append("\nĐổi hạn: /periods {id} sửa <số kỳ> <ngày/tháng/năm>. Xác nhận để bot bắt đầu nhắc.".format(id=campaign.id))
+    lines.append("Thêm kỳ đột xuất: /periods {id} thêm <ngày/tháng/năm> <tên kỳ>.".format(id=campaign.id))
+    return "\n".join(lines)
+
+
+def _confirm_keyboard(campaign: Campaign, periods: list[ReportPeriod]) -> InlineKeyboardMarkup | None:
+    if not any(p.confirmed_at is None for p in periods):
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t.PERIODS_CONFIRM_BUTTON, callback_data=f"rp:ok:{campaign.id}")]])
+
+
+@require_role("admin")
+async def periods(update: Update, context: BotContext) -> None:
+    """/periods <campaign> [sửa <n> <date> | thêm <date> <label>]: show, edit, add, confirm."""
+    message = update.effective_message
+    campaign_id = _campaign_arg(context)
+    if campaign_id is None:
+        await message.reply_text(t.PERIODS_USAGE)
+        return
+    rest = context.args[1:]
+    async with context.db.session() as session:
+        campaign = await session.get(Campaign, campaign_id)
+        if campaign is None:
+            await message.reply_text(t.CAMPAIGN_NOT_FOUND.format(id=campaign_id))
+            return
+        items = await report_periods.ensure_proposed(session, campaign, context.settings)
+        if rest:
+            error = await _edit(session, campaign, items, rest, context)
+            if error:
+                await message.reply_text(error)
+                return
+            items = await report_periods.periods_of(session, campaign.id)
+        if not items:
+            await message.reply_text(t.NO_PERIODS.format(id=campaign.id))
+            return
+        text, keyboard = _periods_text(campaign, items), _confirm_keyboard(campaign, items)
+    await message.reply_text(text[:4096], reply_markup=keyboard)
+
+
+async def _edit(session: AsyncSession, campaign: Campaign, items: list[ReportPeriod], rest: list[str],
+                context: BotContext) -> str | None:
+    verb = rest[0].lower()
+    if verb in ("sửa", "sua") and len(rest) == 3 and rest[1].isdigit():
+        index = int(rest[1])
+        if not 1 <= index <= len(items):
+            return t.PERIOD_BAD_INDEX.format(n=index)
+        due, error = parse_date(rest[2])
+        if error:
+            return error
+        await report_periods.set_due(session, items[index - 1], due, context.settings)
+        return None
+    if verb in ("thêm", "them") and len(rest) >= 2:
+        due, error = parse_date(rest[1])
+        if error:
+            return error
+        label = " ".join(rest[2:]).strip()
+        if len(label) < 3:
+            return t.PERIOD_ONE_OFF_LABEL
+        await report_periods.add_one_off(session, campaign.id, label, due, context.settings)
+        return None
+    return t.PERIODS_USAGE
+
+
+@require_role("admin")
+async def confirm_periods(update: Update, context: BotContext) -> None:
+    """✅ Xác nhận các kỳ: confirm the proposed periods and plan their nudges."""
+    query = update.callback_query
+    campaign_id = int(query.data.split(":")[2])
+    async with context.db.session() as session:
+        count = await report_periods.confirm(session, campaign_id, context.settings)
+    await query.answer()
+    try:
+        await query.edit_message_reply_markup(None)
+    except TelegramError:  # cosmetic: the periods are confirmed either way
+        pass
+    await query.message.reply_text(t.PERIODS_CONFIRMED.format(n=count) if count else t.PERIODS_ALREADY)
+
+
+# --- /report ----------------------------------------------------------------------------------
+
+
+async def _has_draft(context: BotContext) -> bool:
+    async with context.db.session() as session:
+        return await session.scalar(
+            select(FormDraft.id).where(FormDraft.member_id == context.member.id, FormDraft.form == report_form.NAME)
+        ) is not None
+
+
+async def _open_report(update: Update, context: BotContext, period_id: int | None) -> None:
+    message = update.effective_message
+    member = context.member
+    if member is None or member.role != "officer" or member.unit_id is None:
+        await message.reply_text(t.REPORT_NOT_OFFICER)
+        return
+    prefill = None
+    async with context.db.session() as session:
+        if period_id is not None:
+            try:
+                period = await report_periods.check_period_for_unit(session, period_id, member.unit_id)
+            except PeriodError as exc:
+                opens = None
+                if exc.code == "not_open":
+                    opens = (await session.get(ReportPeriod, period_id)).opens_on
+                error = report_form.period_error(exc.code, period_id, opens)
+                kept = await _has_draft(context)
+                await message.reply_text(f"⚠️ {error}" + (f"\n{t.DRAFT_KEPT}" if kept else ""))
+                return
+            title = await session.scalar(select(Campaign.title).where(Campaign.id == period.campaign_id))
+            report = await report_periods.current_report(session, period.id, member.unit_id)
+            choice = report_form.period_choice(report_periods.UnitPeriod(period, title, report))
+            prefill = {"period": choice.value, LABEL_PREFIX + "period": choice.label}
+        elif not await report_periods.open_periods_for_unit(session, member.unit_id):
+            await message.reply_text(t.REPORT_NO_PERIODS)
+            return
+    # Not forms.open_form: its own `context` parameter (the BotContext) hides the draft's context keyword.
+    async with context.db.session() as session:
+        screen = await forms.engine(context).open(session, member.id, report_form.NAME, prefill=prefill,
+                                                  context={"unit_id": member.unit_id})
+    await forms.show(message, screen)
+
+
+async def report(update: Update, context: BotContext) -> None:
+    """/report [period]: open the report form (officers)."""
+    arg = context.args[0].lstrip("#") if context.args else ""
+    await _open_report(update, context, int(arg) if arg.isdigit() else None)
+
+
+async def report_button(update: Update, context: BotContext) -> None:
+    """📝 Gửi báo cáo under a nudge: /report for that period."""
+    await update.callback_query.answer()
+    await _open_report(update, context, int(update.callback_query.data.split(":")[1]))
+
+
+async def _submit(update: Update, context: BotContext, session: AsyncSession, screen: Screen) -> str | None:
+    answers = screen.answers
+    try:
+        saved, previous = await report_periods.submit_report(
+            session, int(answers["period"]), screen.context["unit_id"], context.member.id, answers["summary"],
+            report_form.figures(answers), report_form.file_id(answers),
+        )
+    except PeriodError as exc:
+        raise forms.FormRejected(report_form.period_error(exc.code, int(answers["period"]), None)) from exc
+    period = await session.get(ReportPeriod, saved.period_id)
+    return t.report_saved(period.label, saved.days_late, previous is not None)
+
+
+# --- /status and /due ------------------------------------------------------------------------
+
+
+def _names(names: list[str], limit: int = 30) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" và {len(names) - limit} đơn vị khác" if len(names) > limit else "")
+
+
+@require_role("admin", "leader")
+async def status(update: Update, context: BotContext) -> None:
+    """/status <campaign>: per period, the units that submitted, late, missing."""
+    message = update.effective_message
+    campaign_id = _campaign_arg(context)
+    if campaign_id is None:
+        await message.reply_text("Cách dùng: /status <số phong trào>")
+        return
+    async with context.db.session() as session:
+        campaign = await session.get(Campaign, campaign_id)
+        if campaign is None:
+            await message.reply_text(t.CAMPAIGN_NOT_FOUND.format(id=campaign_id))
+            return
+        rows = await report_periods.campaign_status(session, campaign_id)
+    if not rows:
+        await message.reply_text(f"Phong trào #{campaign_id} chưa có kỳ báo cáo đã xác nhận. Admin dùng /periods {campaign_id}.")
+        return
+    today = report_periods.today_local()
+    lines = [f"Tình hình báo cáo — phong trào #{campaign_id}: {t.short(campaign.title, 150)}"]
+    for row in rows:
+        p = row.period
+        lines.append(f"\n{p.label} (hạn {clock.fmt_date(p.due_on)}, {t.when_due(p.due_on, today)})")
+        lines.append(f"✅ Đúng hạn: {len(row.on_time)}" + (f" — {_names(row.on_time)}" if row.on_time else ""))
+        late = [f"{name} ({days} ngày)" for name, days in row.late]
+        lines.append(f"⏰ Nộp trễ: {len(late)}" + (f" — {_names(late)}" if late else ""))
+        missing_label = "❌ Chưa nộp (quá hạn)" if p.due_on < today else "⏳ Chưa nộp"
+        lines.append(f"{missing_label}: {len(row.missing)}" + (f" — {_names(row.missing)}" if row.missing else ""))
+    await message.reply_text("\n".join(lines)[:4096])
+
+
+@require_role("officer")
+async def due(update: Update, context: BotContext) -> None:
+    """/due: the officer's unit's open periods and whether it has reported."""
+    message = update.effective_message
+    if context.member.unit_id is None:
+        await message.reply_text(t.REPORT_NOT_OFFICER)
+        return
+    async with context.db.session() as session:
+        items = await report_periods.open_periods_for_unit(session, context.member.unit_id)
+    if not items:
+        await message.reply_text(t.REPORT_NO_PERIODS.replace(" Xem các kỳ sắp tới bằng /due.", ""))
+        return
+    today = report_periods.today_local()
+    lines = [f"Các kỳ báo cáo đang mở của {context.member.unit_name}:"]
+    for item in items:
+        p = item.period
+        if item.report is not None:
+            state = f"đã nộp {clock.fmt_datetime(item.report.submitted_at)}"
+            if item.report.days_late:
+                state += f" (trễ {item.report.days_late} ngày)"
+        else:
+            state = f"chưa nộp, {t.when_due(p.due_on, today)}"
+        lines.append(f"• #{p.id} {t.period_line(p.label, item.campaign_title, p.due_on)}: {state}")
+    lines.append("\nGửi báo cáo: /report <số kỳ> (ví dụ /report {id}).".format(id=items[0].period.id))
+    await message.reply_text("\n".join(lines)[:4096])
+
+
+def register(app: Application) -> None:
+    forms.on_complete(report_form.NAME)(_submit)
+    app.add_handler(CommandHandler("periods", periods))
+    app.add_handler(CallbackQueryHandler(confirm_periods, pattern=r"^rp:ok:\d+$"))
+    app.add_handler(CommandHandler("report", report))
+    app.add_handler(CallbackQueryHandler(report_button, pattern=r"^rep:\d+$"))
+    app.add_handler(CommandHandler("status", status))
+    app.add_handler(CommandHandler("due", due))
