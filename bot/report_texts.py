@@ -6,6 +6,7 @@ from datetime import date
 
 from bot import clock
 
+REPORT_FOR_PERIOD = "Kỳ báo cáo: {label}."
 REPORT_BUTTON = "📝 Gửi báo cáo"
 KIND_NAMES = {
     "semiannual": "sơ kết 6 tháng", "annual": "tổng kết năm", "quarterly": "hằng quý",

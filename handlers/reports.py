@@ -128,7 +128,7 @@ async def _open_report(update: Update, context: BotContext, period_id: int | Non
     if member is None or member.role != "officer" or member.unit_id is None:
         await message.reply_text(t.REPORT_NOT_OFFICER)
         return
-    prefill = None
+    prefill, note = None, None
     async with context.db.session() as session:
         if period_id is not None:
             try:
@@ -145,13 +145,20 @@ async def _open_report(update: Update, context: BotContext, period_id: int | Non
             report = await report_periods.current_report(session, period.id, member.unit_id)
             choice = report_form.period_choice(report_periods.UnitPeriod(period, title, report))
             prefill = {"period": choice.value, LABEL_PREFIX + "period": choice.label}
-        elif not await report_periods.open_periods_for_unit(session, member.unit_id):
-            await message.reply_text(t.REPORT_NO_PERIODS)
-            return
+            note = t.REPORT_FOR_PERIOD.format(label=choice.label)
+        else:
+            open_items = await report_periods.open_periods_for_unit(session, member.unit_id)
+            if not open_items:
+                await message.reply_text(t.REPORT_NO_PERIODS)
+                return
+            if len(open_items) == 1:  # nothing to choose: as /nominate does with one campaign
+                choice = report_form.period_choice(open_items[0])
+                prefill = {"period": choice.value, LABEL_PREFIX + "period": choice.label}
+                note = t.REPORT_FOR_PERIOD.format(label=choice.label)
     # Not forms.open_form: its own `context` parameter (the BotContext) hides the draft's context keyword.
     async with context.db.session() as session:
         screen = await forms.engine(context).open(session, member.id, report_form.NAME, prefill=prefill,
-                                                  context={"unit_id": member.unit_id})
+                                                  context={"unit_id": member.unit_id}, note=note)
     await forms.show(message, screen)
 
 
