@@ -226,19 +226,25 @@ def cmd_plan_parse(settings: Settings, args: argparse.Namespace) -> int:
 # --- the tick ---------------------------------------------------------------------------------
 
 
+def _travel_to(value: str) -> bool:
+    """Set the clock to --now (local time when no zone is given); False after saying what is wrong."""
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        _print_err(f"--now phải là thời điểm ISO-8601 (ví dụ 2026-03-01T08:00:00+07:00), đang là {value!r}.")
+        return False
+    clock.set_now(moment if moment.tzinfo else moment.replace(tzinfo=clock.LOCAL_TZ))
+    return True
+
+
 def cmd_tick(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.token:
         _print_err("Chưa có token của bot: đặt biến môi trường TELEGRAM_BOT_TOKEN (hoặc khóa bot.token).")
         return EXIT_USAGE
-    if args.now:
-        from datetime import datetime
-
-        try:
-            moment = datetime.fromisoformat(args.now)
-        except ValueError:
-            _print_err(f"--now phải là thời điểm ISO-8601 (ví dụ 2026-03-01T08:00:00+07:00), đang là {args.now!r}.")
-            return EXIT_USAGE
-        clock.set_now(moment if moment.tzinfo else moment.replace(tzinfo=clock.LOCAL_TZ))
+    if args.now and not _travel_to(args.now):
+        return EXIT_USAGE
 
     from telegram import Bot
 
@@ -254,10 +260,64 @@ def cmd_tick(settings: Settings, args: argparse.Namespace) -> int:
         else:
             print(f"Nhắc báo cáo: {nudged.sent} lượt nhắc, {nudged.skipped} lượt bỏ qua, "
                   f"{nudged.escalations} kỳ báo lãnh đạo.")
+        if report.digests.sent:
+            print(f"Bản tin thi đua: {report.digests.sent} người nhận.")
         drained = report.outbox
         print(f"Đã gửi {drained.sent} tin, {drained.retried} tin chờ gửi lại, {drained.failed} tin lỗi.")
         if drained.left:
             print(f"Còn {drained.left} tin trong hàng đợi.")
+        return 0
+
+    return asyncio.run(_with_db(settings, work))
+
+
+# --- digest and files -------------------------------------------------------------------------
+
+
+def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
+    """Write the digest text and chart as they would go out at --now; nothing is sent or claimed."""
+    if args.now and not _travel_to(args.now):
+        return EXIT_USAGE
+    from datetime import timedelta
+
+    from bot.services import digest_sending
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    async def work(db: Database) -> int:
+        now = clock.now()
+        async with db.session() as session:
+            digest = await digest_sending.render(session, now, now - timedelta(days=args.since_days))
+        (out / "digest.txt").write_text(digest.text + "\n", encoding="utf-8")
+        print(f"{out / 'digest.txt'}: {len(digest.text)} ký tự")
+        if digest.chart is not None:
+            (out / "chart.png").write_bytes(digest.chart)
+            print(f"{out / 'chart.png'}: {len(digest.chart):,} byte")
+        return 0
+
+    return asyncio.run(_with_db(settings, work))
+
+
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    """The XLSX of a campaign, or the DOCX summary report of one of its periods, to --out."""
+    if args.format == "docx" and args.period is None:
+        _print_err("Báo cáo .docx cần --period SỐ (số thứ tự kỳ như trong /periods, hoặc mã kỳ #ID).")
+        return EXIT_USAGE
+    from bot.services import exports
+
+    async def work(db: Database) -> int:
+        async with db.session() as session:
+            try:
+                if args.format == "xlsx":
+                    made = await exports.campaign_workbook(session, args.campaign)
+                else:
+                    made = await exports.period_report(session, args.campaign, args.period, settings)
+            except exports.ExportError as exc:
+                _print_err(exc.text)
+                return 1
+        Path(args.out).write_bytes(made.content)
+        print(f"{args.out}: {len(made.content):,} byte ({made.filename})")
         return 0
 
     return asyncio.run(_with_db(settings, work))
@@ -322,6 +382,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("tick", help="chạy một lượt việc đến hạn: gửi các tin trong hàng đợi")
     p.add_argument("--now", metavar="ISO-8601", help="coi như bây giờ là thời điểm này (giờ địa phương nếu không ghi múi giờ)")
     p.set_defaults(func=cmd_tick)
+    p = sub.add_parser("digest", help="ghi bản tin thi đua (văn bản và biểu đồ) như sẽ gửi vào lúc --now")
+    p.add_argument("--now", metavar="ISO-8601", help="coi như bây giờ là thời điểm này (mặc định: bây giờ)")
+    p.add_argument("--out", required=True, metavar="DIR", help="thư mục ghi digest.txt và chart.png")
+    p.add_argument("--since-days", type=int, default=7, help="đếm thay đổi trong bấy nhiêu ngày (mặc định 7)")
+    p.set_defaults(func=cmd_digest)
+    p = sub.add_parser("export", help="xuất tệp tổng hợp: .xlsx của phong trào, .docx báo cáo tổng hợp của một kỳ")
+    p.add_argument("--campaign", required=True, type=int, metavar="ID", help="số phong trào")
+    p.add_argument("--format", required=True, choices=["xlsx", "docx"])
+    p.add_argument("--period", metavar="N", help="kỳ báo cáo (cho docx): số thứ tự như trong /periods, hoặc #ID")
+    p.add_argument("--out", required=True, metavar="PATH", help="tệp ghi ra")
+    p.set_defaults(func=cmd_export)
     p = sub.add_parser("demo", help="chạy thử trong terminal với Bot API giả lập, không cần token")
     p.set_defaults(func=cmd_demo)
 

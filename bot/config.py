@@ -89,6 +89,18 @@ class NudgeSettings:
     at: time = time(8, 0)  # local time of day a nudge is planned for (quiet hours still apply)
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True)
+class DigestSettings:
+    """When leaders and admins get the digest unless they choose otherwise (/digest_settings)."""
+
+    default: str = "weekly"  # daily | weekly | off
+    weekday: int = 0  # of the weekly digest, Monday = 0
+    at: time = time(7, 30)  # local time of day
+
+
 @dataclass(frozen=True)
 class Settings:
     token: str = ""
@@ -104,6 +116,7 @@ class Settings:
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     reports: ReportSettings = field(default_factory=ReportSettings)
     nudges: NudgeSettings = field(default_factory=NudgeSettings)
+    digest: DigestSettings = field(default_factory=DigestSettings)
     source: Path | None = None
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -274,6 +287,14 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
         escalate=_bool(nu, "escalate", "nudges.escalate", True),
         at=_clock(nu, "at", "nudges.at", "08:00"),
     )
+    dg = _section(raw, "digest")
+    default = _str(dg, "default", "digest.default", "weekly")
+    if default not in ("daily", "weekly", "off"):
+        raise ConfigError("digest.default", f"phải là daily, weekly hoặc off, đang là {default!r}")
+    weekday = _str(dg, "weekday", "digest.weekday", "monday").lower()
+    if weekday not in WEEKDAYS:
+        raise ConfigError("digest.weekday", f"phải là một trong {', '.join(WEEKDAYS)}, đang là {weekday!r}")
+    digest = DigestSettings(default=default, weekday=WEEKDAYS.index(weekday), at=_clock(dg, "at", "digest.at", "07:30"))
     return Settings(
         token=token,
         bot_username=username,
@@ -288,5 +309,6 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
         outbox=outbox,
         reports=reports,
         nudges=nudges,
+        digest=digest,
         source=cfg_path if cfg_path.exists() else None,
     )

@@ -24,7 +24,8 @@ from telegram.ext import Application, ContextTypes
 from bot import clock, delivery
 from bot.config import Settings
 from bot.limits import RateLimiter
-from bot.services import members, nudges, outbox
+from bot.services import digest_sending, members, nudges, outbox
+from bot.services.digest_sending import DigestReport
 from bot.services.nudges import NudgeReport
 from storage.db import Database
 from storage.models import OutboxMessage
@@ -58,6 +59,7 @@ class TickReport:
     outbox: DrainReport = field(default_factory=DrainReport)
     campaign_summaries: int = 0
     nudges: NudgeReport = field(default_factory=NudgeReport)
+    digests: DigestReport = field(default_factory=DigestReport)
 
     @property
     def more(self) -> bool:
@@ -237,9 +239,11 @@ async def tick(app_or_bot: Application | Bot, db: Database, settings: Settings, 
     else:
         bot, limiter, worker = app_or_bot, RateLimiter.from_settings(settings.outbox), worker_id()
     report = TickReport()
-    # Nudges first: what they queue goes out in this same tick's drain.
+    # Nudges and digests first: what they queue goes out in this same tick's drain.
     async with db.session() as session:
         report.nudges = await nudges.send_due(session, settings, now)
+    async with db.session() as session:
+        report.digests = await digest_sending.send_due(session, settings, now)
     keep_going = (lambda: app_or_bot.running) if isinstance(app_or_bot, Application) else None
     report.outbox = await drain_outbox(bot, db, settings, worker_id=worker, now=now, limiter=limiter,
                                        keep_going=keep_going)

@@ -50,12 +50,13 @@ async def seed(
     title: str = "Phong trào thi đua “Chuyển đổi số vì nhân dân phục vụ” năm 2026",
     extra_nominee: str | None = None,
     code_prefix: str = "S",
+    with_heads: bool = True,
 ) -> SampleCampaign:
     """One campaign over 2026 (6-monthly rule) launched to `units` new units under a province,
     with one officer each, two leaders and an admin; `reports` reports on the first period (every
     third one late), `acknowledged` units acknowledged (default: two thirds), `nominations`
     nominations of every status spread over the year. `extra_nominee` names one more (for tests of
-    what a name may hold)."""
+    what a name may hold). with_heads=False leaves out the leaders and admin (a test brings its own)."""
     now = launched_at
     province = Unit(code=f"{code_prefix}TINH", name="UBND tỉnh Đồng Nai (mẫu)", kind="tỉnh", created_at=now)
     session.add(province)
@@ -72,7 +73,7 @@ async def seed(
         {"telegram_user_id": base_user + i, "chat_id": base_user + i, "full_name": f"Cán bộ {i + 1}",
          "unit_id": u, "role": "officer", "joined_at": now} for i, u in enumerate(unit_ids)
     ]
-    people = [("Trần Văn Hùng", "leader"), ("Lê Quang Minh", "leader"), ("Nguyễn Thị Lan", "admin")]
+    people = [("Trần Văn Hùng", "leader"), ("Lê Quang Minh", "leader"), ("Nguyễn Thị Lan", "admin")] if with_heads else []
     for j, (name, role) in enumerate(people):
         member_rows.append({"telegram_user_id": base_user + units + j, "chat_id": base_user + units + j,
                             "full_name": name, "unit_id": province.id, "role": role, "joined_at": now})

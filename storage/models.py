@@ -404,3 +404,29 @@ class Nudge(Base):
     due_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     outcome: Mapped[str | None] = mapped_column(String(16))
+
+
+# --- leadership digests ------------------------------------------------------------------------
+
+DIGEST_FREQUENCIES = ("daily", "weekly", "off")
+
+
+class DigestSubscription(Base):
+    """How often a leader or admin gets the digest, and when the next one is due.
+
+    The tick claims a due row by moving next_at (… WHERE id = :id AND next_at = :seen), so a digest
+    goes out once across processes; after downtime only one catch-up digest is sent.
+    """
+
+    __tablename__ = "digest_subscriptions"
+    __table_args__ = (
+        CheckConstraint("frequency IN ('daily', 'weekly', 'off')", name="frequency"),
+        Index("ix_digest_subscriptions_due", "next_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), unique=True)
+    frequency: Mapped[str] = mapped_column(String(8))
+    next_at: Mapped[datetime | None]  # None when off
+    last_sent_at: Mapped[datetime | None]  # "since the last digest" counts from here
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,159 @@
+"""What leaders read in a digest, and the words of /digest, /digest_settings, /export and
+/report_docx (Vietnamese). A digest fits one Telegram message: unit names are summarised, never
+cut mid-word."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime
+
+from bot import clock
+from bot.report_texts import when_due
+from bot.services.digests import CampaignDigest, PeriodView
+from bot.texts import short
+
+LIMIT = 4096
+# Below this many missing units the names are listed as they are; above, grouped by unit kind.
+GROUP_FROM = 15
+NAME_BUDGETS = (1600, 900, 500, 250, 0)
+
+STATUS_NAMES = {
+    "submitted": "chờ duyệt", "approved": "đã duyệt", "returned": "trả lại", "rejected": "không duyệt",
+    "withdrawn": "đã rút",
+}
+FREQUENCY_NAMES = {"daily": "hằng ngày", "weekly": "hằng tuần", "off": "tắt"}
+FREQUENCY_WORDS = {
+    "daily": "daily", "ngày": "daily", "hằng ngày": "daily", "hang ngay": "daily", "ngay": "daily",
+    "weekly": "weekly", "tuần": "weekly", "hằng tuần": "weekly", "hang tuan": "weekly", "tuan": "weekly",
+    "off": "off", "tắt": "off", "tat": "off", "không": "off", "khong": "off",
+}
+WEEKDAY_NAMES = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+
+NO_CAMPAIGNS = "📊 Bản tin thi đua {day}\n\nHiện không có phong trào nào đang diễn ra."
+CHART_CAPTION = "📈 Biểu đồ kèm bản tin thi đua {day}: nộp báo cáo theo nhóm đơn vị và đề xuất điển hình theo tuần."
+DIGEST_SETTINGS = (
+    "Bản tin thi đua của bạn: {current}{when}.\n"
+    "Chọn tần suất bằng nút dưới đây, hoặc gõ /digest_settings ngày | tuần | tắt."
+)
+DIGEST_SETTINGS_SAVED = "✅ Đã đặt bản tin thi đua: {current}{when}."
+DIGEST_SETTINGS_BAD = "Không hiểu “{value}”. Gõ /digest_settings ngày, /digest_settings tuần hoặc /digest_settings tắt."
+EXPORT_USAGE = "Cách dùng: /export <số phong trào>, ví dụ /export 1. Danh sách phong trào: /campaigns"
+REPORT_DOCX_USAGE = "Cách dùng: /report_docx <số phong trào> <số thứ tự kỳ>, ví dụ /report_docx 1 1."
+CAMPAIGN_NOT_FOUND = "Không có phong trào #{id}. Danh sách phong trào: /campaigns"
+PERIOD_PICK = "Phong trào #{id} có các kỳ báo cáo sau; gõ /report_docx {id} <số thứ tự>:\n{lines}"
+PERIOD_NONE = "Phong trào #{id} chưa có kỳ báo cáo nào. Quản trị thêm bằng /periods {id}."
+PERIOD_BAD_INDEX = "Phong trào #{id} không có kỳ “{n}”. Các kỳ báo cáo:\n{lines}\nGõ /report_docx {id} <số thứ tự>."
+EXPORT_WORKING = "⏳ Đang lập tệp, bạn chờ giây lát…"
+EXPORT_XLSX_CAPTION = "📊 Tổng hợp phong trào #{id}: điển hình, báo cáo, xác nhận (lập lúc {at})."
+EXPORT_DOCX_CAPTION = "📄 Dự thảo báo cáo tổng hợp {label} — phong trào #{id}. Số văn bản để trống cho văn thư."
+EXPORT_FAILED = "⚠️ Chưa lập được tệp do lỗi hệ thống; bạn thử lại sau ít phút."
+
+
+def _names(names: list[str], budget: int) -> tuple[list[str], int]:
+    """As many whole names as fit in `budget` characters; and how many are left out."""
+    shown, used = [], 0
+    for name in names:
+        if used + len(name) + 2 > budget:
+            break
+        shown.append(name)
+        used += len(name) + 2
+    return shown, len(names) - len(shown)
+
+
+def missing_lines(missing: list[tuple[str, str]], budget: int) -> list[str]:
+    """The units still missing: by name, or grouped by kind when many; 'và N đơn vị khác'."""
+    if not missing:
+        return []
+    if budget <= 0:
+        return [f"  Chưa nộp: {len(missing)} đơn vị."]
+    if len(missing) < GROUP_FROM:
+        shown, more = _names([n for n, _ in missing], budget)
+        tail = f" và {more} đơn vị khác" if more else ""
+        return [f"  Chưa nộp: {', '.join(shown)}{tail}." if shown else f"  Chưa nộp: {more} đơn vị."]
+    groups: dict[str, list[str]] = {}
+    for name, kind in missing:
+        groups.setdefault(kind, []).append(name)
+    lines = [f"  Chưa nộp ({len(missing)} đơn vị):"]
+    each = max(0, budget // len(groups))
+    for kind, names in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+        shown, more = _names(names, each)
+        listed = ", ".join(shown) + (f" và {more} đơn vị khác" if shown and more else "")
+        lines.append(f"  – {kind.capitalize()} ({len(names)}): {listed or f'{more} đơn vị'}")
+    return lines
+
+
+def _period_lines(view: PeriodView, today: date, budget: int) -> list[str]:
+    p = view.period
+    total = view.on_time + view.late + len(view.missing)
+    return [
+        f"• {p.label} (hạn {clock.fmt_date(p.due_on)}, {when_due(p.due_on, today)}): "
+        f"đã nộp {view.on_time + view.late}/{total} (đúng hạn {view.on_time}, trễ {view.late}), "
+        f"chưa nộp {len(view.missing)}",
+        *missing_lines(view.missing, budget),
+    ]
+
+
+def _nomination_line(counts: Counter) -> str:
+    if not counts:
+        return "• Đề xuất điển hình: không có thay đổi."
+    parts = [f"{counts[s]} {STATUS_NAMES[s]}" for s in STATUS_NAMES if counts.get(s)]
+    return "• Đề xuất điển hình: " + ", ".join(parts) + "."
+
+
+def campaign_section(d: CampaignDigest, today: date, budget: int) -> str:
+    c = d.campaign
+    lines = [f"#{c.id} «{short(c.title, 110)}»", f"• Xác nhận phát động: {d.acknowledged}/{d.units} đơn vị"]
+    if d.current is not None:
+        lines += _period_lines(d.current, today, budget)
+    else:
+        lines.append("• Chưa có kỳ báo cáo đang mở.")
+    for period, missing in d.overdue[:3]:
+        lines.append(f"• Kỳ trước — {period.label}: còn {missing} đơn vị chưa nộp (/status {c.id}).")
+    lines.append(_nomination_line(d.nominations))
+    if d.approved:
+        items = [f"{short(name, 40)} ({short(unit, 40)}) – {reward}" for name, unit, reward in d.approved]
+        more = f"; và {d.approved_more} điển hình khác" if d.approved_more else ""
+        lines.append("• Mới được duyệt: " + "; ".join(items) + more + ".")
+    if d.next_due:
+        lines.append("• Hạn tới: " + "; ".join(f"{p.label} {clock.fmt_date(p.due_on)}" for p in d.next_due) + ".")
+    return "\n".join(lines)
+
+
+def digest(digests: list[CampaignDigest], now: datetime, since: datetime) -> str:
+    """The whole digest, within LIMIT characters: names shrink first, then campaigns are cut."""
+    today = clock.local(now).date()
+    day = clock.fmt_date(now)
+    if not digests:
+        return NO_CAMPAIGNS.format(day=day)
+    head = f"📊 BẢN TIN THI ĐUA {day}\n(thay đổi từ {clock.fmt_datetime(since)} đến nay)"
+    foot = "Chi tiết: /status <số phong trào> · Tải tệp: /export <số phong trào>"
+    for budget in NAME_BUDGETS:
+        each = budget // len(digests)
+        text = "\n\n".join([head, *(campaign_section(d, today, each) for d in digests), foot])
+        if len(text) <= LIMIT:
+            return text
+    # Too many campaigns even without names: as many whole sections as fit, then how many more.
+    parts, used = [head], len(head) + len(foot) + 80
+    for i, d in enumerate(digests):
+        section = campaign_section(d, today, 0)
+        if used + len(section) + 2 > LIMIT:
+            parts.append(f"… và {len(digests) - i} phong trào khác: /campaigns")
+            break
+        parts.append(section)
+        used += len(section) + 2
+    return "\n\n".join([*parts, foot])
+
+
+def chart_title(digests: list[CampaignDigest], now: datetime) -> str:
+    if len(digests) == 1:
+        return f"#{digests[0].campaign.id} {short(digests[0].campaign.title, 90)} — {clock.fmt_date(now)}"
+    return f"{len(digests)} phong trào đang diễn ra — {clock.fmt_date(now)}"
+
+
+def schedule_words(frequency: str, next_at: datetime | None, weekday: int) -> tuple[str, str]:
+    """('hằng tuần', ', bản tiếp theo lúc 07:30 thứ Hai 30/11/2026') for /digest_settings."""
+    current = FREQUENCY_NAMES[frequency]
+    if next_at is None:
+        return current, ""
+    local = clock.local(next_at)
+    return current, f", bản tiếp theo lúc {local:%H:%M} {WEEKDAY_NAMES[local.weekday()]} {local:%d/%m/%Y}"

@@ -1,0 +1,95 @@
+"""The digest as it is sent: text and chart built once per moment, queued through the outbox.
+
+Used by the tick (scheduled digests), by /digest (on demand) and by `python -m bot digest`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import charts, clock, digest_texts
+from bot.config import Settings
+from bot.services import digests, outbox
+from bot.services.digests import CampaignDigest
+from storage.models import StoredFile
+
+
+@dataclass(frozen=True)
+class RenderedDigest:
+    text: str
+    chart: bytes | None  # None when there is no active campaign
+    caption: str
+
+
+def chart_data(items: list[CampaignDigest]) -> tuple[dict[str, list[int]], list[tuple[date, int]]]:
+    """Completion per unit kind over the campaigns' current periods; nominations per week, summed."""
+    by_kind: dict[str, list[int]] = {}
+    weeks: Counter = Counter()
+    for d in items:
+        if d.current is not None:
+            for kind, counts in d.current.by_kind.items():
+                total = by_kind.setdefault(kind, [0, 0, 0])
+                for i in range(3):
+                    total[i] += counts[i]
+        for week, n in d.weekly_nominations:
+            weeks[week] += n
+    return by_kind, sorted(weeks.items())
+
+
+async def render(session: AsyncSession, now: datetime, since: datetime) -> RenderedDigest:
+    items = await digests.build(session, now, since)
+    text = digest_texts.digest(items, now, since)
+    caption = digest_texts.CHART_CAPTION.format(day=clock.fmt_date(now))
+    if not items:
+        return RenderedDigest(text, None, caption)
+    by_kind, weekly = chart_data(items)
+    return RenderedDigest(text, charts.digest_chart(digest_texts.chart_title(items, now), by_kind, weekly), caption)
+
+
+async def store_chart(session: AsyncSession, png: bytes, now: datetime) -> int:
+    stored = StoredFile(filename=f"ban-tin-{clock.local(now):%Y-%m-%d}.png", mime_type="image/png", size=len(png),
+                        sha256=hashlib.sha256(png).hexdigest(), content=png, created_at=now)
+    session.add(stored)
+    await session.flush()
+    return stored.id
+
+
+@dataclass
+class DigestReport:
+    sent: int = 0  # people whose digest was queued
+    new_subscriptions: int = 0
+
+
+async def send_due(session: AsyncSession, settings: Settings, now: datetime | None = None) -> DigestReport:
+    """The tick step: claim the due digests and queue each person's text and chart."""
+    now = now or clock.now()
+    report = DigestReport()
+    cfg, quiet = settings.digest, settings.quiet_hours
+    report.new_subscriptions = await digests.ensure_subscriptions(session, cfg, quiet, now)
+    due = await digests.claim_due(session, cfg, quiet, now)
+    if not due:
+        return report
+    rendered: dict[datetime, tuple[RenderedDigest, int | None]] = {}
+    chart_id: int | None = None
+    messages = []
+    for item in due:
+        if item.since not in rendered:  # people with the same "since" read the same digest
+            digest = await render(session, now, item.since)
+            if digest.chart is not None and chart_id is None:
+                chart_id = await store_chart(session, digest.chart, now)
+            rendered[item.since] = (digest, chart_id if digest.chart is not None else None)
+        digest, file_id = rendered[item.since]
+        key = f"digest:{item.member_id}:{item.slot.isoformat()}"
+        messages.append({"chat_id": item.chat_id, "member_id": item.member_id, "dedupe_key": key,
+                         "payload": {"method": "sendMessage", "text": digest.text}})
+        if file_id is not None:
+            messages.append({"chat_id": item.chat_id, "member_id": item.member_id, "dedupe_key": key + ":chart",
+                             "payload": {"method": "sendPhoto", "file_id": file_id, "caption": digest.caption}})
+    await outbox.enqueue_many(session, messages, kind="digest")
+    report.sent = len(due)
+    return report

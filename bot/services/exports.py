@@ -1,0 +1,79 @@
+"""The files the office forwards, by campaign and period as people name them: used by /export,
+/report_docx and `python -m bot export`. The files themselves are built in bot/exports/."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import clock, digest_texts as t
+from bot.config import Settings
+from bot.services.report_periods import periods_of
+from storage.models import Campaign, ReportPeriod
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class ExportError(Exception):
+    """What the person asked for does not exist; .text says so in Vietnamese."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+@dataclass(frozen=True)
+class Export:
+    filename: str
+    mime_type: str
+    content: bytes
+    label: str = ""  # the period's, for a DOCX
+
+
+async def _campaign(session: AsyncSession, campaign_id: int) -> Campaign:
+    campaign = await session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise ExportError(t.CAMPAIGN_NOT_FOUND.format(id=campaign_id))
+    return campaign
+
+
+def period_lines(periods: list[ReportPeriod]) -> str:
+    return "\n".join(f"{i}. {p.label} (hạn {clock.fmt_date(p.due_on)})" for i, p in enumerate(periods, 1))
+
+
+async def find_period(session: AsyncSession, campaign_id: int, which: str | None) -> ReportPeriod:
+    """A period by its number in the campaign's list (as /periods shows it) or by #ID."""
+    periods = await periods_of(session, campaign_id)
+    if not periods:
+        raise ExportError(t.PERIOD_NONE.format(id=campaign_id))
+    which = (which or "").strip()
+    if which.startswith("#") and which[1:].isdigit():
+        found = next((p for p in periods if p.id == int(which[1:])), None)
+        if found is not None:
+            return found
+    elif which.isdigit() and 1 <= int(which) <= len(periods):
+        return periods[int(which) - 1]
+    if not which:
+        raise ExportError(t.PERIOD_PICK.format(id=campaign_id, lines=period_lines(periods)))
+    raise ExportError(t.PERIOD_BAD_INDEX.format(id=campaign_id, n=which, lines=period_lines(periods)))
+
+
+async def campaign_workbook(session: AsyncSession, campaign_id: int) -> Export:
+    from bot.exports.xlsx import campaign_xlsx  # openpyxl loads only when a file is asked for
+
+    await _campaign(session, campaign_id)
+    content = await campaign_xlsx(session, campaign_id)
+    day = clock.local(clock.now())
+    return Export(f"phong-trao-{campaign_id}-tong-hop-{day:%Y-%m-%d}.xlsx", XLSX_MIME, content)
+
+
+async def period_report(session: AsyncSession, campaign_id: int, which: str | None, settings: Settings) -> Export:
+    from bot.exports.docx_report import period_report_docx  # python-docx loads only when asked for
+
+    campaign = await _campaign(session, campaign_id)
+    period = await find_period(session, campaign_id, which)
+    content = await period_report_docx(session, campaign_id, period.id, organisation=settings.organisation_name,
+                                       place=campaign.place)
+    return Export(f"bao-cao-tong-hop-phong-trao-{campaign_id}-ky-{period.id}.docx", DOCX_MIME, content, period.label)

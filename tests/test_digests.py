@@ -1,0 +1,223 @@
+"""Leadership digests: scheduled through the tick (time travel), on demand, settings, files, limits."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot import clock, digest_texts, jobs
+from bot.config import DigestSettings, QuietHours, Settings
+from bot.sample_campaign import seed
+from bot.services import digest_sending, digests
+from storage.models import DigestSubscription, Member
+from tests.conftest import add_admin, make_invite, texts_of
+
+VN = clock.LOCAL_TZ
+ADMIN, LEADER, OFFICER = 7001, 7002, 7101
+HEAD = "BẢN TIN THI ĐUA"
+
+
+def at(day: int, month: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=VN)
+
+
+async def tick(bot, moment: datetime) -> jobs.TickReport:
+    clock.set_now(moment)
+    return await jobs.tick(bot.app, bot.db, bot.settings)
+
+
+def digests_to(bot, chat_id: int) -> tuple[list[str], list[dict]]:
+    sent = bot.sim.messages(chat_id)
+    return [m["text"] for m in sent if HEAD in (m.get("text") or "")], [m for m in sent if "photo" in m]
+
+
+@pytest.fixture
+async def people(bot):
+    clock.set_now(at(25, 11, 10))
+    await add_admin(bot.db, ADMIN)
+    await bot.say(ADMIN, "/whoami")  # the admin's chat exists on the simulator
+    for uid, unit, role in ((LEADER, "DN", "leader"), (OFFICER, "LB", "officer")):
+        replies = texts_of(await bot.say(uid, f"/start {await make_invite(bot.db, unit, role)}"))
+        assert "Chào mừng" in replies[0]
+    async with bot.db.session() as session:
+        sample = await seed(session, units=12, nominations=20, reports=8, with_heads=False)
+    bot.sample = sample
+    return bot
+
+
+async def test_each_leader_gets_one_weekly_digest_and_chart_at_monday_0730_once(people):
+    bot = people
+    await tick(bot, at(29, 11, 19))  # Sunday evening: schedules made, nothing due
+    await tick(bot, at(30, 11, 7, 29))
+    assert digests_to(bot, LEADER) == ([], [])
+
+    report = await tick(bot, at(30, 11, 7, 30))
+    assert report.digests.sent == 2  # the leader and the admin
+    for chat in (LEADER, ADMIN):
+        texts, photos = digests_to(bot, chat)
+        assert len(texts) == 1 and len(photos) == 1, chat
+        png = bot.sim.file_content(photos[0]["photo"][-1]["file_id"])
+        assert png.startswith(b"\x89PNG")
+        assert "Biểu đồ kèm bản tin thi đua 30/11/2026" in photos[0]["caption"]
+    [text] = digests_to(bot, LEADER)[0]
+    cid = bot.sample.campaign_id
+    assert f"📊 BẢN TIN THI ĐUA 30/11/2026" in text
+    assert f"#{cid} «Phong trào thi đua “Chuyển đổi số vì nhân dân phục vụ” năm 2026»" in text
+    assert "• Xác nhận phát động: 8/12 đơn vị" in text
+    assert "• Tổng kết năm 2026 (hạn 05/12/2026, còn 5 ngày): đã nộp 0/12" in text
+    assert "Kỳ trước — Sơ kết 6 tháng đầu năm 2026: còn 4 đơn vị chưa nộp" in text
+    assert "• Hạn tới: Tổng kết năm 2026 05/12/2026." in text
+    assert digests_to(bot, OFFICER) == ([], [])  # officers get no digest
+
+    for moment in (at(30, 11, 7, 31), at(30, 11, 9), at(6, 12, 19)):
+        await tick(bot, moment)
+    assert [len(x) for x in digests_to(bot, LEADER)] == [1, 1]
+    await tick(bot, at(7, 12, 7, 30))  # the next Monday: the next one
+    assert [len(x) for x in digests_to(bot, LEADER)] == [2, 2]
+
+
+async def test_digest_on_demand_gives_the_same_and_officers_are_refused(people):
+    bot = people
+    await tick(bot, at(30, 11, 7, 30))
+    [scheduled] = digests_to(bot, LEADER)[0]
+    clock.set_now(at(30, 11, 9))
+    replies = await bot.say(LEADER, "/digest")
+    [text] = [m["text"] for m in replies if "text" in m]
+    # The same campaign section; only the "changes since" line differs (since 07:30 today).
+    assert text.split("\n", 2)[2] == scheduled.split("\n", 2)[2]
+    assert "thay đổi từ 07:30 30/11/2026" in text
+    assert any("photo" in m for m in replies)
+
+    for command in ("/digest", "/export 1", "/report_docx 1 1", "/digest_settings"):
+        refused = texts_of(await bot.say(OFFICER, command))
+        assert refused == ["Chức năng này dành cho quản trị, lãnh đạo. Gõ /help để xem các lệnh của bạn."], command
+
+
+async def test_digest_settings_daily_then_off(people):
+    bot = people
+    clock.set_now(at(30, 11, 10))
+    shown = (await bot.say(LEADER, "/digest_settings"))[-1]
+    assert "hằng tuần, bản tiếp theo lúc 07:30 thứ Hai 30/11/2026" not in shown["text"]  # already past
+    assert "hằng tuần, bản tiếp theo lúc 07:30 thứ Hai 07/12/2026" in shown["text"]
+    daily = next(b["callback_data"] for row in shown["reply_markup"]["inline_keyboard"] for b in row
+                 if b["callback_data"] == "dg:daily")
+    await bot.press(LEADER, shown["message_id"], daily)
+    edited = next(m for m in bot.sim.messages(LEADER) if m["message_id"] == shown["message_id"])
+    assert "✅ Đã đặt bản tin thi đua: hằng ngày, bản tiếp theo lúc 07:30 thứ Ba 01/12/2026" in edited["text"]
+
+    await tick(bot, at(1, 12, 7, 30))
+    assert len(digests_to(bot, LEADER)[0]) == 1
+    assert texts_of(await bot.say(LEADER, "/digest_settings tắt")) == ["✅ Đã đặt bản tin thi đua: tắt."]
+    async with bot.db.session() as session:
+        sub = await session.scalar(select(DigestSubscription).join(Member).where(Member.telegram_user_id == LEADER))
+        assert (sub.frequency, sub.next_at) == ("off", None)
+    await tick(bot, at(2, 12, 7, 30))
+    assert len(digests_to(bot, LEADER)[0]) == 1
+    bad = texts_of(await bot.say(LEADER, "/digest_settings hằng giờ"))
+    assert bad == ["Không hiểu “hằng giờ”. Gõ /digest_settings ngày, /digest_settings tuần hoặc /digest_settings tắt."]
+
+
+async def test_export_and_report_docx_send_files_that_read_back(people):
+    import docx
+    import openpyxl
+
+    bot = people
+    cid = bot.sample.campaign_id
+    clock.set_now(at(30, 11, 10))
+    [sent] = [m for m in await bot.say(LEADER, f"/export {cid}") if "document" in m]
+    assert sent["document"]["file_name"] == f"phong-trao-{cid}-tong-hop-2026-11-30.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(bot.sim.file_content(sent["document"]["file_id"])))
+    assert book.sheetnames == ["Điển hình", "Báo cáo", "Xác nhận"]
+
+    listing = texts_of(await bot.say(LEADER, f"/report_docx {cid}"))[-1]
+    assert "1. Sơ kết 6 tháng đầu năm 2026 (hạn 15/06/2026)" in listing and "2. Tổng kết năm 2026" in listing
+    assert "không có kỳ “7”" in texts_of(await bot.say(LEADER, f"/report_docx {cid} 7"))[-1]
+    assert "Không có phong trào #999" in texts_of(await bot.say(LEADER, "/export 999"))[-1]
+    [sent] = [m for m in await bot.say(ADMIN, f"/report_docx {cid} 1") if "document" in m]
+    paper = docx.Document(io.BytesIO(bot.sim.file_content(sent["document"]["file_id"])))
+    body = "\n".join(p.text for p in paper.paragraphs)
+    assert "Sơ kết 6 tháng đầu năm 2026" in body
+
+
+# --- the digest without Telegram ------------------------------------------------------------------
+
+
+async def test_a_campaign_with_400_missing_units_fits_one_message_and_says_how_many_more(db):
+    clock.set_now(at(30, 11, 7, 30))
+    async with db.session() as session:
+        await seed(session, units=400, nominations=50, reports=0)
+    async with db.session() as session:
+        now = clock.now()
+        rendered = await digest_sending.render(session, now, now - timedelta(days=7))
+    text = rendered.text
+    assert len(text) <= 4096
+    assert "chưa nộp 400" in text and "Chưa nộp (400 đơn vị):" in text
+    more = [int(n) for n in re.findall(r"và (\d+) đơn vị khác", text)]
+    listed = re.findall(r"(?:Xã|Phường|Cơ quan|Trường|Đoàn thể) số \d+", text)
+    assert more and sum(more) + len(listed) == 400  # every unit is either named or counted
+    for line in text.splitlines():  # whole names only: each group line ends on a name or a count
+        if line.startswith("  – "):
+            assert re.search(r"(số \d+|đơn vị khác|\d+ đơn vị)$", line), line
+    assert rendered.chart.startswith(b"\x89PNG")
+
+
+def test_many_campaigns_are_cut_whole_and_counted():
+    from bot.services.digests import CampaignDigest
+    from collections import Counter
+    from storage.models import Campaign
+
+    items = [CampaignDigest(Campaign(id=i, title=f"Phong trào thi đua số {i} " + "rất dài " * 12), 10, 5, None, [],
+                            Counter({"submitted": 3}), [], 0, [], []) for i in range(1, 60)]
+    now = datetime(2026, 11, 30, 0, 30, tzinfo=UTC)
+    text = digest_texts.digest(items, now, now - timedelta(days=7))
+    assert len(text) <= 4096
+    shown = len(re.findall(r"^#\d+ «", text, flags=re.M))
+    assert f"… và {59 - shown} phong trào khác: /campaigns" in text
+
+
+@pytest.mark.parametrize("after,frequency,expected", [
+    (at(24, 11, 10), "weekly", at(30, 11, 7, 30)),  # Tuesday → Monday
+    (at(30, 11, 7, 30), "weekly", at(7, 12, 7, 30)),  # strictly after
+    (at(30, 11, 7, 29), "weekly", at(30, 11, 7, 30)),
+    (at(28, 11, 9), "daily", at(30, 11, 7, 30)),  # Saturday → Monday: no Sundays
+    (at(24, 11, 6), "daily", at(24, 11, 7, 30)),
+])
+def test_next_digest_slot(after, frequency, expected):
+    assert digests.next_slot(after, frequency, DigestSettings(), QuietHours()) == expected.astimezone(UTC)
+
+
+def test_a_digest_time_in_quiet_hours_waits_for_them_to_end():
+    cfg = DigestSettings(at=datetime(2026, 1, 1, 6, 0).time())
+    assert digests.next_slot(at(24, 11, 10), "daily", cfg, QuietHours()) == at(25, 11, 7, 30).astimezone(UTC)
+
+
+async def test_a_due_digest_is_claimed_once(seeded):
+    db = seeded
+    clock.set_now(at(30, 11, 7, 30))
+    async with db.session() as session:
+        await seed(session, units=3)
+    cfg, quiet = DigestSettings(), QuietHours()
+    async with db.session() as session:
+        assert await digests.ensure_subscriptions(session, cfg, quiet, clock.now()) == 3
+    async with db.session() as first, db.session() as second:
+        won_first = await digests.claim_due(first, cfg, quiet, clock.now())
+        await first.commit()
+        won_second = await digests.claim_due(second, cfg, quiet, clock.now())
+    assert len(won_first) == 3 and won_second == []
+
+
+def test_config_reads_the_digest_schedule_and_names_a_wrong_key(tmp_path):
+    from bot.config import ConfigError, load_settings
+
+    path = tmp_path / "config.toml"
+    path.write_text('[digest]\ndefault = "daily"\nweekday = "friday"\nat = "16:00"\n', encoding="utf-8")
+    cfg = load_settings(path, env={}).digest
+    assert (cfg.default, cfg.weekday, cfg.at.hour) == ("daily", 4, 16)
+    path.write_text('[digest]\nweekday = "thứ hai"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="digest.weekday"):
+        load_settings(path, env={})
+    assert Settings().digest.default == "weekly"
