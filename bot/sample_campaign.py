@@ -54,7 +54,7 @@ async def seed(
 ) -> SampleCampaign:
     """One campaign over 2026 (6-monthly rule) launched to `units` new units under a province,
     with one officer each, two leaders and an admin; `reports` reports on the first period (every
-    third one late), `acknowledged` units acknowledged (default: two thirds), `nominations`
+    third one late), those beyond one per unit on the second, `acknowledged` units acknowledged (default: two thirds), `nominations`
     nominations of every status spread over the year. `extra_nominee` names one more (for tests of
     what a name may hold). with_heads=False leaves out the leaders and admin (a test brings its own)."""
     now = launched_at
@@ -110,12 +110,16 @@ async def seed(
     await session.flush()
     due = datetime(2026, 6, 15, 3, 0, tzinfo=UTC)
     report_rows = []
-    for i, u in enumerate(unit_ids[:reports]):
+    # The first period's reports first, then (beyond one per unit) the second's.
+    for n in range(min(reports, 2 * len(unit_ids))):
+        round_, i = divmod(n, len(unit_ids))
+        u = unit_ids[i]
         late = 3 + i % 5 if i % 3 == 2 else 0
         report_rows.append({
-            "period_id": periods[0].id, "unit_id": u, "member_id": officers.get(u),
+            "period_id": periods[round_].id, "unit_id": u, "member_id": officers.get(u),
             "summary": f"Đơn vị đã tổ chức {i % 9 + 2} hội nghị quán triệt, phát hiện {i % 4 + 1} điển hình tiên tiến.",
-            "figures": {"exemplars": i % 4 + 1, "new_models": i % 3}, "submitted_at": due + timedelta(days=late - 2),
+            "figures": {"exemplars": i % 4 + 1, "new_models": i % 3},
+            "submitted_at": (due if round_ == 0 else datetime(2026, 12, 5, 3, 0, tzinfo=UTC)) + timedelta(days=late - 2),
             "days_late": late,
         })
     await _bulk(session, Report, report_rows)
