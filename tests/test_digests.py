@@ -221,3 +221,32 @@ def test_config_reads_the_digest_schedule_and_names_a_wrong_key(tmp_path):
     with pytest.raises(ConfigError, match="digest.weekday"):
         load_settings(path, env={})
     assert Settings().digest.default == "weekly"
+
+
+async def test_the_digest_and_export_commands_write_what_would_be_sent(db, db_url, tmp_path):
+    import docx
+    import openpyxl
+
+    from tests.test_cli import run
+
+    async with db.session() as session:
+        sample = await seed(session, units=30, nominations=60, reports=20)
+    env = {"THIDUA_DATABASE_URL": db_url}
+    out = tmp_path / "ban-tin"
+    result = run(["digest", "--now", "2026-11-30T07:30", "--out", str(out)], env_extra=env)
+    assert result.returncode == 0, result.stderr
+    text = (out / "digest.txt").read_text(encoding="utf-8")
+    assert text.startswith("📊 BẢN TIN THI ĐUA 30/11/2026") and "• Xác nhận phát động: 20/30 đơn vị" in text
+    assert (out / "chart.png").read_bytes().startswith(b"\x89PNG")
+
+    xlsx, paper = tmp_path / "pt.xlsx", tmp_path / "pt.docx"
+    cid = str(sample.campaign_id)
+    assert run(["export", "--campaign", cid, "--format", "xlsx", "--out", str(xlsx)], env_extra=env).returncode == 0
+    assert openpyxl.load_workbook(xlsx)["Xác nhận"].max_row == 31
+    missing = run(["export", "--campaign", cid, "--format", "docx", "--out", str(paper)], env_extra=env)
+    assert missing.returncode == 2 and "cần --period" in missing.stderr
+    assert run(["export", "--campaign", cid, "--format", "docx", "--period", "2", "--out", str(paper)],
+               env_extra=env).returncode == 0
+    assert "Tổng kết năm 2026" in "\n".join(p.text for p in docx.Document(paper).paragraphs)
+    unknown = run(["export", "--campaign", "999", "--format", "xlsx", "--out", str(xlsx)], env_extra=env)
+    assert unknown.returncode == 1 and "Không có phong trào #999" in unknown.stderr
