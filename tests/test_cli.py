@@ -90,3 +90,12 @@ def test_demo_with_a_piped_script_shows_an_officer_joining(tmp_path):
     assert "[#1] Rời khỏi bot  [#2] Hủy" in out
     assert "Đã hủy, không có gì thay đổi." in out
     assert "Traceback" not in result.stderr
+
+
+def test_run_without_a_token_says_how_to_set_it_and_exits_2(tmp_path):
+    result = run(["run"], env_extra={"THIDUA_DATABASE_URL": f"sqlite:///{tmp_path / 't.db'}"})
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "Chưa có token của bot: đặt biến môi trường TELEGRAM_BOT_TOKEN (hoặc khóa bot.token trong config.toml). "
+        "Muốn thử mà không cần token: python -m bot demo"
+    ]

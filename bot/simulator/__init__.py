@@ -2,5 +2,6 @@
 
 from bot.simulator.server import ApiError, BotApiSimulator
 from bot.simulator.tracking import TrackingUpdateProcessor
+from bot.simulator.zalo import ZaloApiSimulator
 
-__all__ = ["ApiError", "BotApiSimulator", "TrackingUpdateProcessor"]
+__all__ = ["ApiError", "BotApiSimulator", "TrackingUpdateProcessor", "ZaloApiSimulator"]
