@@ -13,6 +13,8 @@ from aiohttp import ClientSession, ClientTimeout, web
 
 from bot.simulator import ZaloApiSimulator
 
+Sim, Http = ZaloApiSimulator, ClientSession
+
 TOKEN = "777000000000000001:zalo-test-token"
 USER = "e4ea2cd5189df1c3a88c"
 SECRET = "s3cret-token"
@@ -65,7 +67,7 @@ async def receiver(status: int = 200) -> AsyncIterator[tuple[str, asyncio.Queue]
 # --------------------------------------------------------------------------- #
 
 
-async def test_get_me_returns_the_bot_with_a_string_id(zalo: ZaloApiSimulator, http: ClientSession) -> None:
+async def test_get_me_returns_the_bot_with_a_string_id(zalo: Sim, http: Http) -> None:
     status, body = await call(http, zalo, "getMe")
     assert status == 200 and body["ok"] is True
     me = body["result"]
@@ -73,13 +75,13 @@ async def test_get_me_returns_the_bot_with_a_string_id(zalo: ZaloApiSimulator, h
     assert me["account_name"] == "bot.thidua_demo" and me["display_name"] == "Thi đua bot"
 
 
-async def test_wrong_token_is_answered_401(zalo: ZaloApiSimulator, http: ClientSession) -> None:
+async def test_wrong_token_is_answered_401(zalo: Sim, http: Http) -> None:
     status, body = await call(http, zalo, "getMe", token="1:wrong")
     assert status == 401
     assert body == {"ok": False, "error_code": 401, "description": "Unauthorized"}
 
 
-async def test_unknown_method_is_404_and_malformed_json_is_400(zalo: ZaloApiSimulator, http: ClientSession) -> None:
+async def test_unknown_method_is_404_and_malformed_json_is_400(zalo: Sim, http: Http) -> None:
     status, body = await call(http, zalo, "editMessageText", {"chat_id": USER})
     assert (status, body["ok"], body["error_code"]) == (404, False, 404)
     # Method names are exact: a mis-cased name must not silently work.
@@ -92,7 +94,7 @@ async def test_unknown_method_is_404_and_malformed_json_is_400(zalo: ZaloApiSimu
     assert body["ok"] is False and body["error_code"] == 400 and "JSON" in body["description"]
 
 
-async def test_errors_can_ride_http_200_so_clients_must_read_ok(http: ClientSession) -> None:
+async def test_errors_can_ride_http_200_so_clients_must_read_ok(http: Http) -> None:
     async with ZaloApiSimulator(token=TOKEN, http_status_mirrors_error=False) as zalo:
         status, body = await call(http, zalo, "getMe", token="1:wrong")
     assert status == 200
@@ -104,7 +106,7 @@ async def test_errors_can_ride_http_200_so_clients_must_read_ok(http: ClientSess
 # --------------------------------------------------------------------------- #
 
 
-async def test_get_updates_returns_one_update_per_call_in_order(zalo: ZaloApiSimulator, http: ClientSession) -> None:
+async def test_get_updates_returns_one_update_per_call_in_order(zalo: Sim, http: Http) -> None:
     zalo.add_user(USER, "Nguyễn Văn A")
     first = zalo.send_text(USER, "Xin chào")
     photo = zalo.send_photo(USER, "http://127.0.0.1:1/anh.png", caption="ảnh minh chứng")
@@ -131,7 +133,7 @@ async def test_get_updates_returns_one_update_per_call_in_order(zalo: ZaloApiSim
     assert zalo.pending_updates() == []
 
 
-async def test_group_messages_carry_the_group_chat(zalo: ZaloApiSimulator, http: ClientSession) -> None:
+async def test_group_messages_carry_the_group_chat(zalo: Sim, http: Http) -> None:
     zalo.send_text(USER, "báo cáo tổ", chat_id="group_to_1")
     update = (await call(http, zalo, "getUpdates", {"timeout": "1"}))[1]["result"]
     assert update["message"]["chat"] == {"id": "group_to_1", "chat_type": "GROUP"}
@@ -141,9 +143,7 @@ async def test_group_messages_carry_the_group_chat(zalo: ZaloApiSimulator, http:
     assert status == 200 and zalo.messages("group_to_1")[0]["text"] == "Đã nhận"
 
 
-async def test_get_updates_answers_408_request_timeout_when_nothing_arrives(
-    zalo: ZaloApiSimulator, http: ClientSession
-) -> None:
+async def test_get_updates_answers_408_request_timeout_when_nothing_arrives(zalo: Sim, http: Http) -> None:
     started = time.monotonic()
     status, body = await call(http, zalo, "getUpdates", {"timeout": "1"})
     assert time.monotonic() - started >= 0.9  # it really long-polled
@@ -151,7 +151,7 @@ async def test_get_updates_answers_408_request_timeout_when_nothing_arrives(
     assert body == {"ok": False, "error_code": 408, "description": "Request timeout"}
 
 
-async def test_long_poll_returns_as_soon_as_a_message_is_sent(zalo: ZaloApiSimulator, http: ClientSession) -> None:
+async def test_long_poll_returns_as_soon_as_a_message_is_sent(zalo: Sim, http: Http) -> None:
     poll = asyncio.create_task(call(http, zalo, "getUpdates", {"timeout": "30"}))
     await zalo.wait_polling(timeout=2)
     message_id = zalo.send_text(USER, "đang chờ")
@@ -165,9 +165,7 @@ async def test_long_poll_returns_as_soon_as_a_message_is_sent(zalo: ZaloApiSimul
 # --------------------------------------------------------------------------- #
 
 
-async def test_send_message_accepts_1_to_2000_chars_and_rejects_others_with_400(
-    zalo: ZaloApiSimulator, http: ClientSession
-) -> None:
+async def test_send_message_accepts_1_to_2000_chars_and_rejects_others_with_400(zalo: Sim, http: Http) -> None:
     zalo.add_user(USER, "A")
     status, accepted = await call(http, zalo, "sendMessage", {"chat_id": USER, "text": "x" * 2000})
     assert status == 200 and isinstance(accepted["result"]["message_id"], str)
@@ -182,9 +180,7 @@ async def test_send_message_accepts_1_to_2000_chars_and_rejects_others_with_400(
     assert sent["message_id"] == accepted["result"]["message_id"]
 
 
-async def test_send_to_unknown_chat_or_with_numeric_chat_id_is_rejected(
-    zalo: ZaloApiSimulator, http: ClientSession
-) -> None:
+async def test_send_to_unknown_chat_or_with_numeric_chat_id_is_rejected(zalo: Sim, http: Http) -> None:
     zalo.add_user("123", "A")
     assert (await call(http, zalo, "sendMessage", {"chat_id": "nobody", "text": "x"}))[0] == 400
     # Zalo ids are strings; a client sending numbers has a bug.
@@ -192,7 +188,7 @@ async def test_send_to_unknown_chat_or_with_numeric_chat_id_is_rejected(
     assert zalo.all_sent() == []
 
 
-async def test_send_photo_fetches_the_url_and_records_the_bytes(zalo: ZaloApiSimulator, http: ClientSession) -> None:
+async def test_send_photo_fetches_the_url_and_records_the_bytes(zalo: Sim, http: Http) -> None:
     zalo.add_user(USER, "A")
     url = zalo.host_image(PNG, "bieu_do.png")
     status, body = await call(http, zalo, "sendPhoto", {"chat_id": USER, "photo": url, "caption": "Biểu đồ"})
@@ -205,9 +201,7 @@ async def test_send_photo_fetches_the_url_and_records_the_bytes(zalo: ZaloApiSim
     assert photo["message_id"] == body["result"]["message_id"]
 
 
-async def test_send_photo_that_cannot_be_fetched_is_400_and_the_fetch_is_recorded(
-    zalo: ZaloApiSimulator, http: ClientSession
-) -> None:
+async def test_send_photo_that_cannot_be_fetched_is_400_and_the_fetch_is_recorded(zalo: Sim, http: Http) -> None:
     zalo.add_user(USER, "A")
     missing = f"{zalo.base_url}/files/0000/expired.png"
     status, body = await call(http, zalo, "sendPhoto", {"chat_id": USER, "photo": missing})
@@ -219,7 +213,7 @@ async def test_send_photo_that_cannot_be_fetched_is_400_and_the_fetch_is_recorde
     assert zalo.messages(USER) == []
 
 
-async def test_sticker_and_chat_action(zalo: ZaloApiSimulator, http: ClientSession) -> None:
+async def test_sticker_and_chat_action(zalo: Sim, http: Http) -> None:
     zalo.add_user(USER, "A")
     status, _ = await call(http, zalo, "sendSticker", {"chat_id": USER, "sticker": "0e078a2fb66a5f34067b"})
     assert status == 200 and zalo.messages(USER)[0]["sticker"] == "0e078a2fb66a5f34067b"
@@ -230,7 +224,7 @@ async def test_sticker_and_chat_action(zalo: ZaloApiSimulator, http: ClientSessi
     assert [a["action"] for a in zalo.chat_actions] == ["typing"]
 
 
-async def test_blocked_user_gets_403_user_has_blocked_the_bot(zalo: ZaloApiSimulator, http: ClientSession) -> None:
+async def test_blocked_user_gets_403_user_has_blocked_the_bot(zalo: Sim, http: Http) -> None:
     zalo.add_user(USER, "A")
     zalo.block_user(USER)
     status, body = await call(http, zalo, "sendMessage", {"chat_id": USER, "text": "nhắc nhở"})
@@ -243,7 +237,7 @@ async def test_blocked_user_gets_403_user_has_blocked_the_bot(zalo: ZaloApiSimul
     assert (await call(http, zalo, "sendMessage", {"chat_id": USER, "text": "chào mừng"}))[0] == 200
 
 
-async def test_rate_limit_answers_429_too_many_requests(http: ClientSession) -> None:
+async def test_rate_limit_answers_429_too_many_requests(http: Http) -> None:
     async with ZaloApiSimulator(token=TOKEN, global_rate=3) as zalo:
         zalo.add_user(USER, "A")
         answers = [await call(http, zalo, "sendMessage", {"chat_id": USER, "text": f"m{i}"}) for i in range(4)]
@@ -254,7 +248,7 @@ async def test_rate_limit_answers_429_too_many_requests(http: ClientSession) -> 
     assert len(zalo.messages(USER)) == 3 and zalo.stats["rate_limited"] == 1
 
 
-async def test_injected_faults_fail_the_next_calls_then_clear(zalo: ZaloApiSimulator, http: ClientSession) -> None:
+async def test_injected_faults_fail_the_next_calls_then_clear(zalo: Sim, http: Http) -> None:
     zalo.add_user(USER, "A")
     zalo.inject_faults("sendMessage", 502, count=2)
     url = f"{zalo.base_url}/bot{TOKEN}/sendMessage"
@@ -273,9 +267,7 @@ async def test_injected_faults_fail_the_next_calls_then_clear(zalo: ZaloApiSimul
         zalo.inject_faults("sendDocument", 500)
 
 
-async def test_wait_for_resolves_on_a_later_send_and_times_out_listing_what_was_sent(
-    zalo: ZaloApiSimulator, http: ClientSession
-) -> None:
+async def test_wait_for_resolves_on_a_later_send_and_times_out_listing_what_was_sent(zalo: Sim, http: Http) -> None:
     zalo.add_user(USER, "A")
     waiter = asyncio.create_task(zalo.wait_for(lambda m: m["text"] == "thứ hai", chat_id=USER, timeout=3))
     await call(http, zalo, "sendMessage", {"chat_id": USER, "text": "thứ nhất"})
@@ -290,7 +282,7 @@ async def test_wait_for_resolves_on_a_later_send_and_times_out_listing_what_was_
 # --------------------------------------------------------------------------- #
 
 
-async def test_webhook_posts_each_update_with_the_secret_header(zalo: ZaloApiSimulator, http: ClientSession) -> None:
+async def test_webhook_posts_each_update_with_the_secret_header(zalo: Sim, http: Http) -> None:
     async with receiver(200) as (url, received):
         status, body = await call(http, zalo, "setWebhook", {"url": url, "secret_token": SECRET})
         assert status == 200 and body["result"]["url"] == url and isinstance(body["result"]["updated_at"], int)
@@ -315,7 +307,7 @@ async def test_webhook_posts_each_update_with_the_secret_header(zalo: ZaloApiSim
     assert status == 200 and body["result"]["message"]["text"] == "lại polling"
 
 
-async def test_webhook_receiver_answering_403_is_recorded(zalo: ZaloApiSimulator, http: ClientSession) -> None:
+async def test_webhook_receiver_answering_403_is_recorded(zalo: Sim, http: Http) -> None:
     async with receiver(403) as (url, _):
         await call(http, zalo, "setWebhook", {"url": url, "secret_token": SECRET})
         message_id = zalo.send_text(USER, "sai bí mật")
@@ -325,20 +317,17 @@ async def test_webhook_receiver_answering_403_is_recorded(zalo: ZaloApiSimulator
             await zalo.wait_until_fetched(message_id, timeout=0.2)
 
 
-async def test_set_webhook_requires_an_8_to_256_char_secret_and_an_http_url(
-    zalo: ZaloApiSimulator, http: ClientSession
-) -> None:
+async def test_set_webhook_requires_an_8_to_256_char_secret_and_an_http_url(zalo: Sim, http: Http) -> None:
     for secret in ("short", "x" * 257, None):
-        status, body = await call(http, zalo, "setWebhook", {"url": "https://example.test/hook", "secret_token": secret})
+        body_in = {"url": "https://example.test/hook", "secret_token": secret}
+        status, body = await call(http, zalo, "setWebhook", body_in)
         assert status == 400 and body["ok"] is False
     status, _ = await call(http, zalo, "setWebhook", {"url": "not a url", "secret_token": SECRET})
     assert status == 400
     assert (await call(http, zalo, "getWebhookInfo"))[1]["result"]["url"] == ""
 
 
-async def test_setting_a_webhook_ends_a_parked_long_poll_with_the_conflict(
-    zalo: ZaloApiSimulator, http: ClientSession
-) -> None:
+async def test_setting_a_webhook_ends_a_parked_long_poll_with_the_conflict(zalo: Sim, http: Http) -> None:
     poll = asyncio.create_task(call(http, zalo, "getUpdates", {"timeout": "30"}))
     await zalo.wait_polling(timeout=2)
     await call(http, zalo, "setWebhook", {"url": "http://127.0.0.1:1/hook", "secret_token": SECRET})

@@ -31,7 +31,7 @@ from urllib.parse import quote, urlparse
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
-# Reused so both simulators wake waiters and count rates the same way.
+# Reused so both simulators shape errors, wake waiters and count rates the same way.
 from bot.simulator.server import ApiError, _Signal, _SlidingWindow
 
 log = logging.getLogger(__name__)
@@ -47,23 +47,22 @@ DEFAULT_GLOBAL_RATE = 10.0  # messages/s overall; Zalo publishes no figure, so a
 WEBHOOK_ATTEMPTS = 3
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 CHAT_ACTIONS = frozenset({"typing", "upload_photo"})
+DEFAULT_STICKER = "0e078a2fb66a5f34067b"  # the id in Zalo's sendSticker example
 # Methods that put something in a chat: these are rate limited, and they are what a
 # fault with method=None targets (matching getUpdates would fire on the poll loop).
 SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendSticker"})
 
-# Zalo documents neither the code nor the text for a user who blocked/unfollowed
-# the bot; 403 reads like Telegram's "Forbidden: bot was blocked by the user".
+# Zalo documents neither code nor text for a user who blocked/unfollowed the bot;
+# 403 reads like Telegram's "Forbidden: bot was blocked by the user".
 BLOCKED_CODE, BLOCKED_DESCRIPTION = 403, "User has blocked the bot"
 POLL_TIMEOUT_CODE, POLL_TIMEOUT_DESCRIPTION = 408, "Request timeout"
 RATE_LIMIT_CODE, RATE_LIMIT_DESCRIPTION = 429, "Too Many Requests"
-# Zalo answers getUpdates with an error while a webhook is set; code/text are ours.
+# getUpdates is refused while a webhook is set (the docs say so); code and text are ours.
 WEBHOOK_CONFLICT_CODE = 409
-WEBHOOK_CONFLICT_DESCRIPTION = "Conflict: getUpdates is unavailable while a webhook is set; call deleteWebhook first"
+WEBHOOK_CONFLICT_DESCRIPTION = "Conflict: getUpdates is unavailable while a webhook is set"
 FAULT_DESCRIPTIONS = {
-    400: "Bad Request",
-    401: "Unauthorized",
+    400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
     BLOCKED_CODE: BLOCKED_DESCRIPTION,
-    404: "Not Found",
     POLL_TIMEOUT_CODE: POLL_TIMEOUT_DESCRIPTION,
     RATE_LIMIT_CODE: RATE_LIMIT_DESCRIPTION,
 }
@@ -83,10 +82,8 @@ def _new_id() -> str:
 
 
 def _is_http_url(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    parsed = urlparse(value)
-    return parsed.scheme in ("http", "https") and bool(parsed.netloc)
+    parsed = urlparse(value) if isinstance(value, str) else None
+    return parsed is not None and parsed.scheme in ("http", "https") and bool(parsed.netloc)
 
 
 def _text_param(params: JsonDict, field: str, limit: int, *, required: bool) -> str:
@@ -153,18 +150,13 @@ class ZaloApiSimulator:
     ) -> None:
         self.token = token  # None accepts any token
         self.global_rate = global_rate
-        # Zalo's docs don't say which HTTP status carries ok:false; by default it
-        # mirrors error_code (as Telegram does). False sends every JSON answer as 200,
-        # which checks that a client reads "ok" rather than the status line.
+        # The docs don't say which HTTP status carries ok:false; by default it mirrors
+        # error_code (as Telegram does). False answers every JSON error with 200, which
+        # checks that a client reads "ok" rather than the status line.
         self.http_status_mirrors_error = http_status_mirrors_error
         self.webhook_retry_delay: float = 0.2
-        self.bot_info: JsonDict = {
-            "id": bot_id,
-            "account_name": account_name,
-            "display_name": display_name,
-            "account_type": "BASIC",
-            "can_join_groups": False,
-        }
+        self.bot_info: JsonDict = {"id": bot_id, "account_name": account_name, "display_name": display_name,
+                                   "account_type": "BASIC", "can_join_groups": False}
 
         self._users: dict[str, JsonDict] = {}
         self._groups: set[str] = set()
@@ -172,10 +164,8 @@ class ZaloApiSimulator:
 
         self._pending: deque[JsonDict] = deque()
         self._delivered: set[str] = set()  # message_ids fetched or accepted by the webhook
-        self._updates_signal = _Signal()
-        self._delivered_signal = _Signal()
+        self._updates_signal, self._delivered_signal, self._parked_signal = _Signal(), _Signal(), _Signal()
         self._parked_polls = 0
-        self._parked_signal = _Signal()
 
         self._sent: list[JsonDict] = []
         self._sent_signal = _Signal()
@@ -192,13 +182,8 @@ class ZaloApiSimulator:
 
         self._faults: list[Fault] = []
         self._window = _SlidingWindow(global_rate, 1.0) if global_rate else None
-        self.stats: dict[str, Any] = {
-            "requests": Counter(),
-            "rate_limited": 0,
-            "faults_triggered": 0,
-            "messages_sent": 0,
-            "updates_delivered": 0,
-        }
+        self.stats: dict[str, Any] = {"requests": Counter(), "rate_limited": 0, "faults_triggered": 0,
+                                      "messages_sent": 0, "updates_delivered": 0}
         self._methods: dict[str, MethodHandler] = {
             "getMe": self._get_me,
             "getUpdates": self._get_updates,
@@ -210,15 +195,12 @@ class ZaloApiSimulator:
             "sendSticker": self._send_sticker,
             "sendChatAction": self._send_chat_action,
         }
-
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
         self._http: ClientSession | None = None
         self._stopping = asyncio.Event()
 
-    # ------------------------------------------------------------------ #
-    # Lifecycle
-    # ------------------------------------------------------------------ #
+    # -- lifecycle --------------------------------------------------------- #
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         app = web.Application()
@@ -262,7 +244,7 @@ class ZaloApiSimulator:
 
     @property
     def base_url(self) -> str:
-        """Root URL; the bot calls f"{base_url}/bot{token}/{method}"."""
+        """Server root; the bot calls f"{base_url}/bot{token}/{method}"."""
         return f"http://127.0.0.1:{self.port}"
 
     url = base_url  # the Telegram simulator's name for the server root
@@ -274,9 +256,7 @@ class ZaloApiSimulator:
         except TimeoutError:
             pass
 
-    # ------------------------------------------------------------------ #
-    # Dispatch, faults and the rate limit
-    # ------------------------------------------------------------------ #
+    # -- dispatch, faults and the rate limit -------------------------------- #
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         try:
@@ -324,15 +304,10 @@ class ZaloApiSimulator:
         return params
 
     def inject_faults(
-        self,
-        method: str | None,
-        status: int,
-        count: int = 1,
-        *,
-        description: str | None = None,
-        chat_id: str | None = None,
+        self, method: str | None, status: int, count: int = 1, *,
+        description: str | None = None, chat_id: str | None = None,
     ) -> None:
-        """Fail the next ``count`` matching requests: 5xx as a bare HTTP error, 4xx as ok:false.
+        """Fail the next ``count`` matching calls: 5xx as a bare HTTP error, 4xx as ok:false.
 
         ``method=None`` targets the send methods only (see SEND_METHODS).
         """
@@ -366,9 +341,7 @@ class ZaloApiSimulator:
             raise ApiError(RATE_LIMIT_CODE, RATE_LIMIT_DESCRIPTION)
         self._window.stamps.append(now)  # only accepted requests count
 
-    # ------------------------------------------------------------------ #
-    # Receiving: getUpdates and the webhook
-    # ------------------------------------------------------------------ #
+    # -- receiving: getUpdates and the webhook ------------------------------ #
 
     async def _get_me(self, params: JsonDict) -> JsonDict:
         return copy.deepcopy(self.bot_info)
@@ -396,7 +369,7 @@ class ZaloApiSimulator:
             finally:
                 self._parked_polls -= 1
             self._refuse_while_webhook()  # a webhook set mid-poll owns the queue now
-        update = self._pending.popleft()
+        update = self._pending.popleft()  # no offsets on Zalo: handing it out confirms it
         self._mark_delivered(update)
         return update
 
@@ -416,8 +389,7 @@ class ZaloApiSimulator:
         if not isinstance(secret, str) or not SECRET_TOKEN_MIN <= len(secret) <= SECRET_TOKEN_MAX:
             raise bad_request(f"secret_token must be {SECRET_TOKEN_MIN}-{SECRET_TOKEN_MAX} characters")
         await self._stop_webhook_worker()
-        self._webhook_url, self._webhook_secret = url, secret
-        self._webhook_updated_at = _now_ms()
+        self._webhook_url, self._webhook_secret, self._webhook_updated_at = url, secret, _now_ms()
         self._webhook_task = asyncio.create_task(self._webhook_worker())
         self._updates_signal.fire()  # end parked long polls: getUpdates is now refused
         return self._webhook_info()
@@ -452,8 +424,7 @@ class ZaloApiSimulator:
                 self._pending.popleft()
             if delivered:
                 self._mark_delivered(update)
-            else:
-                # Dropped after retries so one broken update cannot wedge the queue.
+            else:  # dropped after retries so one broken update cannot wedge the queue
                 log.warning("webhook gave up on message %s", update["message"]["message_id"])
 
     async def _post_webhook(self, update: JsonDict) -> bool:
@@ -462,14 +433,9 @@ class ZaloApiSimulator:
         headers = {"Content-Type": "application/json", SECRET_HEADER: self._webhook_secret or ""}
         body = json.dumps({"ok": True, "result": update}, ensure_ascii=False).encode()
         for attempt in range(1, WEBHOOK_ATTEMPTS + 1):
-            record: JsonDict = {
-                "url": url,
-                "message_id": update["message"]["message_id"],
-                "event_name": update["event_name"],
-                "attempt": attempt,
-                "status": None,
-                "error": None,
-            }
+            record: JsonDict = {"url": url, "message_id": update["message"]["message_id"],
+                                "event_name": update["event_name"], "attempt": attempt,
+                                "status": None, "error": None}
             try:
                 async with self._http.post(url, data=body, headers=headers) as response:
                     record["status"] = response.status
@@ -483,9 +449,7 @@ class ZaloApiSimulator:
                 await self._pause(self.webhook_retry_delay * 2 ** (attempt - 1))
         return False
 
-    # ------------------------------------------------------------------ #
-    # Sending: what the bot puts in chats
-    # ------------------------------------------------------------------ #
+    # -- sending: what the bot puts in chats -------------------------------- #
 
     def _target_chat(self, params: JsonDict) -> str:
         """The chat a send addresses, failing as Zalo plausibly would."""
@@ -523,13 +487,8 @@ class ZaloApiSimulator:
         if fetch["status"] is None or not 200 <= fetch["status"] < 300:
             raise bad_request(f"can't fetch photo: {fetch['error'] or 'HTTP ' + str(fetch['status'])}")
         return self._record(
-            "sendPhoto",
-            chat_id,
-            photo=url,
-            caption=caption,
-            fetched_status=fetch["status"],
-            fetched_bytes=fetch["bytes"],
-            fetched_content_type=fetch["content_type"],
+            "sendPhoto", chat_id, photo=url, caption=caption, fetched_status=fetch["status"],
+            fetched_bytes=fetch["bytes"], fetched_content_type=fetch["content_type"],
         )
 
     async def _fetch(self, url: str) -> JsonDict:
@@ -537,8 +496,7 @@ class ZaloApiSimulator:
         fetch: JsonDict = {"url": url, "status": None, "bytes": b"", "content_type": None, "error": None}
         try:
             async with self._http.get(url) as response:
-                fetch["status"] = response.status
-                fetch["content_type"] = response.content_type
+                fetch["status"], fetch["content_type"] = response.status, response.content_type
                 fetch["bytes"] = await response.read()
         except (ClientError, TimeoutError, OSError) as exc:
             fetch["error"] = repr(exc)
@@ -558,9 +516,7 @@ class ZaloApiSimulator:
             raise bad_request(f"action must be one of {sorted(CHAT_ACTIONS)}")
         self.chat_actions.append({"chat_id": chat_id, "action": action, "date": _now_ms()})
 
-    # ------------------------------------------------------------------ #
-    # Acting as people
-    # ------------------------------------------------------------------ #
+    # -- acting as people --------------------------------------------------- #
 
     def add_user(self, user_id: str, display_name: str) -> JsonDict:
         user = {"id": str(user_id), "display_name": display_name, "is_bot": False}
@@ -584,13 +540,8 @@ class ZaloApiSimulator:
         else:
             self._groups.add(chat_id)
             chat = {"id": chat_id, "chat_type": "GROUP"}
-        message = {
-            "message_id": _new_id(),
-            "date": _now_ms(),
-            "chat": chat,
-            "from": copy.deepcopy(self._users[user_id]),
-            **content,
-        }
+        message = {"message_id": _new_id(), "date": _now_ms(), "chat": chat,
+                   "from": copy.deepcopy(self._users[user_id]), **content}
         self._pending.append({"event_name": event_name, "message": message})
         self._updates_signal.fire()
         return message["message_id"]
@@ -601,7 +552,7 @@ class ZaloApiSimulator:
     def send_photo(self, user_id: str, photo_url: str, caption: str = "", chat_id: str | None = None) -> str:
         return self._enqueue(user_id, "message.image.received", chat_id, photo_url=photo_url, caption=caption)
 
-    def send_sticker(self, user_id: str, sticker: str = "0e078a2fb66a5f34067b", chat_id: str | None = None) -> str:
+    def send_sticker(self, user_id: str, sticker: str = DEFAULT_STICKER, chat_id: str | None = None) -> str:
         return self._enqueue(user_id, "message.sticker.received", chat_id, sticker=sticker)
 
     def send_unsupported(self, user_id: str, chat_id: str | None = None) -> str:
@@ -622,9 +573,7 @@ class ZaloApiSimulator:
         mime = mimetypes.guess_type(filename)[0] or "application/octet-stream"
         return web.Response(body=content, content_type=mime)
 
-    # ------------------------------------------------------------------ #
-    # Observing and waiting
-    # ------------------------------------------------------------------ #
+    # -- observing and waiting ---------------------------------------------- #
 
     def messages(self, chat_id: str) -> list[JsonDict]:
         """What the bot sent to ``chat_id``, oldest first."""
@@ -644,8 +593,11 @@ class ZaloApiSimulator:
     def pending_updates(self) -> list[JsonDict]:
         return copy.deepcopy(list(self._pending))
 
-    async def _until(self, signal: _Signal, check: Callable[[], Any], timeout: float, failure: Callable[[], str]) -> Any:
-        """Resolve with check()'s first non-None value, re-checking whenever ``signal`` fires."""
+    @staticmethod
+    async def _until(
+        signal: _Signal, check: Callable[[], Any], timeout: float, failure: Callable[[], str]
+    ) -> Any:
+        """check()'s first non-None value, re-checked whenever ``signal`` fires."""
         try:
             async with asyncio.timeout(timeout):
                 while True:
@@ -667,24 +619,24 @@ class ZaloApiSimulator:
         """
 
         def matches(message: JsonDict) -> bool:
+            if chat_id is not None and message["chat_id"] != chat_id:
+                return False
             try:
                 return bool(predicate(message))
             except (KeyError, TypeError, IndexError):
                 return False
 
-        def check() -> JsonDict | None:
-            for message in self._sent:
-                if (chat_id is None or message["chat_id"] == chat_id) and matches(message):
-                    return copy.deepcopy(message)
-            return None
-
         def failure() -> str:
-            sent = self.messages(chat_id) if chat_id is not None else self._sent
-            lines = [f"  {m['method']} to {m['chat_id']}: {m.get('text', m.get('caption', m.get('sticker')))!r}" for m in sent]
-            where = f"chat {chat_id}" if chat_id is not None else "any chat"
-            return f"no matching bot message within {timeout}s; {where} received {len(sent)}" + (
-                ":\n" + "\n".join(lines) if lines else ""
+            sent = [m for m in self._sent if chat_id is None or m["chat_id"] == chat_id]
+            lines = "".join(
+                f"\n  {m['method']} to {m['chat_id']}: {m.get('text', m.get('caption', m.get('sticker')))!r}"
+                for m in sent
             )
+            where = f"chat {chat_id}" if chat_id is not None else "any chat"
+            return f"no matching bot message within {timeout}s; {where} received {len(sent)}{lines}"
+
+        def check() -> JsonDict | None:
+            return next((copy.deepcopy(m) for m in self._sent if matches(m)), None)
 
         return await self._until(self._sent_signal, check, timeout, failure)
 
@@ -692,14 +644,12 @@ class ZaloApiSimulator:
         self, predicate: Callable[[JsonDict], bool] = lambda d: True, timeout: float = 5.0
     ) -> JsonDict:
         """First webhook delivery attempt matching ``predicate``."""
-
-        def check() -> JsonDict | None:
-            return next((copy.deepcopy(d) for d in self._deliveries if predicate(d)), None)
-
-        def failure() -> str:
-            return f"no matching webhook delivery within {timeout}s; attempts: {self._deliveries}"
-
-        return await self._until(self._deliveries_signal, check, timeout, failure)
+        return await self._until(
+            self._deliveries_signal,
+            lambda: next((copy.deepcopy(d) for d in self._deliveries if predicate(d)), None),
+            timeout,
+            lambda: f"no matching webhook delivery within {timeout}s; attempts: {self._deliveries}",
+        )
 
     async def wait_until_fetched(self, message_id: str, timeout: float = 5.0) -> None:
         """Resolve once the update was returned by getUpdates or accepted by the webhook."""

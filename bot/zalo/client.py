@@ -1,0 +1,149 @@
+"""Zalo's bot platform over HTTP, and its answers classified once, like bot/delivery.py does for
+Telegram: `POST {base}/bot<TOKEN>/<method>` with JSON; `{"ok", "result", "error_code", "description"}`.
+
+No telegram import: the Zalo channel must run where Telegram does not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import aiohttp
+
+from bot.text_chunks import split_text
+
+DEFAULT_BASE_URL = "https://bot-api.zaloplatforms.com"
+TEXT_LIMIT = 2000
+POLL_TIMEOUT_CODE = 408  # getUpdates: nothing arrived within the timeout, a normal answer
+# Answers that mean this person cannot be reached through the bot (blocked it, left Zalo…).
+UNREACHABLE_CODES = (403,)
+UNREACHABLE_WORDS = ("block", "not found", "unfollow", "không tồn tại")
+
+
+class ZaloError(Exception):
+    """Zalo answered ok:false (or not JSON); `code` is its error_code or the HTTP status."""
+
+    def __init__(self, code: int, description: str) -> None:
+        super().__init__(f"{code} {description}")
+        self.code = code
+        self.description = description
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one send did, as the outbox needs it (the Telegram transport's shape, minus migration)."""
+
+    kind: Literal["sent", "retry", "permanent"]
+    message_id: str | None = None
+    error: str | None = None
+    unreachable: bool = False
+
+
+class ZaloBot:
+    """One bot token's client; open with `async with`, or call close()."""
+
+    def __init__(self, token: str, base_url: str = DEFAULT_BASE_URL, *, timeout: float = 40) -> None:
+        self.token = token
+        self.base_url = base_url.rstrip("/")
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._http: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> ZaloBot:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
+
+    async def call(self, method: str, **params: Any) -> Any:
+        """The method's result; raises ZaloError on ok:false, aiohttp/asyncio errors on the network."""
+        if self._http is None:
+            self._http = aiohttp.ClientSession(timeout=self._timeout)
+        url = f"{self.base_url}/bot{self.token}/{method}"
+        async with self._http.post(url, json=params) as response:
+            raw = await response.text()
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                raise ZaloError(response.status, f"not JSON: {raw[:200]}") from None
+        if not isinstance(body, dict) or not body.get("ok"):
+            body = body if isinstance(body, dict) else {}
+            raise ZaloError(int(body.get("error_code") or response.status), str(body.get("description") or ""))
+        return body.get("result")
+
+    async def get_me(self) -> dict:
+        return await self.call("getMe")
+
+    async def get_update(self, timeout: int = 30) -> dict | None:
+        """One update, or None when the long poll ended with nothing (Zalo answers 408 then)."""
+        try:
+            return await self.call("getUpdates", timeout=str(timeout))
+        except ZaloError as exc:
+            if exc.code == POLL_TIMEOUT_CODE:
+                return None
+            raise
+
+    async def send_message(self, chat_id: str, text: str) -> list[str]:
+        """Send text, as several messages split on line boundaries when longer than Zalo allows."""
+        ids = []
+        for piece in split_text(text, TEXT_LIMIT):
+            result = await self.call("sendMessage", chat_id=chat_id, text=piece)
+            ids.append(str((result or {}).get("message_id", "")))
+        return ids
+
+    async def send_photo(self, chat_id: str, photo_url: str, caption: str | None = None) -> str:
+        params: dict[str, Any] = {"chat_id": chat_id, "photo": photo_url}
+        if caption:
+            params["caption"] = caption[:TEXT_LIMIT]
+        result = await self.call("sendPhoto", **params)
+        return str((result or {}).get("message_id", ""))
+
+    async def send_typing(self, chat_id: str) -> None:
+        await self.call("sendChatAction", chat_id=chat_id, action="typing")
+
+    async def set_webhook(self, url: str, secret_token: str) -> None:
+        await self.call("setWebhook", url=url, secret_token=secret_token)
+
+    async def delete_webhook(self) -> None:
+        await self.call("deleteWebhook")
+
+
+def classify(exc: BaseException) -> Outcome:
+    """A failed send, once: what the outbox should do with the row."""
+    if isinstance(exc, ZaloError):
+        text = f"{exc.code} {exc.description}"
+        words = exc.description.lower()
+        if exc.code in UNREACHABLE_CODES or any(w in words for w in UNREACHABLE_WORDS):
+            return Outcome("permanent", error=text, unreachable=True)
+        if exc.code == 429 or exc.code >= 500 or exc.code in (401, 408):
+            # 401: a token problem no row can fix; keep the row for when the token is set right.
+            return Outcome("retry", error=text)
+        return Outcome("permanent", error=text)
+    if isinstance(exc, (aiohttp.ClientError, asyncio.TimeoutError, OSError)):
+        return Outcome("retry", error=f"{type(exc).__name__}: {exc}")
+    raise exc
+
+
+async def deliver(bot: ZaloBot, chat_id: str, payload: dict[str, Any], *, file_url: str | None = None) -> Outcome:
+    """Perform one outbox payload on Zalo. A document has no upload here: its signed link is sent."""
+    try:
+        method = payload.get("method")
+        if method == "sendMessage":
+            ids = await bot.send_message(chat_id, payload["text"])
+        elif method == "sendPhoto" and file_url:
+            ids = [await bot.send_photo(chat_id, file_url, payload.get("caption"))]
+        elif method == "sendDocument" and file_url:
+            caption = payload.get("caption") or "Tệp đính kèm"
+            ids = await bot.send_message(chat_id, f"{caption}\n📎 Tải tệp: {file_url}")
+        else:
+            return Outcome("permanent", error=f"cannot send {method!r} on Zalo without a file link")
+    except Exception as exc:  # noqa: BLE001 - classify() re-raises what it does not know
+        return classify(exc)
+    return Outcome("sent", message_id=ids[-1] if ids else None)
