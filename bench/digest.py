@@ -25,14 +25,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import text  # noqa: E402
 
 from bot import clock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.sample_campaign import seed  # noqa: E402
 from bot.services import digest_sending, exports  # noqa: E402
 from storage import migrate  # noqa: E402
-from storage.db import Database, is_sqlite  # noqa: E402
+from storage.db import Database, empty_scratch_database  # noqa: E402
 
 NOW = datetime(2026, 11, 30, 7, 30, tzinfo=clock.LOCAL_TZ)  # a Monday digest
 
@@ -83,10 +82,7 @@ async def measure(url: str, cid: int) -> None:
 async def main(args: argparse.Namespace) -> None:
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='thidua-bench-')}/bench.db"
     db = Database(url)
-    if not is_sqlite(url):
-        async with db.engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
+    await empty_scratch_database(db)
     await migrate.upgrade(db)
     clock.set_now(NOW)
     started = time.perf_counter()

@@ -33,7 +33,7 @@ from bot.config import Settings
 from bot.services import units
 from bot.simulator import BotApiSimulator, TrackingUpdateProcessor
 from storage import migrate
-from storage.db import Database, is_sqlite
+from storage.db import Database, empty_scratch_database, is_sqlite
 from storage.models import Campaign, CampaignUnit, Member, Unit
 
 TOKEN = "123456:BENCH-TOKEN"
@@ -60,17 +60,6 @@ class TimedProcessor(TrackingUpdateProcessor):
             if isinstance(update_id, int):
                 self.handling[update_id] = time.perf_counter() - started
 
-
-async def _reset(url: str) -> None:
-    if is_sqlite(url):
-        return
-    db = Database(url)
-    try:
-        async with db.engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
-    finally:
-        await db.dispose()
 
 
 async def _seed(db: Database, officers: int, per_unit: int) -> list[int]:
@@ -106,8 +95,8 @@ async def run(officers: int, database_url: str | None, concurrent_updates: int, 
               per_unit: int) -> dict[str, Any]:
     folder = tempfile.TemporaryDirectory(prefix="thidua-bench-")
     url = database_url or f"sqlite:///{Path(folder.name) / 'bench.db'}"
-    await _reset(url)
     db = Database(url)
+    await empty_scratch_database(db)
     await migrate.upgrade(db)
     users = await _seed(db, officers, per_unit)
     await db.dispose()

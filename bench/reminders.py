@@ -22,13 +22,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import func, insert, select, text  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
 
 from bot import clock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.services import nudges  # noqa: E402
 from storage import migrate  # noqa: E402
-from storage.db import Database, is_sqlite  # noqa: E402
+from storage.db import Database, empty_scratch_database  # noqa: E402
 from storage.models import Campaign, CampaignUnit, Member, Nudge, OutboxMessage, ReportPeriod, Unit  # noqa: E402
 
 NOW = datetime(2026, 6, 15, 2, 0, tzinfo=UTC)  # Monday 09:00 in Hà Nội: inside the sending hours
@@ -69,10 +69,7 @@ async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
         db = Database(url)
-        if not is_sqlite(url):
-            async with db.engine.begin() as conn:
-                await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-                await conn.execute(text("CREATE SCHEMA public"))
+        await empty_scratch_database(db)
         await migrate.upgrade(db)
         started = time.perf_counter()
         await seed(db, args.units, args.pending, args.due)

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from bot import clock
 from bot.app import build_application, start_polling, stop_polling
@@ -17,7 +16,7 @@ from bot.config import Settings
 from bot.services import invites, members, units
 from bot.simulator import BotApiSimulator, TrackingUpdateProcessor
 from storage import migrate
-from storage.db import Database, is_sqlite
+from storage.db import Database, empty_scratch_database
 
 TOKEN = "123456:TEST-TOKEN-thidua-simulator"
 USERNAME = "thidua_test_bot"
@@ -40,21 +39,10 @@ def db_url(tmp_path: Path) -> str:
     return url
 
 
-async def _reset_postgres(url: str) -> None:
-    db = Database(url)
-    try:
-        async with db.engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
-    finally:
-        await db.dispose()
-
-
 @pytest.fixture
 async def db(db_url: str) -> AsyncIterator[Database]:
-    if not is_sqlite(db_url):
-        await _reset_postgres(db_url)
     database = Database(db_url)
+    await empty_scratch_database(database)
     await migrate.upgrade(database)
     yield database
     await database.dispose()
