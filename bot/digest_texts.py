@@ -9,7 +9,8 @@ from datetime import date, datetime
 
 from bot import clock
 from bot.report_texts import when_due
-from bot.services.digests import CampaignDigest, PeriodView
+from bot.services.digests import CampaignDigest
+from bot.services.report_periods import PeriodStatus
 from bot.texts import short
 
 LIMIT = 4096
@@ -82,12 +83,13 @@ def missing_lines(missing: list[tuple[str, str]], budget: int) -> list[str]:
     return lines
 
 
-def _period_lines(view: PeriodView, today: date, budget: int) -> list[str]:
+def _period_lines(view: PeriodStatus, today: date, budget: int) -> list[str]:
     p = view.period
-    total = view.on_time + view.late + len(view.missing)
+    reported = len(view.on_time) + len(view.late)
+    total = reported + len(view.missing)
     return [
         f"• {p.label} (hạn {clock.fmt_date(p.due_on)}, {when_due(p.due_on, today)}): "
-        f"đã nộp {view.on_time + view.late}/{total} (đúng hạn {view.on_time}, trễ {view.late}), "
+        f"đã nộp {reported}/{total} (đúng hạn {len(view.on_time)}, trễ {len(view.late)}), "
         f"chưa nộp {len(view.missing)}",
         *missing_lines(view.missing, budget),
     ]

@@ -27,3 +27,9 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
     @property
     def settings(self) -> Settings:
         return self.application.bot_data["settings"]
+
+
+def number_arg(context: BotContext) -> int | None:
+    """The command's first argument as a number ("3" or "#3"); None when absent or not a number."""
+    arg = context.args[0].lstrip("#") if context.args else ""
+    return int(arg) if arg.isdigit() else None

@@ -12,7 +12,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot import clock, digest_texts as t
 from bot.services import digest_sending, digests, exports
 from handlers.access import require_role
-from handlers.context import BotContext
+from handlers.context import BotContext, number_arg
 
 log = logging.getLogger(__name__)
 READERS = ("admin", "leader")
@@ -89,11 +89,6 @@ async def _typing(update: Update, context: BotContext, action: str) -> None:
         pass
 
 
-def _campaign_id(context: BotContext) -> int | None:
-    arg = context.args[0].lstrip("#") if context.args else ""
-    return int(arg) if arg.isdigit() else None
-
-
 async def _send_export(update: Update, context: BotContext, build, caption: str) -> None:  # noqa: ANN001
     message = update.effective_message
     await _typing(update, context, ChatAction.UPLOAD_DOCUMENT)
@@ -114,7 +109,7 @@ async def _send_export(update: Update, context: BotContext, build, caption: str)
 @require_role(*READERS)
 async def export(update: Update, context: BotContext) -> None:
     """/export <campaign>: the campaign's XLSX (exemplars, reports, acknowledgements)."""
-    campaign_id = _campaign_id(context)
+    campaign_id = number_arg(context)
     if campaign_id is None:
         await update.effective_message.reply_text(t.EXPORT_USAGE)
         return
@@ -125,7 +120,7 @@ async def export(update: Update, context: BotContext) -> None:
 @require_role(*READERS)
 async def report_docx(update: Update, context: BotContext) -> None:
     """/report_docx <campaign> <period>: the DOCX summary report of one period."""
-    campaign_id = _campaign_id(context)
+    campaign_id = number_arg(context)
     if campaign_id is None:
         await update.effective_message.reply_text(t.REPORT_DOCX_USAGE)
         return

@@ -16,15 +16,10 @@ from bot.services import report_periods
 from bot.services.report_periods import PeriodError
 from handlers import forms
 from handlers.access import require_role
-from handlers.context import BotContext
+from handlers.context import BotContext, number_arg
 from storage.models import Campaign, FormDraft, ReportPeriod
 
 PERIOD_LIST_MAX = 40
-
-
-def _campaign_arg(context: BotContext) -> int | None:
-    arg = context.args[0].lstrip("#") if context.args else ""
-    return int(arg) if arg.isdigit() else None
 
 
 def _periods_text(campaign: Campaign, periods: list[ReportPeriod]) -> str:
@@ -49,7 +44,7 @@ def _confirm_keyboard(campaign: Campaign, periods: list[ReportPeriod]) -> Inline
 async def periods(update: Update, context: BotContext) -> None:
     """/periods <campaign> [sửa <n> <date> | thêm <date> <label>]: show, edit, add, confirm."""
     message = update.effective_message
-    campaign_id = _campaign_arg(context)
+    campaign_id = number_arg(context)
     if campaign_id is None:
         await message.reply_text(t.PERIODS_USAGE)
         return
@@ -164,8 +159,7 @@ async def _open_report(update: Update, context: BotContext, period_id: int | Non
 
 async def report(update: Update, context: BotContext) -> None:
     """/report [period]: open the report form (officers)."""
-    arg = context.args[0].lstrip("#") if context.args else ""
-    await _open_report(update, context, int(arg) if arg.isdigit() else None)
+    await _open_report(update, context, number_arg(context))
 
 
 async def report_button(update: Update, context: BotContext) -> None:
@@ -199,7 +193,7 @@ def _names(names: list[str], limit: int = 30) -> str:
 async def status(update: Update, context: BotContext) -> None:
     """/status <campaign>: per period, the units that submitted, late, missing."""
     message = update.effective_message
-    campaign_id = _campaign_arg(context)
+    campaign_id = number_arg(context)
     if campaign_id is None:
         await message.reply_text("Cách dùng: /status <số phong trào>")
         return
@@ -221,7 +215,8 @@ async def status(update: Update, context: BotContext) -> None:
         late = [f"{name} ({days} ngày)" for name, days in row.late]
         lines.append(f"⏰ Nộp trễ: {len(late)}" + (f" — {_names(late)}" if late else ""))
         missing_label = "❌ Chưa nộp (quá hạn)" if p.due_on < today else "⏳ Chưa nộp"
-        lines.append(f"{missing_label}: {len(row.missing)}" + (f" — {_names(row.missing)}" if row.missing else ""))
+        missing = [name for name, _kind in row.missing]
+        lines.append(f"{missing_label}: {len(missing)}" + (f" — {_names(missing)}" if missing else ""))
     await message.reply_text("\n".join(lines)[:4096])
 
 

@@ -9,7 +9,7 @@ a person gets one catch-up digest, not one per missed slot.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, func, select, update
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import clock
 from bot.config import DigestSettings, QuietHours
 from bot.services.nudges import next_allowed
+from bot.services.report_periods import PeriodStatus, period_status
 from storage.models import (
     Campaign, CampaignUnit, DigestSubscription, Member, Nomination, Report, ReportPeriod, Unit,
 )
@@ -31,22 +32,11 @@ NEXT_DUE_SHOWN = 3
 
 
 @dataclass
-class PeriodView:
-    """One report period of a campaign as the leaders see it."""
-
-    period: ReportPeriod
-    on_time: int = 0
-    late: int = 0
-    missing: list[tuple[str, str]] = field(default_factory=list)  # (unit name, unit kind)
-    by_kind: dict[str, list[int]] = field(default_factory=dict)  # kind → [on time, late, missing]
-
-
-@dataclass
 class CampaignDigest:
     campaign: Campaign
     units: int
     acknowledged: int
-    current: PeriodView | None
+    current: PeriodStatus | None
     overdue: list[tuple[ReportPeriod, int]]  # earlier periods still missing reports: (period, missing)
     nominations: Counter  # status → count since the last digest
     approved: list[tuple[str, str, str]]  # newly approved: (name, unit, reward form)
@@ -76,36 +66,6 @@ def _current(periods: list[ReportPeriod], today: date) -> ReportPeriod | None:
     if upcoming:
         return min(upcoming, key=lambda p: (p.due_on, p.id))
     return max(open_, key=lambda p: (p.due_on, p.id)) if open_ else None
-
-
-async def period_view(session: AsyncSession, period: ReportPeriod) -> PeriodView:
-    """Per targeted unit: on time, late or missing — with counts per unit kind."""
-    current = (
-        select(Report.unit_id, Report.days_late)
-        .where(Report.period_id == period.id, Report.replaced_by_id.is_(None)).subquery()
-    )
-    rows = (
-        await session.execute(
-            select(Unit.name, Unit.kind, current.c.days_late)
-            .join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
-            .outerjoin(current, current.c.unit_id == Unit.id)
-            .where(CampaignUnit.campaign_id == period.campaign_id)
-            .order_by(Unit.kind, Unit.name)
-        )
-    ).all()
-    view = PeriodView(period)
-    for name, kind, late in rows:
-        counts = view.by_kind.setdefault(kind, [0, 0, 0])
-        if late is None:
-            view.missing.append((name, kind))
-            counts[2] += 1
-        elif late:
-            view.late += 1
-            counts[1] += 1
-        else:
-            view.on_time += 1
-            counts[0] += 1
-    return view
 
 
 async def _missing_count(session: AsyncSession, period: ReportPeriod) -> int:
@@ -167,7 +127,7 @@ async def campaign_digest(session: AsyncSession, campaign: Campaign, today: date
     )).all()
     return CampaignDigest(
         campaign=campaign, units=units, acknowledged=acked,
-        current=await period_view(session, current) if current else None,
+        current=await period_status(session, current) if current else None,
         overdue=overdue, nominations=changed,
         approved=[tuple(r) for r in approved_rows], approved_more=max(0, changed.get("approved", 0) - len(approved_rows)),
         next_due=[p for p in periods if p.due_on >= today][:NEXT_DUE_SHOWN],

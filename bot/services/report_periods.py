@@ -239,10 +239,13 @@ async def history(session: AsyncSession, period_id: int, unit_id: int) -> list[R
 
 @dataclass
 class PeriodStatus:
+    """Each targeted unit of a period: on time, late (with days) or missing; and counts per unit kind."""
+
     period: ReportPeriod
     on_time: list[str] = field(default_factory=list)
     late: list[tuple[str, int]] = field(default_factory=list)  # (unit name, days late)
-    missing: list[str] = field(default_factory=list)
+    missing: list[tuple[str, str]] = field(default_factory=list)  # (unit name, unit kind)
+    by_kind: dict[str, list[int]] = field(default_factory=dict)  # kind → [on time, late, missing]
 
 
 async def missing_units(session: AsyncSession, period: ReportPeriod) -> list[Unit]:
@@ -256,27 +259,39 @@ async def missing_units(session: AsyncSession, period: ReportPeriod) -> list[Uni
     return list(rows)
 
 
+async def period_status(session: AsyncSession, period: ReportPeriod) -> PeriodStatus:
+    """One query: every targeted unit with its current report (replaced ones do not count), by name."""
+    current = (
+        select(Report.unit_id, Report.days_late)
+        .where(Report.period_id == period.id, Report.replaced_by_id.is_(None)).subquery()
+    )
+    rows = (
+        await session.execute(
+            select(Unit.name, Unit.kind, current.c.days_late)
+            .join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
+            .outerjoin(current, current.c.unit_id == Unit.id)
+            .where(CampaignUnit.campaign_id == period.campaign_id)
+            .order_by(Unit.name)
+        )
+    ).all()
+    status = PeriodStatus(period)
+    for name, kind, late in rows:
+        counts = status.by_kind.setdefault(kind, [0, 0, 0])
+        if late is None:
+            status.missing.append((name, kind))
+            counts[2] += 1
+        elif late:
+            status.late.append((name, late))
+            counts[1] += 1
+        else:
+            status.on_time.append(name)
+            counts[0] += 1
+    return status
+
+
 async def campaign_status(session: AsyncSession, campaign_id: int) -> list[PeriodStatus]:
     """Per confirmed period: the units that reported on time, late (with days), and not at all."""
-    out = []
-    for period in await periods_of(session, campaign_id):
-        if period.confirmed_at is None:
-            continue
-        status = PeriodStatus(period)
-        rows = (
-            await session.execute(
-                select(Unit.name, Report.days_late).join(Report, Report.unit_id == Unit.id)
-                .where(Report.period_id == period.id, Report.replaced_by_id.is_(None)).order_by(Unit.name)
-            )
-        ).all()
-        for name, late in rows:
-            if late:
-                status.late.append((name, late))
-            else:
-                status.on_time.append(name)
-        status.missing = [u.name for u in await missing_units(session, period)]
-        out.append(status)
-    return out
+    return [await period_status(session, p) for p in await periods_of(session, campaign_id) if p.confirmed_at is not None]
 
 
 async def report_count(session: AsyncSession, period_id: int) -> int:
