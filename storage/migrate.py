@@ -39,8 +39,25 @@ async def upgrade(db: Database, revision: str = "heads") -> None:
 
     "heads": features developed side by side may add migrations on separate branches of 0002.
     """
-    async with db.engine.begin() as conn:
-        await conn.run_sync(_upgrade, revision)
+    async with db.engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode copies a table and drops the old one; with foreign keys on, that drop
+            # would cascade into the tables pointing at it. The pragma only works outside a
+            # transaction, so it is set and committed first, and the keys checked at the end.
+            await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await conn.commit()
+        try:
+            async with conn.begin():
+                await conn.run_sync(_upgrade, revision)
+                if sqlite:
+                    broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                    if broken:
+                        raise RuntimeError(f"migration left broken foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await conn.commit()
 
 
 async def current_revision(db: Database) -> str | None:

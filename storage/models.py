@@ -86,7 +86,9 @@ class Member(Base):
     __tablename__ = "members"
     __table_args__ = (
         CheckConstraint("role IN ('admin', 'officer', 'leader')", name="role"),
-        # One active membership per Telegram account; past ones stay for history.
+        CheckConstraint("channel IN ('telegram', 'zalo')", name="channel"),
+        CheckConstraint("telegram_user_id IS NOT NULL OR zalo_user_id IS NOT NULL", name="identity"),
+        # One active membership per Telegram account and per Zalo account; past ones stay for history.
         Index(
             "uq_members_active_user",
             "telegram_user_id",
@@ -94,11 +96,23 @@ class Member(Base):
             sqlite_where=text("left_at IS NULL"),
             postgresql_where=text("left_at IS NULL"),
         ),
+        Index(
+            "uq_members_active_zalo_user",
+            "zalo_user_id",
+            unique=True,
+            sqlite_where=text("left_at IS NULL"),
+            postgresql_where=text("left_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    telegram_user_id: Mapped[int] = mapped_column(BigInteger, index=True)
-    chat_id: Mapped[int] = mapped_column(BigInteger)
+    # A person reaches the bot on Telegram, on Zalo, or both; `channel` is where broadcasts,
+    # nudges and digests go (default: the one they joined on).
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)  # the Telegram chat
+    zalo_user_id: Mapped[str | None] = mapped_column(String(64))  # Zalo ids are strings
+    zalo_chat_id: Mapped[str | None] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16), default="telegram", server_default="telegram")
     full_name: Mapped[str] = mapped_column(String(255))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     role: Mapped[str] = mapped_column(String(16))
@@ -127,6 +141,8 @@ class Invite(Base):
     expires_at: Mapped[datetime]
     used_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     used_at: Mapped[datetime | None]
+    # A link code: whoever opens it on another channel becomes this member there (not a new one).
+    link_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
 
     unit: Mapped[Unit | None] = relationship(lazy="raise")
 
@@ -239,7 +255,8 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16), default="telegram")
-    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger, index=True)  # a Telegram chat
+    address: Mapped[str | None] = mapped_column(String(64))  # the chat on other channels (Zalo: a string id)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"), index=True)
     kind: Mapped[str] = mapped_column(String(32))  # campaign_launch, campaign_document, notice…
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clock, texts
 from bot.services import audit, outbox
+from bot.services.members import destination
 from storage.models import Campaign, CampaignUnit, Member, OutboxMessage, StoredFile, Unit
 
 ACK_PREFIX = "ack:"
@@ -149,13 +150,13 @@ async def _enqueue_launch(session: AsyncSession, campaign: Campaign, officers: l
     document = await session.get(StoredFile, campaign.document_file_id) if campaign.document_file_id else None
     for m in officers:
         await outbox.enqueue(
-            session, chat_id=m.chat_id, member_id=m.id, campaign_id=campaign.id, kind="campaign_launch",
+            session, **destination(m), member_id=m.id, campaign_id=campaign.id, kind="campaign_launch",
             dedupe_key=f"launch:{campaign.id}:{round_key}:{m.id}",
             payload={"method": "sendMessage", "text": text, "reply_markup": ack_keyboard(campaign.id)},
         )
         if document is not None:
             await outbox.enqueue(
-                session, chat_id=m.chat_id, member_id=m.id, campaign_id=campaign.id, kind="campaign_document",
+                session, **destination(m), member_id=m.id, campaign_id=campaign.id, kind="campaign_document",
                 dedupe_key=f"launch-doc:{campaign.id}:{round_key}:{m.id}",
                 payload={"method": "sendDocument", "file_id": document.id, "caption": texts.DOCUMENT_CAPTION},
             )
@@ -188,7 +189,7 @@ async def launch(session: AsyncSession, answers: dict[str, Any], admin_id: int) 
     notice = texts.leader_notice(campaign, len(targets))
     for m in leaders:
         await outbox.enqueue(
-            session, chat_id=m.chat_id, member_id=m.id, campaign_id=campaign.id, kind="campaign_notice",
+            session, **destination(m), member_id=m.id, campaign_id=campaign.id, kind="campaign_notice",
             dedupe_key=f"notice:{campaign.id}:{m.id}", payload={"method": "sendMessage", "text": notice},
         )
     with_officers = {m.unit_id for m in officers}

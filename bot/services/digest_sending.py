@@ -85,10 +85,10 @@ async def send_due(session: AsyncSession, settings: Settings, now: datetime | No
             rendered[item.since] = (digest, chart_id if digest.chart is not None else None)
         digest, file_id = rendered[item.since]
         key = f"digest:{item.member_id}:{item.slot.isoformat()}"
-        messages.append({"chat_id": item.chat_id, "member_id": item.member_id, "dedupe_key": key,
+        messages.append({**item.to, "member_id": item.member_id, "dedupe_key": key,
                          "payload": {"method": "sendMessage", "text": digest.text}})
         if file_id is not None:
-            messages.append({"chat_id": item.chat_id, "member_id": item.member_id, "dedupe_key": key + ":chart",
+            messages.append({**item.to, "member_id": item.member_id, "dedupe_key": key + ":chart",
                              "payload": {"method": "sendPhoto", "file_id": file_id, "caption": digest.caption}})
     await outbox.enqueue_many(session, messages, kind="digest")
     report.sent = len(due)

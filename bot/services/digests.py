@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clock
 from bot.config import DigestSettings, QuietHours
+from bot.services.members import DESTINATION_COLUMNS, destination
 from bot.services.nudges import next_allowed
 from bot.services.report_periods import PeriodStatus, period_status
 from storage.models import (
@@ -203,7 +204,7 @@ async def set_frequency(session: AsyncSession, member_id: int, frequency: str, c
 @dataclass(frozen=True)
 class DueDigest:
     member_id: int
-    chat_id: int
+    to: dict  # members.destination: channel and chat
     slot: datetime  # the next_at that was claimed: with member_id, what makes the digest unique
     since: datetime
 
@@ -212,7 +213,7 @@ async def claim_due(session: AsyncSession, cfg: DigestSettings, quiet: QuietHour
     """Claim every due digest (move its next_at past now); returns the ones this call won."""
     rows = (await session.execute(
         select(DigestSubscription.id, DigestSubscription.member_id, DigestSubscription.frequency,
-               DigestSubscription.next_at, DigestSubscription.last_sent_at, Member.chat_id)
+               DigestSubscription.next_at, DigestSubscription.last_sent_at, *DESTINATION_COLUMNS)
         .join(Member, Member.id == DigestSubscription.member_id)
         .where(DigestSubscription.next_at <= now, DigestSubscription.frequency != "off",
                Member.left_at.is_(None), Member.role.in_(DIGEST_ROLES))
@@ -227,6 +228,6 @@ async def claim_due(session: AsyncSession, cfg: DigestSettings, quiet: QuietHour
             .execution_options(synchronize_session=False)
         )
         if claimed.rowcount == 1:
-            won.append(DueDigest(row.member_id, row.chat_id, row.next_at,
+            won.append(DueDigest(row.member_id, destination(row), row.next_at,
                                  row.last_sent_at or default_since(now, row.frequency)))
     return won

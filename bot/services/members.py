@@ -14,7 +14,7 @@ from bot.services import audit
 from bot.services.invites import active_member
 from storage.models import Member, Unit
 
-__all__ = ["MemberView", "active_member", "view_of", "leave", "deactivate", "add_admin", "MemberError"]
+__all__ = ["MemberView", "active_member", "view_of", "leave", "deactivate", "add_admin", "MemberError", "destination", "choose_channel"]
 
 
 class MemberError(Exception):
@@ -30,14 +30,17 @@ class MemberView:
     """What handlers need of the person behind an update, detached from the session."""
 
     id: int
-    telegram_user_id: int
-    chat_id: int
+    telegram_user_id: int | None
+    chat_id: int | None
     full_name: str
     role: str
     unit_id: int | None
     unit_code: str | None
     unit_name: str | None
     joined_at: datetime
+    zalo_user_id: str | None = None
+    zalo_chat_id: str | None = None
+    channel: str = "telegram"
 
 
 def view_of(member: Member) -> MemberView:
@@ -52,7 +55,42 @@ def view_of(member: Member) -> MemberView:
         unit_code=unit.code if unit else None,
         unit_name=unit.name if unit else None,
         joined_at=member.joined_at,
+        zalo_user_id=member.zalo_user_id,
+        zalo_chat_id=member.zalo_chat_id,
+        channel=member.channel,
     )
+
+
+CHANNELS = ("telegram", "zalo")
+
+
+def destination(member) -> dict:  # noqa: ANN001 - a Member, a MemberView or a row with these columns
+    """Where the outbox sends this person's broadcasts, nudges and digests: their chosen channel,
+    or the other one when they have no chat on it. Keys fit outbox.enqueue / enqueue_many."""
+    zalo = getattr(member, "zalo_chat_id", None)
+    telegram = getattr(member, "chat_id", None)
+    if zalo and (getattr(member, "channel", "telegram") == "zalo" or telegram is None):
+        return {"channel": "zalo", "chat_id": None, "address": zalo}
+    return {"channel": "telegram", "chat_id": telegram, "address": None}
+
+
+# The columns destination() reads, for queries that select columns rather than whole members.
+DESTINATION_COLUMNS = (Member.chat_id, Member.zalo_chat_id, Member.channel)
+
+
+async def choose_channel(session: AsyncSession, member_id: int, channel: str) -> Member:
+    """Send this member's messages on `channel`; MemberError('no_chat') when they have no chat there."""
+    if channel not in CHANNELS:
+        raise MemberError("unknown_channel")
+    member = await session.get(Member, member_id)
+    if member is None or member.left_at is not None:
+        raise MemberError("not_found")
+    if (member.zalo_chat_id if channel == "zalo" else member.chat_id) is None:
+        raise MemberError("no_chat")
+    if member.channel != channel:
+        member.channel = channel
+        audit.record(session, "member.channel", actor=member, subject=member, channel=channel)
+    return member
 
 
 async def leave(session: AsyncSession, member_id: int) -> Member:
@@ -113,11 +151,12 @@ async def add_admin(
     return member
 
 
-async def set_reachable(session: AsyncSession, chat_id: int, reachable: bool) -> list[int]:
+async def set_reachable(session: AsyncSession, chat_id: int | str, reachable: bool, channel: str = "telegram") -> list[int]:
     """Mark every active member in that chat (un)reachable; returns their ids."""
+    in_chat = Member.zalo_chat_id == str(chat_id) if channel == "zalo" else Member.chat_id == chat_id
     result = await session.execute(
         update(Member)
-        .where(Member.chat_id == chat_id, Member.left_at.is_(None), Member.reachable.is_not(reachable))
+        .where(in_chat, Member.left_at.is_(None), Member.reachable.is_not(reachable))
         .values(reachable=reachable)
         .returning(Member.id)
     )

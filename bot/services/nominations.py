@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import clock
 from bot import nomination_texts as t
 from bot.services import audit, outbox
+from bot.services.members import destination
 from storage.models import (
     Campaign,
     CampaignUnit,
@@ -388,7 +389,7 @@ async def _lock_unit(session: AsyncSession, campaign_id: int, unit_id: int) -> N
 
 async def _notify(session: AsyncSession, members: list[Member], text: str, key: str) -> None:
     for m in members:
-        await outbox.enqueue(session, chat_id=m.chat_id, member_id=m.id, kind="nomination",
+        await outbox.enqueue(session, **destination(m), member_id=m.id, kind="nomination",
                              dedupe_key=f"{key}:{m.id}", payload={"method": "sendMessage", "text": text})
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import clock, report_texts as t
 from bot.config import NudgeSettings, QuietHours, Settings
 from bot.services import outbox
+from bot.services.members import DESTINATION_COLUMNS, destination
 from bot.services.report_periods import missing_units
 from storage.models import Campaign, Member, Nudge, Report, ReportPeriod, Unit
 
@@ -186,24 +187,24 @@ async def _send_nudges(session: AsyncSession, due: list, now: datetime, report: 
         ).all()
     }
     names: dict[int, str] = {}
-    officers: dict[int, list[tuple[int, int]]] = {}
+    officers: dict[int, list[tuple[int, dict]]] = {}
     unit_list = list(unit_ids)
     for i in range(0, len(unit_list), CHUNK):
         chunk = unit_list[i:i + CHUNK]
         names.update((r.id, r.name) for r in await session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(chunk))))
         for r in await session.execute(
-            select(Member.id, Member.chat_id, Member.unit_id)
+            select(Member.id, Member.unit_id, *DESTINATION_COLUMNS)
             .where(Member.unit_id.in_(chunk), Member.role == "officer", Member.left_at.is_(None)).order_by(Member.id)
         ):
-            officers.setdefault(r.unit_id, []).append((r.id, r.chat_id))
+            officers.setdefault(r.unit_id, []).append((r.id, destination(r)))
     today = clock.local(now).date()
     messages = []
     for row in won_rows:
         period, title = periods[row.period_id]
         text = t.nudge(names.get(row.unit_id, ""), period.label, title, period.due_on, today)
-        for member_id, chat_id in officers.get(row.unit_id, []):
+        for member_id, to in officers.get(row.unit_id, []):
             messages.append({
-                "chat_id": chat_id, "member_id": member_id, "campaign_id": period.campaign_id,
+                **to, "member_id": member_id, "campaign_id": period.campaign_id,
                 "dedupe_key": f"nudge:{row.id}:{member_id}",
                 "payload": {"method": "sendMessage", "text": text, "reply_markup": nudge_keyboard(period.id)},
             })
@@ -236,14 +237,14 @@ async def _escalate(session: AsyncSession, settings: Settings, now: datetime, re
         if leaders is None:
             leaders = (
                 await session.execute(
-                    select(Member.id, Member.chat_id).where(Member.role == "leader", Member.left_at.is_(None)).order_by(Member.id)
+                    select(Member.id, *DESTINATION_COLUMNS).where(Member.role == "leader", Member.left_at.is_(None)).order_by(Member.id)
                 )
             ).all()
         title = await session.scalar(select(Campaign.title).where(Campaign.id == period.campaign_id))
         text = t.escalation(period.label, title, period.due_on, today, late)
         await outbox.enqueue_many(session, [
-            {"chat_id": chat_id, "member_id": member_id, "campaign_id": period.campaign_id,
-             "dedupe_key": f"escalate:{period.id}:{member_id}", "payload": {"method": "sendMessage", "text": text}}
-            for member_id, chat_id in leaders
+            {**destination(leader), "member_id": leader.id, "campaign_id": period.campaign_id,
+             "dedupe_key": f"escalate:{period.id}:{leader.id}", "payload": {"method": "sendMessage", "text": text}}
+            for leader in leaders
         ], kind="report_escalation")
         report.escalations += 1

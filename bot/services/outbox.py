@@ -28,7 +28,7 @@ STATUSES = (PENDING, SENDING, SENT, FAILED)
 METHODS = ("sendMessage", "sendDocument", "sendPhoto")
 ERROR_LIMIT = 1000
 
-_OPTIONAL_KEYS = ("member_id", "campaign_id", "dedupe_key")
+_OPTIONAL_KEYS = ("member_id", "campaign_id", "dedupe_key", "address")
 
 
 @dataclass(frozen=True)
@@ -59,13 +59,15 @@ def _check_payload(payload: Mapping[str, Any]) -> None:
 
 
 def _row(
-    *, chat_id: int, payload: Mapping[str, Any], kind: str, channel: str, now: datetime,
+    *, chat_id: int | None, payload: Mapping[str, Any], kind: str, channel: str, now: datetime,
     not_before: datetime | None, **optional: Any,
 ) -> dict[str, Any]:
     _check_payload(payload)
+    if chat_id is None and not optional.get("address"):
+        raise ValueError("an outbox message needs chat_id (Telegram) or address (other channels)")
     row = {
         "channel": channel,
-        "chat_id": int(chat_id),
+        "chat_id": None if chat_id is None else int(chat_id),
         "kind": kind,
         "payload": dict(payload),
         "status": PENDING,
@@ -81,18 +83,22 @@ def _row(
 async def enqueue(
     session: AsyncSession,
     *,
-    chat_id: int,
+    chat_id: int | None,
     payload: Mapping[str, Any],
     kind: str,
     member_id: int | None = None,
     campaign_id: int | None = None,
     dedupe_key: str | None = None,
     channel: str = "telegram",
+    address: str | None = None,
     not_before: datetime | None = None,
 ) -> OutboxMessage | None:
-    """Add one message; None when a row with the same dedupe_key already exists."""
+    """Add one message; None when a row with the same dedupe_key already exists.
+
+    To a person, pass `**members.destination(member)`: their chosen channel and chat there."""
     row = _row(chat_id=chat_id, payload=payload, kind=kind, channel=channel, now=clock.now(),
-               not_before=not_before, member_id=member_id, campaign_id=campaign_id, dedupe_key=dedupe_key)
+               not_before=not_before, member_id=member_id, campaign_id=campaign_id, dedupe_key=dedupe_key,
+               address=address)
     new_id = await session.scalar(_insert(session).values(**row).returning(OutboxMessage.id))
     if new_id is None:
         return None
@@ -110,8 +116,8 @@ async def enqueue_many(
 ) -> int:
     """Add many messages in one INSERT (batched by the driver); returns how many were new.
 
-    Each message is a mapping with chat_id and payload, and optionally kind, member_id,
-    campaign_id, dedupe_key; kind and campaign_id given here apply to those that lack them.
+    Each message is a mapping with chat_id (or channel and address) and payload, and optionally
+    kind, member_id, campaign_id, dedupe_key; kind and campaign_id given here apply to those that lack them.
     Messages whose dedupe_key exists already are skipped.
     """
     now = clock.now()
@@ -123,7 +129,7 @@ async def enqueue_many(
         message_kind = message.get("kind") or kind
         if not message_kind:
             raise ValueError("every outbox message needs a kind")
-        rows.append(_row(chat_id=message["chat_id"], payload=message["payload"], kind=message_kind,
+        rows.append(_row(chat_id=message.get("chat_id"), payload=message["payload"], kind=message_kind,
                          channel=message.get("channel") or channel, now=now,
                          not_before=message.get("not_before") or not_before, **optional))
     if not rows:
