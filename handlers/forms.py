@@ -10,20 +10,22 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import texts
-from bot.forms import FileInput, FormEngine, Reply, Screen, StaleDraft
+from bot.forms import FileInput, FormEngine, Reply, Screen, StaleDraft, completions
+from bot.forms.completions import FormRejected
 from handlers.context import BotContext
 
 log = logging.getLogger(__name__)
 
-# What to do with a confirmed form, per form name: runs in the session that deletes the draft,
-# so a failure keeps the draft. Returns extra text to show, or raises FormRejected.
+# A confirmed form is acted on by its channel-neutral completion (bot.forms.completions), or —
+# for forms only Telegram offers (the campaign launch, with its progress message) — by one
+# registered here, which sees the Update. Either runs in the session that deletes the draft, so
+# a failure keeps the draft; it returns extra text to show, or raises FormRejected.
 Completion = Callable[[Update, BotContext, AsyncSession, Screen], Awaitable[str | None]]
 COMPLETIONS: dict[str, Completion] = {}
-AFTER_COMMIT: dict[str, Callable[[Update, BotContext, Screen, str | None], Awaitable[None]]] = {}
+AfterCommit = Callable[[Update, BotContext, Screen, str | None], Awaitable[None]]
+AFTER_COMMIT: dict[str, AfterCommit] = {}
 
-
-class FormRejected(Exception):
-    """The confirmed answers cannot be acted on; the message says why (the draft is kept)."""
+__all__ = ["FormRejected", "on_complete", "after_commit", "engine", "show", "open_form", "step"]
 
 
 def on_complete(form: str, after_commit=None):
@@ -34,6 +36,11 @@ def on_complete(form: str, after_commit=None):
         return fn
 
     return register
+
+
+def after_commit(form: str, fn: AfterCommit) -> None:
+    """What Telegram does once the form's work is committed (show the next item, start sending…)."""
+    AFTER_COMMIT[form] = fn
 
 
 def engine(context: BotContext) -> FormEngine:
@@ -76,7 +83,10 @@ async def step(update: Update, context: BotContext, reply: Reply, draft_id: int 
             if screen is None:
                 return False
             if screen.status == "done":
-                extra = await COMPLETIONS[screen.form](update, context, session, screen)
+                if screen.form in COMPLETIONS:
+                    extra = await COMPLETIONS[screen.form](update, context, session, screen)
+                else:
+                    extra = await completions.complete(session, context.member.id, screen)
     except StaleDraft:
         if update.callback_query:
             await update.callback_query.answer(texts.STALE_BUTTON, show_alert=True)

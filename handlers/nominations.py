@@ -72,18 +72,6 @@ async def nominate(update: Update, context: BotContext) -> None:
     await forms.show(update.effective_message, screen)
 
 
-async def _complete(update: Update, context: BotContext, session: AsyncSession, screen: Screen) -> str | None:
-    nomination_id = (screen.context or {}).get("nomination_id")
-    try:
-        if nomination_id:
-            nomination = await nominations.resubmit(session, context.member.id, int(nomination_id), screen.answers)
-        else:
-            nomination = await nominations.submit(session, context.member.id, screen.answers)
-    except nominations.NominationError as exc:
-        raise forms.FormRejected(exc.message) from exc
-    return t.submitted(nomination, resubmitted=bool(nomination_id))
-
-
 async def _after_complete(update: Update, context: BotContext, screen: Screen, extra: str | None) -> None:
     await _kick(context)
 
@@ -259,18 +247,6 @@ async def _ask_reason(update: Update, context: BotContext, nomination_id: int, d
     await forms.show(update.effective_message, screen)
 
 
-def _decision_completion(decision: str):
-    async def complete(update: Update, context: BotContext, session: AsyncSession, screen: Screen) -> str | None:
-        nomination_id = int(screen.context["nomination_id"])
-        try:
-            await nominations.review(session, context.member.id, nomination_id, decision, screen.answers["reason"])
-        except nominations.NominationError as exc:
-            return exc.message  # reviewed meanwhile: nothing changes, the reason draft goes
-        return (t.RETURNED_ADMIN if decision == "return" else t.REJECTED_ADMIN).format(id=nomination_id)
-
-    return complete
-
-
 async def _after_decision(update: Update, context: BotContext, screen: Screen, extra: str | None) -> None:
     await _kick(context)
     await _show_next(update, context)
@@ -356,9 +332,9 @@ async def quota(update: Update, context: BotContext) -> None:
 
 
 def register(app: Application) -> None:
-    forms.on_complete(nomination_form.NAME, after_commit=_after_complete)(_complete)
-    forms.on_complete(nomination_form.RETURN_NAME, after_commit=_after_decision)(_decision_completion("return"))
-    forms.on_complete(nomination_form.REJECT_NAME, after_commit=_after_decision)(_decision_completion("reject"))
+    forms.after_commit(nomination_form.NAME, _after_complete)
+    forms.after_commit(nomination_form.RETURN_NAME, _after_decision)
+    forms.after_commit(nomination_form.REJECT_NAME, _after_decision)
     app.add_handler(CommandHandler("nominate", nominate))
     app.add_handler(CommandHandler("my_nominations", my_nominations))
     app.add_handler(CommandHandler("review", review))

@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import clock, report_texts as t
-from bot.forms import Screen, report_form
+from bot.forms import report_form
 from bot.forms.engine import LABEL_PREFIX, parse_date
 from bot.services import report_periods
 from bot.services.report_periods import PeriodError
@@ -168,19 +168,6 @@ async def report_button(update: Update, context: BotContext) -> None:
     await _open_report(update, context, int(update.callback_query.data.split(":")[1]))
 
 
-async def _submit(update: Update, context: BotContext, session: AsyncSession, screen: Screen) -> str | None:
-    answers = screen.answers
-    try:
-        saved, previous = await report_periods.submit_report(
-            session, int(answers["period"]), screen.context["unit_id"], context.member.id, answers["summary"],
-            report_form.figures(answers), report_form.file_id(answers),
-        )
-    except PeriodError as exc:
-        raise forms.FormRejected(report_form.period_error(exc.code, int(answers["period"]), None)) from exc
-    period = await session.get(ReportPeriod, saved.period_id)
-    return t.report_saved(period.label, saved.days_late, previous is not None)
-
-
 # --- /status and /due ------------------------------------------------------------------------
 
 
@@ -248,7 +235,6 @@ async def due(update: Update, context: BotContext) -> None:
 
 
 def register(app: Application) -> None:
-    forms.on_complete(report_form.NAME)(_submit)
     app.add_handler(CommandHandler("periods", periods))
     app.add_handler(CallbackQueryHandler(confirm_periods, pattern=r"^rp:ok:\d+$"))
     app.add_handler(CommandHandler("report", report))

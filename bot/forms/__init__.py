@@ -2,5 +2,6 @@
 
 from bot.forms.engine import Button, FileInput, FormEngine, Reply, Screen, StaleDraft
 from bot.forms.model import Choice, Field, Form
+from bot.forms import completions
 
-__all__ = ["Button", "Choice", "Field", "FileInput", "Form", "FormEngine", "Reply", "Screen", "StaleDraft"]
+__all__ = ["completions", "Button", "Choice", "Field", "FileInput", "Form", "FormEngine", "Reply", "Screen", "StaleDraft"]

@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import nomination_texts as t
+from bot.forms.completions import FormRejected, completes
+from bot.forms.engine import Screen
 from bot.forms.model import Answers, Choice, Field, Form
 from bot.services import nominations
 from storage.models import Campaign, Nomination
@@ -117,3 +119,29 @@ REJECT_FORM = Form(
     fields=(Field("reason", t.LABEL_REASON, t.REASON_Q, min_len=5, max_len=1000),),
 )
 FORMS = (FORM, RETURN_FORM, REJECT_FORM)
+
+
+@completes(NAME)
+async def _submit(session: AsyncSession, member_id: int, screen: Screen) -> str | None:
+    """Submit the nomination (or resubmit the returned one the form was opened for)."""
+    nomination_id = (screen.context or {}).get("nomination_id")
+    try:
+        if nomination_id:
+            nomination = await nominations.resubmit(session, member_id, int(nomination_id), screen.answers)
+        else:
+            nomination = await nominations.submit(session, member_id, screen.answers)
+    except nominations.NominationError as exc:
+        raise FormRejected(exc.message) from exc
+    return t.submitted(nomination, resubmitted=bool(nomination_id))
+
+
+@completes(RETURN_NAME, REJECT_NAME)
+async def _decide(session: AsyncSession, member_id: int, screen: Screen) -> str | None:
+    """The office's return or rejection, with the reason just typed."""
+    decision = "return" if screen.form == RETURN_NAME else "reject"
+    nomination_id = int(screen.context["nomination_id"])
+    try:
+        await nominations.review(session, member_id, nomination_id, decision, screen.answers["reason"])
+    except nominations.NominationError as exc:
+        return exc.message  # reviewed meanwhile: nothing changes, the reason draft goes
+    return (t.RETURNED_ADMIN if decision == "return" else t.REJECTED_ADMIN).format(id=nomination_id)

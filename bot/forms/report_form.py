@@ -11,9 +11,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clock, report_texts as t
+from bot.forms.completions import FormRejected, completes
+from bot.forms.engine import Screen
 from bot.forms.model import Answers, Choice, Field, Form
 from bot.services import report_periods
 from bot.services.report_periods import PeriodError
+from storage.models import ReportPeriod
 
 NAME = "report"
 FILE_TYPES = (".docx", ".pdf")
@@ -74,3 +77,17 @@ def figures(answers: Answers) -> dict[str, int]:
 def file_id(answers: Answers) -> int | None:
     files = answers.get("file") or []
     return files[-1]["stored_file_id"] if files else None
+
+
+@completes(NAME)
+async def _submit(session: AsyncSession, member_id: int, screen: Screen) -> str | None:
+    answers = screen.answers
+    try:
+        saved, previous = await report_periods.submit_report(
+            session, int(answers["period"]), screen.context["unit_id"], member_id, answers["summary"],
+            figures(answers), file_id(answers),
+        )
+    except PeriodError as exc:
+        raise FormRejected(period_error(exc.code, int(answers["period"]), None)) from exc
+    period = await session.get(ReportPeriod, saved.period_id)
+    return t.report_saved(period.label, saved.days_late, previous is not None)

@@ -88,12 +88,41 @@ async def active_member(session: AsyncSession, telegram_user_id: int) -> Member 
     )
 
 
+async def active_zalo_member(session: AsyncSession, zalo_user_id: str) -> Member | None:
+    return await session.scalar(
+        select(Member)
+        .options(selectinload(Member.unit))
+        .where(Member.zalo_user_id == zalo_user_id, Member.left_at.is_(None))
+    )
+
+
+LINK_CODE_HOURS = 24
+
+
+async def create_link_code(session: AsyncSession, member_id: int) -> Invite:
+    """A one-time code the member types on their other channel to be the same member there."""
+    member = await session.get(Member, member_id)
+    invite = Invite(code=new_code(), unit_id=member.unit_id, role=member.role, link_member_id=member.id,
+                    expires_at=clock.now() + timedelta(hours=LINK_CODE_HOURS))
+    session.add(invite)
+    await session.flush()
+    audit.record(session, "invite.link_created", actor=member, subject=member, invite_id=invite.id)
+    return invite
+
+
 async def redeem(
-    session: AsyncSession, code: str, *, telegram_user_id: int, chat_id: int, full_name: str
+    session: AsyncSession, code: str, *, full_name: str,
+    telegram_user_id: int | None = None, chat_id: int | None = None,
+    zalo_user_id: str | None = None, zalo_chat_id: str | None = None,
 ) -> Member:
-    """Consume the invite and create the membership, or raise InviteError saying why not."""
+    """Consume the invite and create the membership, or raise InviteError saying why not.
+
+    The person is identified on one channel: Telegram (user and chat id) or Zalo (string ids).
+    A link code (Invite.link_member_id) adds this channel to that existing member instead.
+    """
+    zalo = zalo_user_id is not None
     code = normalise_code(code)
-    existing = await active_member(session, telegram_user_id)
+    existing = await (active_zalo_member(session, zalo_user_id) if zalo else active_member(session, telegram_user_id))
     if existing is not None:
         unit_name = existing.unit.name if existing.unit else None
         raise InviteError("already_member", existing.role, unit_name)
@@ -111,16 +140,29 @@ async def redeem(
         raise InviteError("expired")
     if invite.unit is not None and not invite.unit.active:
         raise InviteError("unit_inactive")
-    member = Member(
-        telegram_user_id=telegram_user_id,
-        chat_id=chat_id,
-        full_name=full_name.strip()[:255] or str(telegram_user_id),
-        unit_id=invite.unit_id,
-        role=invite.role,
-        reachable=True,
-        joined_at=now,
-    )
-    session.add(member)
+    if invite.link_member_id is not None:
+        member = await session.get(Member, invite.link_member_id)
+        if member is None or member.left_at is not None:
+            raise InviteError("unknown")
+        if zalo:
+            member.zalo_user_id, member.zalo_chat_id = zalo_user_id, zalo_chat_id
+        else:
+            member.telegram_user_id, member.chat_id = telegram_user_id, chat_id
+        member.reachable = True
+    else:
+        member = Member(
+            telegram_user_id=telegram_user_id,
+            chat_id=chat_id,
+            zalo_user_id=zalo_user_id,
+            zalo_chat_id=zalo_chat_id,
+            channel="zalo" if zalo else "telegram",  # the channel they joined on, until they choose
+            full_name=full_name.strip()[:255] or str(zalo_user_id if zalo else telegram_user_id),
+            unit_id=invite.unit_id,
+            role=invite.role,
+            reachable=True,
+            joined_at=now,
+        )
+        session.add(member)
     await session.flush()
     # Claim the code with a conditional UPDATE so two people pressing the same link at once
     # cannot both join on it.
@@ -133,5 +175,7 @@ async def redeem(
     if claimed.rowcount != 1:
         raise InviteError("used")
     member.unit = invite.unit
-    audit.record(session, "member.joined", actor=member, subject=member, invite_id=invite.id, role=member.role)
+    action = "member.linked" if invite.link_member_id is not None else "member.joined"
+    audit.record(session, action, actor=member, subject=member, invite_id=invite.id, role=member.role,
+                 channel="zalo" if zalo else "telegram")
     return member
