@@ -44,6 +44,31 @@ class WebhookSettings:
         return bool(self.url)
 
 
+ZALO_API_URL = "https://bot-api.zaloplatforms.com"
+
+
+@dataclass(frozen=True)
+class ZaloSettings:
+    """Zalo's bot platform, and the bot's own HTTP endpoint (Zalo webhook, signed file links)."""
+
+    token: str = ""
+    api_base_url: str = ZALO_API_URL
+    # Empty: long polling. Else the public https URL Zalo POSTs updates to, with webhook_secret.
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    rate_per_second: int = 10  # Zalo publishes no figure: conservative
+    # Where people open files the bot gives on Zalo (no uploads there): signed links that expire.
+    public_base_url: str = ""
+    link_lifetime_hours: int = 24
+    link_secret: str = ""
+    listen: str = "0.0.0.0"
+    port: int = 8080
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.token)
+
+
 @dataclass(frozen=True)
 class QuietHours:
     """Reminders go out only between start and end (local time), and not on Sundays if set."""
@@ -117,6 +142,7 @@ class Settings:
     reports: ReportSettings = field(default_factory=ReportSettings)
     nudges: NudgeSettings = field(default_factory=NudgeSettings)
     digest: DigestSettings = field(default_factory=DigestSettings)
+    zalo: ZaloSettings = field(default_factory=ZaloSettings)
     source: Path | None = None
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -191,6 +217,37 @@ def _database_url(value: str) -> str:
             f"phải là sqlite:///đường/dẫn.db hoặc postgresql://..., đang là {value!r}",
         )
     return value
+
+
+def _zalo_settings(za: dict[str, Any], env: dict[str, str]) -> ZaloSettings:
+    token = (env.get("ZALO_BOT_TOKEN") or _str(za, "token", "zalo.token", "")).strip()
+    if token and not re.fullmatch(r"[A-Za-z0-9:_-]{8,256}", token):
+        raise ConfigError("zalo.token", "không đúng dạng token bot Zalo (chữ, số, dấu : _ -)")
+    api = env.get("THIDUA_ZALO_API_URL") or _str(za, "api_base_url", "zalo.api_base_url", ZALO_API_URL)
+    _http_url(api, "zalo.api_base_url")
+    webhook_url = _str(za, "webhook_url", "zalo.webhook_url", "")
+    if webhook_url:
+        _http_url(webhook_url, "zalo.webhook_url", https_only=True)
+    secret = env.get("ZALO_WEBHOOK_SECRET") or _str(za, "webhook_secret", "zalo.webhook_secret", "")
+    if secret and not re.fullmatch(r"[A-Za-z0-9_-]{8,256}", secret):
+        raise ConfigError("zalo.webhook_secret", "từ 8 đến 256 ký tự A-Z, a-z, 0-9, _ và -")
+    if webhook_url and not secret:
+        raise ConfigError("zalo.webhook_secret", "phải đặt khi dùng zalo.webhook_url")
+    public = env.get("THIDUA_PUBLIC_URL") or _str(za, "public_base_url", "zalo.public_base_url", "")
+    if public:
+        _http_url(public, "zalo.public_base_url")
+    link_secret = env.get("THIDUA_LINK_SECRET") or _str(za, "link_secret", "zalo.link_secret", "")
+    if link_secret and len(link_secret) < 16:
+        raise ConfigError("zalo.link_secret", "phải dài ít nhất 16 ký tự")
+    return ZaloSettings(
+        token=token, api_base_url=api, webhook_url=webhook_url, webhook_secret=secret,
+        rate_per_second=_int(za, "rate_per_second", "zalo.rate_per_second", 10, 1, 1000),
+        public_base_url=public,
+        link_lifetime_hours=_int(za, "link_lifetime_hours", "zalo.link_lifetime_hours", 24, 1, 24 * 30),
+        link_secret=link_secret,
+        listen=_str(za, "listen", "zalo.listen", "0.0.0.0"),
+        port=_int(za, "port", "zalo.port", 8080, 1, 65535),
+    )
 
 
 def load_settings(path: str | Path | None = None, env: dict[str, str] | None = None) -> Settings:
@@ -295,6 +352,7 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
     if weekday not in WEEKDAYS:
         raise ConfigError("digest.weekday", f"phải là một trong {', '.join(WEEKDAYS)}, đang là {weekday!r}")
     digest = DigestSettings(default=default, weekday=WEEKDAYS.index(weekday), at=_clock(dg, "at", "digest.at", "07:30"))
+    zalo = _zalo_settings(_section(raw, "zalo"), env)
     return Settings(
         token=token,
         bot_username=username,
@@ -310,5 +368,6 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
         reports=reports,
         nudges=nudges,
         digest=digest,
+        zalo=zalo,
         source=cfg_path if cfg_path.exists() else None,
     )

@@ -14,9 +14,10 @@ import random
 import secrets
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from telegram import Bot
 from telegram.ext import Application, ContextTypes
@@ -57,13 +58,14 @@ class DrainReport:
 @dataclass
 class TickReport:
     outbox: DrainReport = field(default_factory=DrainReport)
+    zalo: DrainReport = field(default_factory=DrainReport)
     campaign_summaries: int = 0
     nudges: NudgeReport = field(default_factory=NudgeReport)
     digests: DigestReport = field(default_factory=DigestReport)
 
     @property
     def more(self) -> bool:
-        return self.outbox.more
+        return self.outbox.more or self.zalo.more
 
 
 def worker_id() -> str:
@@ -80,14 +82,20 @@ def backoff_seconds(attempts: int) -> float:
 # --- draining the outbox ----------------------------------------------------------------------
 
 
+# Sends one claimed row to a chat of its channel and classifies the answer (bot.delivery for
+# Telegram, bot.zalo.sending for Zalo): an object with kind, message_id, retry_after, error,
+# unreachable and new_chat_id.
+Transport = Callable[[OutboxMessage, "int | str"], Awaitable[Any]]
+
+
 @dataclass
 class _Drain:
-    bot: Bot
+    transport: Transport
     db: Database
     settings: Settings
     limiter: RateLimiter
     now: datetime | None
-    read_timeout: float | None
+    channel: str = "telegram"
 
     def moment(self) -> datetime:
         return self.now if self.now is not None else clock.now()
@@ -98,7 +106,7 @@ class _Drain:
         if row.attempts > cfg.max_attempts:  # reclaimed after a crash on its last try
             await self._record(outbox.mark_failed, row.id, row.error or "hết số lần thử")
             return "failed"
-        chat_id = row.chat_id
+        chat_id = row.chat_id if self.channel == "telegram" else row.address
         for _ in range(MAX_MIGRATIONS + 1):
             ticket = await self.limiter.acquire(chat_id, max_chat_wait=DEFER_AFTER_SECONDS)
             if ticket is None:
@@ -106,9 +114,7 @@ class _Drain:
                 await self._record(outbox.mark_retry, row.id, row.error, later, count_attempt=False)
                 return "deferred"
             try:
-                result = await delivery.deliver(
-                    self.bot, self.db, row, chat_id=chat_id, read_timeout=self.read_timeout
-                )
+                result = await self.transport(row, chat_id)
             finally:
                 self.limiter.release(ticket)
             if result.kind != "migrated":
@@ -129,7 +135,7 @@ class _Drain:
             async with self.db.session() as session:
                 await outbox.mark_failed(session, row.id, result.error or "lỗi")
                 if result.unreachable:
-                    await members.set_reachable(session, chat_id, False)
+                    await members.set_reachable(session, chat_id, False, channel=self.channel)
             log.info("outbox #%s to chat %s failed: %s", row.id, chat_id, result.error)
             return "failed"
         if result.retry_after is not None:  # 429: wait what Telegram asks; not the row's fault
@@ -160,16 +166,22 @@ async def drain_outbox(
     limiter: RateLimiter | None = None,
     read_timeout: float | None = None,
     keep_going: Callable[[], bool] | None = None,
+    channel: str = "telegram",
+    transport: Transport | None = None,
 ) -> DrainReport:
     """Claim due rows, send them concurrently under the limiter, record each outcome in its own
     short session; stop when nothing is due or the budget is spent (sends in flight finish).
 
     `bot` must not retry on its own (see bot.delivery). Pass the same `limiter` to every drain
     of a process so its windows carry over from one tick to the next. When keep_going() turns
-    false (the bot is stopping) no more rows are claimed.
+    false (the bot is stopping) no more rows are claimed. Other channels than Telegram pass their
+    `channel` and `transport` (then `bot` is unused).
     """
     cfg = settings.outbox
-    drain = _Drain(bot, db, settings, limiter or RateLimiter.from_settings(cfg), now, read_timeout)
+    if transport is None:
+        async def transport(row: OutboxMessage, chat_id: int | str) -> delivery.Outcome:
+            return await delivery.deliver(bot, db, row, chat_id=chat_id, read_timeout=read_timeout)
+    drain = _Drain(transport, db, settings, limiter or RateLimiter.from_settings(cfg), now, channel)
     report = DrainReport()
     deadline = time.monotonic() + budget_seconds
     # Claim a new batch when half the slots are free: enough queued on the limiter to keep the
@@ -183,12 +195,12 @@ async def drain_outbox(
                     async with db.session() as session:
                         rows = await outbox.claim_due(
                             session, worker_id, drain.moment(), cfg.concurrency - len(inflight),
-                            lease_seconds=cfg.lease_seconds,
+                            lease_seconds=cfg.lease_seconds, channel=channel,
                         )
                     inflight.update(asyncio.create_task(drain.send(row)) for row in rows)
                 elif not report.more:
                     async with db.session() as session:
-                        due = await outbox.next_due_at(session)
+                        due = await outbox.next_due_at(session, channel)
                     report.more = due is not None and due <= drain.moment()
             if not inflight:
                 break
@@ -209,7 +221,7 @@ async def drain_outbox(
         for task in inflight:
             task.cancel()
     async with db.session() as session:
-        report.left = await outbox.unsent_count(session)
+        report.left = await outbox.unsent_count(session, channel)
     return report
 
 
@@ -229,13 +241,18 @@ def outbox_bot(app: Application) -> Bot:
     return bot
 
 
-async def tick(app_or_bot: Application | Bot, db: Database, settings: Settings, now: datetime | None = None) -> TickReport:
-    """Everything due, once. Given an Application, its limiter and worker id carry over."""
+async def tick(app_or_bot: Application | Bot | None, db: Database, settings: Settings, now: datetime | None = None,
+               *, zalo: Any = None) -> TickReport:
+    """Everything due, once. Given an Application, its limiter and worker id carry over.
+
+    Zalo rows drain through `zalo` (a bot.zalo.sending.ZaloSender), or the one the Application
+    holds when both channels run in one process; with no Telegram (None) only Zalo drains."""
     if isinstance(app_or_bot, Application):
         app = app_or_bot
         bot = outbox_bot(app)
         limiter = app.bot_data.setdefault("outbox_limiter", RateLimiter.from_settings(settings.outbox))
         worker = app.bot_data.setdefault("worker_id", worker_id())
+        zalo = zalo or app.bot_data.get("zalo_sender")
     else:
         bot, limiter, worker = app_or_bot, RateLimiter.from_settings(settings.outbox), worker_id()
     report = TickReport()
@@ -245,8 +262,20 @@ async def tick(app_or_bot: Application | Bot, db: Database, settings: Settings, 
     async with db.session() as session:
         report.digests = await digest_sending.send_due(session, settings, now)
     keep_going = (lambda: app_or_bot.running) if isinstance(app_or_bot, Application) else None
-    report.outbox = await drain_outbox(bot, db, settings, worker_id=worker, now=now, limiter=limiter,
-                                       keep_going=keep_going)
+    # The channels have their own limits, so they drain side by side.
+    drains = []
+    if zalo is not None:
+        drains.append(drain_outbox(None, db, settings, worker_id=worker, now=now, limiter=zalo.limiter,
+                                   keep_going=keep_going, channel="zalo", transport=zalo.deliver))
+    if bot is not None:
+        drains.append(drain_outbox(bot, db, settings, worker_id=worker, now=now, limiter=limiter,
+                                   keep_going=keep_going))
+    results = await asyncio.gather(*drains)
+    if zalo is not None:
+        report.zalo = results[0]
+    if bot is None:
+        return report
+    report.outbox = results[-1]
     from handlers.campaigns import report_progress  # the launch progress is Telegram's own message
 
     report.campaign_summaries = await report_progress(bot, db)
@@ -274,7 +303,7 @@ async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         while True:
             state.again = False
             report = await tick(app, db, app.bot_data["settings"])
-            if report.outbox.sent or report.outbox.failed:
+            if report.outbox.sent or report.outbox.failed or report.zalo.sent or report.zalo.failed:
                 log.info("tick: %s", report)
             if not (state.again or report.more):
                 break

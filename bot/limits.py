@@ -111,7 +111,7 @@ class RateLimiter:
         windows = self._chats.get(chat_id)
         if windows is None:
             windows = [SlidingWindow(self._per_chat, 1.0 + self._margin)]
-            if chat_id < 0:
+            if isinstance(chat_id, int) and chat_id < 0:  # Telegram groups; Zalo ids are strings
                 windows.append(SlidingWindow(self._group_per_minute, 60.0 + self._margin))
             self._chats[chat_id] = windows
             if len(self._chats) > 10_000:

@@ -49,26 +49,11 @@ async def _kick(context: BotContext) -> None:
 async def nominate(update: Update, context: BotContext) -> None:
     """/nominate: the form, with the campaign filled in when only one is open to the unit."""
     member = context.member
-    engine = forms.engine(context)
     async with context.db.session() as session:
-        if await engine.draft(session, member.id, nomination_form.NAME) is None:
-            open_now = await nominations.open_campaigns(session, member.unit_id)
-            if not open_now:
-                await update.effective_message.reply_text(t.NO_OPEN_CAMPAIGN)
-                return
-            prefill = {}
-            if len(open_now) == 1:
-                campaign = open_now[0]
-                collective = await nominations.quota_status(session, campaign, member.unit_id, "collective")
-                individual = await nominations.quota_status(session, campaign, member.unit_id, "individual")
-                if collective.full and individual.full:
-                    await update.effective_message.reply_text(t.quota_both_full(collective, individual))
-                    return
-                prefill = {"campaign": str(campaign.id), "_label:campaign": t.campaign_choice(campaign.id, campaign.title)}
-            screen = await engine.open(session, member.id, nomination_form.NAME, prefill=prefill,
-                                       context={"unit_id": member.unit_id})
-        else:  # the engine offers to continue or discard it
-            screen = await engine.open(session, member.id, nomination_form.NAME)
+        screen = await nomination_form.start(forms.engine(context), session, member.id, member.unit_id)
+    if isinstance(screen, str):
+        await update.effective_message.reply_text(screen)
+        return
     await forms.show(update.effective_message, screen)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
@@ -11,13 +10,12 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import clock, report_texts as t
 from bot.forms import report_form
-from bot.forms.engine import LABEL_PREFIX, parse_date
+from bot.forms.engine import parse_date
 from bot.services import report_periods
-from bot.services.report_periods import PeriodError
 from handlers import forms
 from handlers.access import require_role
 from handlers.context import BotContext, number_arg
-from storage.models import Campaign, FormDraft, ReportPeriod
+from storage.models import Campaign, ReportPeriod
 
 PERIOD_LIST_MAX = 40
 
@@ -110,50 +108,17 @@ async def confirm_periods(update: Update, context: BotContext) -> None:
 # --- /report ----------------------------------------------------------------------------------
 
 
-async def _has_draft(context: BotContext) -> bool:
-    async with context.db.session() as session:
-        return await session.scalar(
-            select(FormDraft.id).where(FormDraft.member_id == context.member.id, FormDraft.form == report_form.NAME)
-        ) is not None
-
-
 async def _open_report(update: Update, context: BotContext, period_id: int | None) -> None:
     message = update.effective_message
     member = context.member
     if member is None or member.role != "officer" or member.unit_id is None:
         await message.reply_text(t.REPORT_NOT_OFFICER)
         return
-    prefill, note = None, None
     async with context.db.session() as session:
-        if period_id is not None:
-            try:
-                period = await report_periods.check_period_for_unit(session, period_id, member.unit_id)
-            except PeriodError as exc:
-                opens = None
-                if exc.code == "not_open":
-                    opens = (await session.get(ReportPeriod, period_id)).opens_on
-                error = report_form.period_error(exc.code, period_id, opens)
-                kept = await _has_draft(context)
-                await message.reply_text(f"⚠️ {error}" + (f"\n{t.DRAFT_KEPT}" if kept else ""))
-                return
-            title = await session.scalar(select(Campaign.title).where(Campaign.id == period.campaign_id))
-            report = await report_periods.current_report(session, period.id, member.unit_id)
-            choice = report_form.period_choice(report_periods.UnitPeriod(period, title, report))
-            prefill = {"period": choice.value, LABEL_PREFIX + "period": choice.label}
-            note = t.REPORT_FOR_PERIOD.format(label=choice.label)
-        else:
-            open_items = await report_periods.open_periods_for_unit(session, member.unit_id)
-            if not open_items:
-                await message.reply_text(t.REPORT_NO_PERIODS)
-                return
-            if len(open_items) == 1:  # nothing to choose: as /nominate does with one campaign
-                choice = report_form.period_choice(open_items[0])
-                prefill = {"period": choice.value, LABEL_PREFIX + "period": choice.label}
-                note = t.REPORT_FOR_PERIOD.format(label=choice.label)
-    # Not forms.open_form: its own `context` parameter (the BotContext) hides the draft's context keyword.
-    async with context.db.session() as session:
-        screen = await forms.engine(context).open(session, member.id, report_form.NAME, prefill=prefill,
-                                                  context={"unit_id": member.unit_id}, note=note)
+        screen = await report_form.start(forms.engine(context), session, member.id, member.unit_id, period_id)
+    if isinstance(screen, str):
+        await message.reply_text(screen)
+        return
     await forms.show(message, screen)
 
 

@@ -145,3 +145,22 @@ async def _decide(session: AsyncSession, member_id: int, screen: Screen) -> str 
     except nominations.NominationError as exc:
         return exc.message  # reviewed meanwhile: nothing changes, the reason draft goes
     return (t.RETURNED_ADMIN if decision == "return" else t.REJECTED_ADMIN).format(id=nomination_id)
+
+
+async def start(engine, session: AsyncSession, member_id: int, unit_id: int) -> Screen | str:  # noqa: ANN001 - FormEngine
+    """/nominate on any channel: the form (campaign filled in when only one is open to the unit),
+    the offer to continue an unfinished draft, or — as text — why nothing can be nominated now."""
+    if await engine.draft(session, member_id, NAME) is not None:
+        return await engine.open(session, member_id, NAME)  # the engine offers to continue or discard
+    open_now = await nominations.open_campaigns(session, unit_id)
+    if not open_now:
+        return t.NO_OPEN_CAMPAIGN
+    prefill = {}
+    if len(open_now) == 1:
+        campaign = open_now[0]
+        collective = await nominations.quota_status(session, campaign, unit_id, "collective")
+        individual = await nominations.quota_status(session, campaign, unit_id, "individual")
+        if collective.full and individual.full:
+            return t.quota_both_full(collective, individual)
+        prefill = {"campaign": str(campaign.id), "_label:campaign": t.campaign_choice(campaign.id, campaign.title)}
+    return await engine.open(session, member_id, NAME, prefill=prefill, context={"unit_id": unit_id})

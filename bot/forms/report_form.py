@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clock, report_texts as t
 from bot.forms.completions import FormRejected, completes
-from bot.forms.engine import Screen
+from bot.forms.engine import LABEL_PREFIX, Screen
 from bot.forms.model import Answers, Choice, Field, Form
 from bot.services import report_periods
 from bot.services.report_periods import PeriodError
-from storage.models import ReportPeriod
+from storage.models import Campaign, FormDraft, ReportPeriod
 
 NAME = "report"
 FILE_TYPES = (".docx", ".pdf")
@@ -91,3 +92,29 @@ async def _submit(session: AsyncSession, member_id: int, screen: Screen) -> str 
         raise FormRejected(period_error(exc.code, int(answers["period"]), None)) from exc
     period = await session.get(ReportPeriod, saved.period_id)
     return t.report_saved(period.label, saved.days_late, previous is not None)
+
+
+async def start(engine, session: AsyncSession, member_id: int, unit_id: int, period_id: int | None) -> Screen | str:  # noqa: ANN001 - FormEngine
+    """/report [period] on any channel: the form (the period filled in when given or when only one
+    is open), or — as text — why no report can be sent now (a draft in progress is kept)."""
+    prefill, note = None, None
+    if period_id is not None:
+        try:
+            period = await report_periods.check_period_for_unit(session, period_id, unit_id)
+        except PeriodError as exc:
+            opens = (await session.get(ReportPeriod, period_id)).opens_on if exc.code == "not_open" else None
+            kept = await session.scalar(
+                select(FormDraft.id).where(FormDraft.member_id == member_id, FormDraft.form == NAME)) is not None
+            return f"⚠️ {period_error(exc.code, period_id, opens)}" + (f"\n{t.DRAFT_KEPT}" if kept else "")
+        title = await session.scalar(select(Campaign.title).where(Campaign.id == period.campaign_id))
+        report = await report_periods.current_report(session, period.id, unit_id)
+        choice = period_choice(report_periods.UnitPeriod(period, title, report))
+    else:
+        open_items = await report_periods.open_periods_for_unit(session, unit_id)
+        if not open_items:
+            return t.REPORT_NO_PERIODS
+        choice = period_choice(open_items[0]) if len(open_items) == 1 else None  # nothing to choose
+    if choice is not None:
+        prefill = {"period": choice.value, LABEL_PREFIX + "period": choice.label}
+        note = t.REPORT_FOR_PERIOD.format(label=choice.label)
+    return await engine.open(session, member_id, NAME, prefill=prefill, context={"unit_id": unit_id}, note=note)

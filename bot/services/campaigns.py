@@ -261,6 +261,15 @@ async def acknowledge(session: AsyncSession, campaign_id: int, member_id: int) -
     return Ack("already", row.acknowledged_at, by.full_name if by else None, unit.name if unit else None, campaign.title)
 
 
+async def unacknowledged_for_unit(session: AsyncSession, unit_id: int) -> list[Campaign]:
+    """Launched campaigns the unit has not acknowledged yet, newest first."""
+    return list((await session.scalars(
+        select(Campaign).join(CampaignUnit, CampaignUnit.campaign_id == Campaign.id)
+        .where(CampaignUnit.unit_id == unit_id, CampaignUnit.acknowledged_at.is_(None), Campaign.launched_at.is_not(None))
+        .order_by(Campaign.id.desc())
+    )).all())
+
+
 # --- who has what ---------------------------------------------------------------------------------------------
 
 

@@ -40,6 +40,8 @@ class Outcome:
     message_id: str | None = None
     error: str | None = None
     unreachable: bool = False
+    retry_after: float | None = None  # Zalo does not say how long to wait: the outbox backs off
+    new_chat_id: None = None  # no chat migrations on Zalo
 
 
 class ZaloBot:

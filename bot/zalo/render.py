@@ -1,0 +1,53 @@
+"""Screens and outbox payloads as Zalo text: Zalo has no buttons, so every button becomes words
+to type. The engine's screens already number their choices; only the "press …" phrases change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.forms import Screen
+from bot.forms import texts as ft
+
+# What the engine says about buttons, and what to type on Zalo instead.
+SCREEN_PHRASES = {
+    ft.CHOICE_HOWTO: "Gõ số thứ tự của lựa chọn (ví dụ: 1).",
+    ft.MULTI_HOWTO: "Gõ các số cách nhau bằng dấu phẩy (ví dụ: 1, 3), rồi gõ: xong",
+    "Gửi xong bấm “Xong” hoặc gõ: xong": "Gửi xong gõ: xong",
+    ft.NAV_HOWTO: "Gõ “quay lại” để về câu trước · “hủy” để hủy",
+    ft.NAV_HOWTO_OPTIONAL: "Gõ “bỏ qua” để bỏ qua · “quay lại” để về câu trước · “hủy” để hủy",
+}
+RESUME_HOWTO = "Gõ “tiếp tục” để làm tiếp, hoặc “làm lại” để bỏ bản nháp và bắt đầu lại."
+REVIEW_HOWTO = "Gõ “gửi” để hoàn tất, hoặc “sửa 2” để sửa mục 2 (số mục theo danh sách trên). Gõ “hủy” để hủy."
+
+# Buttons the outbox's payloads carry (see bot.services.campaigns / nudges), as words to type.
+BUTTON_WORDS = {
+    "ack": "👉 Trả lời “đã nhận {arg}” để xác nhận đơn vị đã nhận được phát động.",
+    "rep": "👉 Trả lời “báo cáo {arg}” để gửi báo cáo kỳ này.",
+}
+
+
+def screen_text(screen: Screen) -> str:
+    text = screen.text
+    if screen.status == "review":
+        head, _, _ = text.rpartition(ft.REVIEW_HOWTO.split("{")[0])
+        return f"{head.rstrip()}\n\n{REVIEW_HOWTO}" if head.strip() else text
+    if screen.status == "resume":
+        return f"{text}\n\n{RESUME_HOWTO}"
+    for phrase, typed in SCREEN_PHRASES.items():
+        text = text.replace(phrase, typed)
+    return text
+
+
+def payload_text(payload: dict[str, Any]) -> str:
+    """A sendMessage payload's text, its buttons' "Bấm …" lines replaced by what to type."""
+    text = payload.get("text") or ""
+    buttons = [b for row in (payload.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
+    typed = []
+    for b in buttons:
+        prefix, _, arg = str(b.get("callback_data", "")).partition(":")
+        if prefix in BUTTON_WORDS:
+            typed.append(BUTTON_WORDS[prefix].format(arg=arg))
+    if not typed:
+        return text
+    kept = [line for line in text.splitlines() if not line.startswith("Bấm ")]
+    return "\n".join(kept).rstrip() + "\n\n" + "\n".join(typed)
