@@ -96,6 +96,9 @@ class _Drain:
     limiter: RateLimiter
     now: datetime | None
     channel: str = "telegram"
+    # One send at a time per chat, in claim order, so a person reads a digest before its chart
+    # (asyncio.Lock is first come, first served; the limiter alone does not keep the order).
+    chat_locks: dict[int | str, asyncio.Lock] = field(default_factory=dict)
 
     def moment(self) -> datetime:
         return self.now if self.now is not None else clock.now()
@@ -107,6 +110,11 @@ class _Drain:
             await self._record(outbox.mark_failed, row.id, row.error or "hết số lần thử")
             return "failed"
         chat_id = row.chat_id if self.channel == "telegram" else row.address
+        async with self.chat_locks.setdefault(chat_id, asyncio.Lock()):
+            return await self._send_in_order(row, chat_id)
+
+    async def _send_in_order(self, row: OutboxMessage, chat_id: int | str) -> str:
+        cfg = self.settings.outbox
         for _ in range(MAX_MIGRATIONS + 1):
             ticket = await self.limiter.acquire(chat_id, max_chat_wait=DEFER_AFTER_SECONDS)
             if ticket is None:

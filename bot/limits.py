@@ -107,7 +107,9 @@ class RateLimiter:
             outbox_settings.group_per_minute,
         )
 
-    def _windows(self, chat_id: int) -> list[SlidingWindow]:
+    def _windows(self, chat_id: int | str | None) -> list[SlidingWindow]:
+        if chat_id is None:  # counted against the overall limit only (a direct reply)
+            return []
         windows = self._chats.get(chat_id)
         if windows is None:
             windows = [SlidingWindow(self._per_chat, 1.0 + self._margin)]
@@ -127,7 +129,7 @@ class RateLimiter:
     def chat_wait(self, chat_id: int) -> float:
         """Seconds until this chat's own windows (and any 429 penalty) allow a message."""
         now = self._clock()
-        wait = max(w.wait(now) for w in self._windows(chat_id))
+        wait = max((w.wait(now) for w in self._windows(chat_id)), default=0.0)
         return max(wait, self._blocked_until.get(chat_id, 0.0) - now)
 
     def wait(self, chat_id: int) -> float:

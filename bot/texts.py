@@ -44,6 +44,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("due", "Các kỳ báo cáo đang mở của đơn vị", ("officer",)),
     Command("members", "Danh sách thành viên (có thể kèm mã đơn vị)", ("admin",)),
     Command("deactivate", "Vô hiệu hóa một thành viên: /deactivate <số thành viên>", ("admin",)),
+    Command("channel", "Nhận thông báo qua Telegram hay Zalo: /channel zalo", ALL_ROLES),
+    Command("link", "Lấy mã để dùng cùng tài khoản trên Zalo", ALL_ROLES),
     Command("cancel", "Hủy biểu mẫu đang điền", ALL_ROLES),
     Command("mydata", "Xem dữ liệu cá nhân bot đang lưu", ALL_ROLES),
     Command("forget", "Xóa dữ liệu cá nhân của bạn", ALL_ROLES),
@@ -120,6 +122,16 @@ def already_member(role: str, unit_name: str | None) -> str:
         "Nếu cần đổi đơn vị hoặc vai trò, hãy gõ /leave rồi dùng mã mời mới."
     )
 
+
+LINKED = ("Đã liên kết Telegram với tài khoản của bạn ({role}{where}). Thông báo vẫn gửi qua {channel}; "
+          "gõ /channel telegram để nhận trên Telegram.")
+LINK_CODE = ("Mã liên kết của bạn: {code} (dùng một lần, hết hạn sau {hours} giờ).\n"
+             "Trên Zalo, nhắn cho bot: tham gia {code}")
+CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo"}
+CHANNEL_NOW = "Thông báo, nhắc hạn và bản tin đang gửi cho bạn qua {channel}. Đổi: /channel zalo hoặc /channel telegram."
+CHANNEL_SET = "Từ nay thông báo, nhắc hạn và bản tin gửi cho bạn qua {channel}."
+CHANNEL_NO_CHAT = "Bạn chưa dùng bot trên {channel}. Gõ /link để lấy mã, rồi nhắn mã đó cho bot trên {channel}."
+CHANNEL_BAD = "Cách dùng: /channel zalo hoặc /channel telegram"
 
 NOT_A_MEMBER = (
     "Bạn chưa tham gia bot nên chưa dùng được chức năng này. Hãy bấm vào đường link mời do "

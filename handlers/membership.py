@@ -44,10 +44,42 @@ async def start(update: Update, context: BotContext) -> None:
             await message.reply_text(texts.INVITE_REFUSED[exc.reason])
         return
     context.member = view
-    await message.reply_text(
-        texts.welcome(view.full_name, view.role, view.unit_name, context.settings.organisation_name)
-    )
+    if view.zalo_user_id is not None:  # a link code: the same member, now on Telegram too
+        where = f", {view.unit_name}" if view.unit_name else ""
+        await message.reply_text(texts.LINKED.format(role=texts.ROLE_SHORT[view.role].lower(), where=where,
+                                                     channel=texts.CHANNEL_NAMES[view.channel]))
+    else:
+        await message.reply_text(
+            texts.welcome(view.full_name, view.role, view.unit_name, context.settings.organisation_name)
+        )
     await menu.set_menu_for(context.bot, view.chat_id, view.role)
+
+
+async def link(update: Update, context: BotContext) -> None:
+    """/link: a one-time code to type on Zalo, to be this same member there."""
+    async with context.db.session() as session:
+        code = (await invites.create_link_code(session, context.member.id)).code
+    await update.effective_message.reply_text(texts.LINK_CODE.format(code=code, hours=invites.LINK_CODE_HOURS))
+
+
+async def channel(update: Update, context: BotContext) -> None:
+    """/channel [telegram|zalo]: where broadcasts, nudges and digests go."""
+    message = update.effective_message
+    member = context.member
+    if not context.args:
+        await message.reply_text(texts.CHANNEL_NOW.format(channel=texts.CHANNEL_NAMES[member.channel]))
+        return
+    wanted = context.args[0].lower()
+    if wanted not in texts.CHANNEL_NAMES:
+        await message.reply_text(texts.CHANNEL_BAD)
+        return
+    try:
+        async with context.db.session() as session:
+            await members.choose_channel(session, member.id, wanted)
+    except members.MemberError:
+        await message.reply_text(texts.CHANNEL_NO_CHAT.format(channel=texts.CHANNEL_NAMES[wanted]))
+        return
+    await message.reply_text(texts.CHANNEL_SET.format(channel=texts.CHANNEL_NAMES[wanted]))
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -98,4 +130,6 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("help", help_command))
     app.add_handler(CommandHandler("whoami", whoami))
     app.add_handler(CommandHandler("leave", leave))
+    app.add_handler(CommandHandler("link", link))
+    app.add_handler(CommandHandler("channel", channel))
     app.add_handler(CallbackQueryHandler(leave_answer, pattern=r"^leave:(yes|no)$"))

@@ -71,6 +71,15 @@ class ZaloSender:
             return Outcome("permanent", error=f"stored file #{payload.get('file_id')} is gone")
         return await client.deliver(self.bot, chat_id, payload, file_url=url)
 
+    async def send_now(self, chat_id: str, payload: dict[str, Any]) -> Outcome:
+        """A direct answer to someone who just wrote: within the overall rate, not held by the
+        per-chat pace (a person typing waits for no one)."""
+        ticket = await self.limiter.acquire(None)
+        try:
+            return await self.send_payload(chat_id, payload)
+        finally:
+            self.limiter.release(ticket)
+
     async def deliver(self, row: OutboxMessage, chat_id: int | str) -> Outcome:
         """The outbox's transport (bot.jobs.drain_outbox with channel="zalo")."""
         return await self.send_payload(str(chat_id), row.payload)

@@ -1,0 +1,162 @@
+"""The Zalo channel at run time: updates by long polling or webhook, the bot's own HTTP endpoint
+(webhook + signed file links), and — when Telegram does not run in this process — its own tick.
+
+With Telegram in the same process, Telegram's JobQueue tick drains the Zalo outbox too (the
+sender sits in the Application's bot_data) and `kick` is Telegram's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from urllib.parse import urlparse
+
+import aiohttp
+from aiohttp import web
+
+from bot import jobs, signed_links
+from bot.config import Settings
+from bot.forms import FormEngine
+from bot.zalo.client import ZaloBot, ZaloError
+from bot.zalo.conversation import Conversation
+from bot.zalo.sending import ZaloSender
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+DEFAULT_WEBHOOK_PATH = "/zalo/webhook"
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+POLL_TIMEOUT = 30
+RETRY_FIRST, RETRY_MAX = 1.0, 60.0
+
+
+def webhook_path(url: str) -> str:
+    return urlparse(url).path or DEFAULT_WEBHOOK_PATH if url else DEFAULT_WEBHOOK_PATH
+
+
+class ZaloChannel:
+    def __init__(self, settings: Settings, db: Database, engine: FormEngine, *,
+                 kick: Callable[[], Awaitable[None]] | None = None, own_tick: bool = True,
+                 poll_timeout: int = POLL_TIMEOUT) -> None:
+        self.settings = settings
+        self.cfg = settings.zalo
+        self.db = db
+        self.bot = ZaloBot(self.cfg.token, self.cfg.api_base_url, timeout=poll_timeout + 15)
+        self.sender = ZaloSender(self.bot, db, settings)
+        self.conversation = Conversation(db, settings, engine, self.sender, after_change=kick or self.kick)
+        self.own_tick = own_tick
+        self.poll_timeout = poll_timeout
+        self._tasks: set[asyncio.Task] = set()
+        self._runner: web.AppRunner | None = None
+        self._wake = asyncio.Event()
+        self._running = False
+
+    # --- lifecycle -------------------------------------------------------------------------------
+
+    def web_app(self) -> web.Application:
+        app = web.Application(client_max_size=1024 * 1024)
+        app.add_routes(signed_links.routes(self.db, self.sender.secret))
+        app.router.add_post(webhook_path(self.cfg.webhook_url), self._webhook)
+        return app
+
+    async def start(self) -> None:
+        self._running = True
+        self._runner = web.AppRunner(self.web_app(), access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, self.cfg.listen, self.cfg.port).start()
+        if self.cfg.webhook_url:
+            await self.bot.set_webhook(self.cfg.webhook_url, self.cfg.webhook_secret)
+            log.info("zalo: webhook %s", self.cfg.webhook_url)
+        else:
+            try:
+                await self.bot.delete_webhook()  # getUpdates is refused while a webhook is set
+            except (ZaloError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                log.warning("zalo: could not delete the webhook: %s", exc)
+            self._spawn(self._poll())
+        if self.own_tick:
+            self._spawn(self._tick_loop())
+
+    async def stop(self) -> None:
+        self._running = False
+        self._wake.set()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._runner is not None:
+            await self._runner.cleanup()
+        await self.conversation.close()
+        await self.bot.close()
+
+    @property
+    def port(self) -> int:
+        """The port the HTTP endpoint listens on (useful when configured as 0)."""
+        site = next(iter(self._runner.sites))
+        return site._server.sockets[0].getsockname()[1]  # noqa: SLF001 - aiohttp exposes no accessor
+
+    def _spawn(self, coro) -> asyncio.Task:  # noqa: ANN001 - a coroutine
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def kick(self) -> None:
+        self._wake.set()
+
+    # --- updates ---------------------------------------------------------------------------------
+
+    async def _poll(self) -> None:
+        delay = RETRY_FIRST
+        while self._running:
+            try:
+                update = await self.bot.get_update(self.poll_timeout)
+            except asyncio.CancelledError:
+                raise
+            except (ZaloError, aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+                log.warning("zalo: getUpdates failed (%s); again in %.0f s", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RETRY_MAX)
+                continue
+            delay = RETRY_FIRST
+            if update:
+                self._spawn(self.conversation.handle(update))
+
+    async def _webhook(self, request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), self.cfg.webhook_secret.encode()) or not self.cfg.webhook_secret:
+            log.warning("zalo webhook: wrong or missing secret from %s", request.remote)
+            return web.json_response({"ok": False, "description": "forbidden"}, status=403)
+        raw = await request.read()
+        try:
+            body = json.loads(raw)
+            update = body.get("result", body) if isinstance(body, dict) else None
+            if not isinstance(update, dict) or not isinstance(update.get("message"), dict) or "event_name" not in update:
+                raise ValueError("not a Zalo update")
+        except ValueError as exc:
+            log.warning("zalo webhook: malformed body (%s): %r", exc, raw[:200])
+            return web.json_response({"ok": False, "description": "malformed update"}, status=400)
+        self._spawn(self.conversation.handle(update))  # answered at once; Zalo does not wait for the bot
+        return web.json_response({"ok": True})
+
+    # --- the tick when Telegram is not here ------------------------------------------------------
+
+    async def _tick_loop(self) -> None:
+        interval = self.settings.outbox.tick_seconds
+        while self._running:
+            self._wake.clear()  # before the tick: a kick during it means "again"
+            try:
+                report = await jobs.tick(None, self.db, self.settings, zalo=self.sender)
+                if report.zalo.sent or report.zalo.failed:
+                    log.info("zalo tick: %s", report.zalo)
+                if report.more:
+                    continue
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("zalo tick failed")
+            try:
+                await asyncio.wait_for(self._wake.wait(), interval)
+            except asyncio.TimeoutError:
+                pass

@@ -1,0 +1,77 @@
+"""What the bot says on Zalo that differs from Telegram: no buttons, commands typed as words."""
+
+from __future__ import annotations
+
+from bot import texts
+
+# Typed words → command. Matched on the whole message (folded: no diacritics, lower case),
+# optionally followed by one argument, so an answer like "Báo cáo tốt" is never a command.
+WORDS = {
+    "tro giup": "help", "giup": "help", "huong dan": "help", "help": "help",
+    "tham gia": "start", "bat dau": "start",
+    "toi la ai": "whoami",
+    "de cu": "nominate", "de xuat": "nominate",
+    "de cu cua toi": "my_nominations", "danh sach de cu": "my_nominations",
+    "bao cao": "report",
+    "han bao cao": "due",
+    "da nhan": "ack", "xac nhan": "ack",
+    "ban tin": "digest", "tong hop": "digest",
+    "xuat": "export", "xuat excel": "export",
+    "kenh": "channel", "lien ket": "link",
+    "huy": "cancel", "quay lai": "back", "bo qua": "skip",
+    "tiep tuc": "continue", "lam lai": "discard",
+}
+
+# (command, words to type, what it does, roles)
+HELP = (
+    ("help", "trợ giúp", "các lệnh bạn dùng được", texts.ALL_ROLES),
+    ("whoami", "tôi là ai", "họ tên, đơn vị, vai trò của bạn", texts.ALL_ROLES),
+    ("ack", "đã nhận <số>", "xác nhận đơn vị đã nhận phát động thi đua", ("officer",)),
+    ("nominate", "đề cử", "đề xuất điển hình tiên tiến (tập thể, cá nhân)", ("officer",)),
+    ("my_nominations", "đề cử của tôi", "các đề xuất của đơn vị và tình trạng", ("officer",)),
+    ("report", "báo cáo", "gửi báo cáo kết quả thi đua của đơn vị", ("officer",)),
+    ("digest", "bản tin", "bản tin thi đua kèm biểu đồ", ("admin", "leader")),
+    ("export", "xuất <số phong trào>", "tải tệp Excel tổng hợp phong trào", ("admin", "leader")),
+    ("channel", "kênh zalo / kênh telegram", "chọn nơi nhận thông báo", texts.ALL_ROLES),
+    ("link", "liên kết", "dùng cùng tài khoản trên Telegram", texts.ALL_ROLES),
+    ("cancel", "hủy", "hủy biểu mẫu đang điền", texts.ALL_ROLES),
+)
+
+
+def help_text(role: str) -> str:
+    lines = [f"Bạn đang dùng bot với vai trò: {texts.ROLE_NAMES[role]}.", "", "Gõ một trong các lệnh sau:"]
+    lines += [f"• {words} — {what}" for _, words, what, roles in HELP if role in roles]
+    lines += ["", "Có thể gõ lệnh có dấu gạch chéo như trên Telegram, ví dụ /nominate."]
+    return "\n".join(lines)
+
+
+START_NO_CODE = (
+    "Xin chào! Đây là bot thi đua – khen thưởng. Để tham gia, bạn cần mã mời do Văn phòng "
+    "(Thường trực Hội đồng Thi đua – Khen thưởng) cấp.\n\nHãy gõ: tham gia MÃ_MỜI (ví dụ: tham gia ABCD234567)"
+)
+NOT_A_MEMBER = "Bạn chưa tham gia bot. Hãy gõ: tham gia MÃ_MỜI (mã do Văn phòng cấp)."
+UNKNOWN_MESSAGE = "Bot chưa hiểu tin nhắn này. Gõ “trợ giúp” để xem các lệnh của bạn."
+UNKNOWN_COMMAND = "Bot không hiểu lệnh này. Gõ “trợ giúp” để xem các lệnh của bạn."
+NOT_ALLOWED = "Chức năng này dành cho {roles}. Gõ “trợ giúp” để xem các lệnh của bạn."
+TELEGRAM_ONLY = ("Chức năng này hiện chỉ dùng trên Telegram (cần nút bấm hoặc tải tệp lên). "
+                 "Gõ “liên kết” để dùng cùng tài khoản trên Telegram.")
+GROUP_CHAT = "Hãy nhắn tin riêng cho bot để dùng các lệnh."
+NOTHING_TO_CANCEL = "Bạn không có biểu mẫu nào đang điền."
+STICKER = "Bot chưa hiểu nhãn dán. Gõ “trợ giúp” để xem các lệnh của bạn."
+UNSUPPORTED = "Bot chưa đọc được loại tin nhắn này trên Zalo. Hãy gõ chữ hoặc gửi ảnh."
+PHOTO_FAILED = "Bot chưa tải được ảnh này từ Zalo. Hãy gửi lại ảnh."
+ACK_WHICH = "Đơn vị có {n} phát động chưa xác nhận:\n{lines}\n\nGõ “đã nhận <số>”, ví dụ: đã nhận {first}"
+ACK_NONE = "Đơn vị của bạn không còn phát động nào chưa xác nhận."
+EXPORT_USAGE = "Cách dùng: xuất <số phong trào>, ví dụ: xuất 3"
+EXPORT_READY = "📎 {caption}\nTải tệp (link hết hạn lúc {until}): {url}"
+CHANNEL_NOW = ("Thông báo, nhắc hạn và bản tin đang gửi cho bạn qua {channel}.\n"
+               "Đổi: gõ “kênh zalo” hoặc “kênh telegram”.")
+CHANNEL_SET = "Từ nay thông báo, nhắc hạn và bản tin gửi cho bạn qua {channel}."
+CHANNEL_NO_CHAT = ("Bạn chưa dùng bot trên {channel}. Gõ “liên kết” để lấy mã, rồi nhắn mã đó cho bot "
+                   "trên {channel}.")
+CHANNEL_BAD = "Gõ “kênh zalo” hoặc “kênh telegram”."
+LINK_CODE = ("Mã liên kết của bạn: {code} (dùng một lần, hết hạn sau {hours} giờ).\n"
+             "Trên Telegram, nhắn cho bot: /start {code}")
+LINKED = ("Đã liên kết Zalo với tài khoản của bạn ({role}{where}). Thông báo vẫn gửi qua {channel}; "
+          "gõ “kênh zalo” để nhận trên Zalo.")
+CHANNEL_NAMES = texts.CHANNEL_NAMES
