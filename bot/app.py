@@ -35,9 +35,19 @@ async def open_resources(app: Application) -> None:
     app.bot_data["db"] = db
     await menu.set_default_menu(app.bot)
     log.info("bot @%s ready", app.bot.username)
+    if settings.zalo.enabled:  # both channels in one process: Telegram's tick drains Zalo's outbox too
+        from bot.zalo.channel import ZaloChannel
+
+        channel = ZaloChannel(settings, db, app.bot_data["forms"], kick=lambda: jobs.kick(app), own_tick=False)
+        await channel.start()
+        app.bot_data["zalo"], app.bot_data["zalo_sender"] = channel, channel.sender
+        log.info("zalo channel ready")
 
 
 async def close_resources(app: Application) -> None:
+    channel = app.bot_data.pop("zalo", None)
+    if channel is not None:
+        await channel.stop()
     db: Database | None = app.bot_data.pop("db", None)
     if db is not None:
         await db.dispose()

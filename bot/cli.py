@@ -327,10 +327,14 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    if not settings.token and settings.zalo.enabled:
+        from bot.zalo.channel import run_zalo_only
+
+        return asyncio.run(run_zalo_only(settings))
     if not settings.token:
         _print_err(
             "Chưa có token của bot: đặt biến môi trường TELEGRAM_BOT_TOKEN (hoặc khóa bot.token trong "
-            "config.toml). Muốn thử mà không cần token: python -m bot demo"
+            "config.toml), hoặc ZALO_BOT_TOKEN cho Zalo. Muốn thử mà không cần token: python -m bot demo"
         )
         return EXIT_USAGE
     from telegram import Update
@@ -361,6 +365,10 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    if args.channel == "zalo":
+        from bot.zalo.demo import run_zalo_demo
+
+        return asyncio.run(run_zalo_demo(settings, echo=not sys.stdin.isatty()))
     from bot.demo import run_demo
 
     return asyncio.run(run_demo(settings, echo=not sys.stdin.isatty()))
@@ -394,6 +402,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="PATH", help="tệp ghi ra")
     p.set_defaults(func=cmd_export)
     p = sub.add_parser("demo", help="chạy thử trong terminal với Bot API giả lập, không cần token")
+    p.add_argument("--channel", choices=["telegram", "zalo"], default="telegram",
+                   help="chạy thử trên Telegram (mặc định) hay Zalo")
     p.set_defaults(func=cmd_demo)
 
     db = sub.add_parser("db", help="cơ sở dữ liệu").add_subparsers(dest="db_command", required=True, metavar="ACTION")

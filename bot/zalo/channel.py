@@ -160,3 +160,29 @@ class ZaloChannel:
                 await asyncio.wait_for(self._wake.wait(), interval)
             except asyncio.TimeoutError:
                 pass
+
+
+async def run_zalo_only(settings: Settings) -> int:
+    """`python -m bot run` with only a Zalo token: the channel and its own tick until stopped."""
+    import signal
+
+    from bot import clock
+    from bot.app import FORMS
+    from storage import migrate
+
+    clock.set_local_zone(settings.timezone)
+    db = Database(settings.database_url)
+    await migrate.upgrade(db)
+    channel = ZaloChannel(settings, db, FormEngine(list(FORMS)))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await channel.start()
+        log.info("zalo channel ready (Telegram off: no TELEGRAM_BOT_TOKEN)")
+        await stop.wait()
+    finally:
+        await channel.stop()
+        await db.dispose()
+    return 0

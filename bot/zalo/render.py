@@ -13,8 +13,9 @@ SCREEN_PHRASES = {
     ft.CHOICE_HOWTO: "Gõ số thứ tự của lựa chọn (ví dụ: 1).",
     ft.MULTI_HOWTO: "Gõ các số cách nhau bằng dấu phẩy (ví dụ: 1, 3), rồi gõ: xong",
     "Gửi xong bấm “Xong” hoặc gõ: xong": "Gửi xong gõ: xong",
-    ft.NAV_HOWTO: "Gõ “quay lại” để về câu trước · “hủy” để hủy",
+    # The longer first: NAV_HOWTO is a part of NAV_HOWTO_OPTIONAL.
     ft.NAV_HOWTO_OPTIONAL: "Gõ “bỏ qua” để bỏ qua · “quay lại” để về câu trước · “hủy” để hủy",
+    ft.NAV_HOWTO: "Gõ “quay lại” để về câu trước · “hủy” để hủy",
 }
 RESUME_HOWTO = "Gõ “tiếp tục” để làm tiếp, hoặc “làm lại” để bỏ bản nháp và bắt đầu lại."
 REVIEW_HOWTO = "Gõ “gửi” để hoàn tất, hoặc “sửa 2” để sửa mục 2 (số mục theo danh sách trên). Gõ “hủy” để hủy."

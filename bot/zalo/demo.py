@@ -1,0 +1,154 @@
+"""`python -m bot demo --channel zalo`: the bot on the Zalo simulator, in a terminal.
+
+The sample people are on Zalo; a campaign is already launched to the communes. Type as a person
+and read what Zalo would show them (text only: Zalo has no buttons).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import sys
+import tempfile
+from pathlib import Path
+
+from bot import texts
+from bot.app import FORMS
+from bot.config import Settings, ZaloSettings
+from bot.demo import DEMO_INVITES, DEMO_UNITS, PEOPLE
+from bot.forms import FormEngine
+from bot.services import campaigns, invites, members, units
+from bot.simulator.zalo import ZaloApiSimulator
+from bot.zalo.channel import ZaloChannel
+from storage import migrate
+from storage.db import Database
+
+TOKEN = "demo-zalo-token-thidua"
+HELP = """Lệnh của bản chạy thử (không gửi tới bot):
+  /as TÊN          đổi người đang gõ ({people})
+  /photo ĐƯỜNG_DẪN gửi một ảnh cho bot (như ảnh chụp trên Zalo)
+  /quit            thoát
+Mọi dòng khác được gửi cho bot như tin nhắn Zalo của người đang chọn."""
+
+
+def zalo_id(user_id: int) -> str:
+    return f"88000000{user_id}"
+
+
+async def _seed(db: Database) -> None:
+    async with db.session() as session:
+        await units.import_units(session, units.parse_units_csv(DEMO_UNITS))
+    async with db.session() as session:
+        for code, (role, unit_code) in DEMO_INVITES.items():
+            unit = await units.unit_by_code(session, unit_code)
+            made = await invites.create_invites(session, role=role, unit_id=unit.id, expires_days=30, actor_label="demo")
+            made[0].code = code
+        admin_id = None
+        for p in PEOPLE:
+            if p.role is None:
+                continue
+            unit = await units.unit_by_code(session, p.unit_code)
+            if p.role == "admin":  # the office stays on Telegram
+                admin_id = (await members.add_admin(session, telegram_user_id=p.user_id, full_name=p.full_name, unit=unit)).id
+                continue
+            made = await invites.create_invites(session, role=p.role, unit_id=unit.id, actor_label="demo")
+            await invites.redeem(session, made[0].code, zalo_user_id=zalo_id(p.user_id), zalo_chat_id=zalo_id(p.user_id),
+                                 full_name=p.full_name)
+    async with db.session() as session:
+        await campaigns.launch(session, {
+            "title": "Phong trào thi đua “Chung sức xây dựng nông thôn mới” năm 2026", "reporting_cadence": "6-monthly",
+            "period_start": "2026-01-01", "period_end": "2026-12-31", "target_mode": "units",
+            "target_units": ["LB", "XD", "CM"], "quota_collectives": 2, "quota_individuals": 2, "quota_per": "quarter",
+        }, admin_id)
+
+
+async def run_zalo_demo(settings: Settings, *, echo: bool = False, stdin=None, out=None) -> int:
+    stdin = stdin or sys.stdin
+    out = out or sys.stdout
+    folder = Path(tempfile.mkdtemp(prefix="thidua-zalo-demo-"))
+    sim = ZaloApiSimulator(token=TOKEN)
+    await sim.start()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    demo = settings.with_overrides(
+        database_url=f"sqlite:///{folder / 'demo.db'}",
+        zalo=ZaloSettings(token=TOKEN, api_base_url=sim.base_url, listen="127.0.0.1", port=port,
+                          link_secret="demo-link-secret-0123456789"),
+    )
+    db = Database(demo.database_url)
+    await migrate.upgrade(db)
+    await _seed(db)
+    for p in PEOPLE:
+        sim.add_user(zalo_id(p.user_id), p.full_name)
+    channel = ZaloChannel(demo, db, FormEngine(list(FORMS)), poll_timeout=1)
+    await channel.start()
+    by_key = {p.key: p for p in PEOPLE if p.role != "admin"}
+    names = {zalo_id(p.user_id): p.full_name for p in PEOPLE}
+    person = by_key["mai"]
+    shown = 0
+    print("Thi đua bot trên Zalo — bản chạy thử (Zalo Bot API giả lập, dữ liệu tạm ở "
+          f"{folder}).\nNgười mẫu: "
+          + ", ".join(f"{p.key} ({texts.ROLE_SHORT[p.role] if p.role else 'chưa tham gia'})" for p in by_key.values())
+          + "\nMã mời mẫu: " + ", ".join(DEMO_INVITES) + "\nGõ “trợ giúp” để xem lệnh của bot, /demo để xem lệnh của bản chạy thử.\n",
+          file=out)
+
+    def show(current: str) -> None:
+        nonlocal shown
+        sent = sim.all_sent()
+        for m in sent[shown:]:
+            who = "" if m["chat_id"] == current else f" → {names.get(m['chat_id'], m['chat_id'])}"
+            body = m.get("text") or ""
+            if m["method"] == "sendPhoto":
+                body = f"🖼 Ảnh: {m.get('photo')}\n{m.get('caption') or ''}"
+            print(f"🤖{who}:\n{body}\n", file=out)
+        shown = len(sent)
+        out.flush()
+
+    await asyncio.sleep(1.5)  # the launch goes out on the first tick
+    show(zalo_id(person.user_id))
+    loop = asyncio.get_running_loop()
+    try:
+        while True:
+            print(f"[{person.full_name}] > ", end="", file=out, flush=True)
+            line = await loop.run_in_executor(None, stdin.readline)
+            if not line:
+                print(file=out)
+                break
+            line = line.strip()
+            if echo:
+                print(line, file=out)
+            if not line:
+                continue
+            if line in ("/quit", "/exit"):
+                break
+            if line in ("/demo", "/people"):
+                print(HELP.format(people=", ".join(by_key)), file=out)
+                continue
+            if line.startswith("/as"):
+                key = line[3:].strip().lower()
+                if key in by_key:
+                    person = by_key[key]
+                else:
+                    print(f"Không có người mẫu {key!r}. Chọn một trong: {', '.join(by_key)}", file=out)
+                continue
+            uid = zalo_id(person.user_id)
+            if line.startswith("/photo "):
+                path = Path(line[7:].strip()).expanduser()
+                if not path.is_file():
+                    print(f"Không tìm thấy tệp {path}", file=out)
+                    continue
+                message_id = sim.send_photo(uid, sim.host_image(path.read_bytes(), path.name))
+            else:
+                message_id = sim.send_text(uid, line)
+            try:
+                await channel.conversation.wait_handled(message_id, timeout=15)
+                await asyncio.sleep(0.3)  # notifications the step queued go out on the kicked tick
+            except TimeoutError:
+                print("(bot chưa trả lời sau 15 giây)", file=out)
+            show(uid)
+    finally:
+        await channel.stop()
+        await db.dispose()
+        await sim.stop()
+    return 0
