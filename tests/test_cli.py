@@ -96,6 +96,6 @@ def test_run_without_a_token_says_how_to_set_it_and_exits_2(tmp_path):
     result = run(["run"], env_extra={"THIDUA_DATABASE_URL": f"sqlite:///{tmp_path / 't.db'}"})
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "Chưa có token của bot: đặt biến môi trường TELEGRAM_BOT_TOKEN (hoặc khóa bot.token trong config.toml). "
-        "Muốn thử mà không cần token: python -m bot demo"
+        "Chưa có token của bot: đặt biến môi trường TELEGRAM_BOT_TOKEN (hoặc khóa bot.token trong config.toml), "
+        "hoặc ZALO_BOT_TOKEN cho Zalo. Muốn thử mà không cần token: python -m bot demo"
     ]
