@@ -137,7 +137,9 @@ class _Drain:
             return "failed"
 
         if result.kind == "sent":
-            await self._record(outbox.mark_sent, row.id, result.message_id, self.moment())
+            # telegram_message_id is a Telegram number; Zalo's message ids are strings, not kept.
+            message_id = result.message_id if self.channel == "telegram" else None
+            await self._record(outbox.mark_sent, row.id, message_id, self.moment())
             return "sent"
         if result.kind == "permanent":
             async with self.db.session() as session:
