@@ -8,7 +8,6 @@ text everywhere (choices are numbered so typing "2" works without buttons).
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -22,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import clock
 from bot.forms import texts as t
 from bot.forms.model import Answers, Choice, Field, Form
-from storage.models import FormDraft, StoredFile
+from bot.services import files as files_service
+from storage.models import FormDraft
 
 LABEL_PREFIX = "_label:"
 REVIEW_VALUE_MAX = 300
@@ -382,17 +382,7 @@ class FormEngine:
         content = await item.fetch()
         if not content:
             return await self._ask(session, form, draft, f, error=t.FILE_EMPTY)
-        stored = StoredFile(
-            filename=item.filename[:255],
-            mime_type=item.mime_type,
-            size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
-            content=content,
-            uploaded_by_member_id=draft.member_id,
-            created_at=clock.now(),
-        )
-        session.add(stored)
-        await session.flush()
+        stored = await files_service.store(session, content, item.filename, item.mime_type, uploaded_by=draft.member_id)
         entry = {"filename": stored.filename, "size": stored.size, "mime_type": item.mime_type, "stored_file_id": stored.id}
         candidate = files + [entry]
         if f.resolver is not None:

@@ -5,7 +5,6 @@ Used by the tick (scheduled digests), by /digest (on demand) and by `python -m b
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,9 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import charts, clock, digest_texts
 from bot.config import Settings
-from bot.services import digests, outbox
+from bot.services import digests, files, outbox
 from bot.services.digests import CampaignDigest
-from storage.models import StoredFile
 
 
 @dataclass(frozen=True)
@@ -52,11 +50,7 @@ async def render(session: AsyncSession, now: datetime, since: datetime) -> Rende
 
 
 async def store_chart(session: AsyncSession, png: bytes, now: datetime) -> int:
-    stored = StoredFile(filename=f"ban-tin-{clock.local(now):%Y-%m-%d}.png", mime_type="image/png", size=len(png),
-                        sha256=hashlib.sha256(png).hexdigest(), content=png, created_at=now)
-    session.add(stored)
-    await session.flush()
-    return stored.id
+    return (await files.store(session, png, f"ban-tin-{clock.local(now):%Y-%m-%d}.png", "image/png", now=now)).id
 
 
 @dataclass

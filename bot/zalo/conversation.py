@@ -8,7 +8,6 @@ timeout) it is queued in the outbox instead, so nothing the person should read i
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import re
 from collections import deque
@@ -24,13 +23,12 @@ from bot import clock, digest_texts, nomination_texts, texts
 from bot.forms import FileInput, FormEngine, Reply, Screen, StaleDraft, completions, nomination_form, report_form
 from bot.forms.completions import FormRejected
 from bot.forms.engine import fold
-from bot.services import campaigns, digest_sending, digests, exports, invites, members, nominations, outbox
+from bot.services import campaigns, digest_sending, digests, exports, files, invites, members, nominations, outbox
 from bot.services.members import MemberView, view_of
 from bot.zalo import texts as zt
 from bot.zalo.render import screen_text
 from bot.zalo.sending import ZaloSender
 from storage.db import Database
-from storage.models import StoredFile
 
 log = logging.getLogger(__name__)
 
@@ -102,14 +100,6 @@ class Conversation:
     async def _changed(self) -> None:
         if self.after_change is not None:
             await self.after_change()
-
-    async def _stored_file(self, content: bytes, filename: str, mime: str) -> int:
-        async with self.db.session() as session:
-            stored = StoredFile(filename=filename, mime_type=mime, size=len(content),
-                                sha256=hashlib.sha256(content).hexdigest(), content=content, created_at=clock.now())
-            session.add(stored)
-            await session.flush()
-            return stored.id
 
     async def wait_handled(self, message_id: str, timeout: float = 10.0) -> None:
         async with asyncio.timeout(timeout):
@@ -365,7 +355,8 @@ class Conversation:
             log.exception("export failed")
             await self.reply(chat_id, digest_texts.EXPORT_FAILED)
             return
-        file_id = await self._stored_file(made.content, made.filename, made.mime_type)
+        async with self.db.session() as session:
+            file_id = (await files.store(session, made.content, made.filename, made.mime_type)).id
         until = clock.fmt_datetime(clock.now() + timedelta(hours=self.sender.cfg.link_lifetime_hours))
         caption = digest_texts.EXPORT_XLSX_CAPTION.replace("{id}", str(campaign_id)).format(
             label="", at=clock.fmt_datetime(clock.now()))
