@@ -310,7 +310,19 @@ def short(title: str, limit: int = 80) -> str:
 
 
 ACK_RECORDED = "Đã ghi nhận: {unit} đã nhận phát động «{title}». Cảm ơn bạn!"
-ACK_ALREADY = "{unit} đã xác nhận lúc {at}{by}. Không cần bấm lại."
+ACK_ALREADY = "{unit} đã xác nhận lúc {at}{by}. {again}"
+ACK_AGAIN_PRESS = "Không cần bấm lại."
+ACK_AGAIN_TYPE = "Không cần xác nhận lại."
+
+
+def ack_answer(ack, again: str = ACK_AGAIN_PRESS) -> str:  # noqa: ANN001 - a campaigns.Ack
+    """What the person is told of their acknowledgement, whatever its outcome."""
+    if ack.status == "recorded":
+        return ACK_RECORDED.format(unit=ack.unit_name, title=short(ack.title, 60))
+    if ack.status == "already":
+        by = f" ({ack.by})" if ack.by else ""
+        return ACK_ALREADY.format(unit=ack.unit_name, at=clock.fmt_datetime(ack.at), by=by, again=again)
+    return ACK_NOT_TARGETED if ack.status == "not_targeted" else ACK_NOT_FOUND
 ACK_NOT_TARGETED = "Phát động này không gửi tới đơn vị của bạn."
 ACK_NOT_FOUND = "Không tìm thấy phát động này."
 ACK_DONE_BUTTON = "✅ Đơn vị đã xác nhận"

@@ -70,16 +70,8 @@ async def acknowledge(update: Update, context: BotContext) -> None:
     campaign_id = int(query.data.split(":")[1])
     async with context.db.session() as session:
         ack = await campaigns.acknowledge(session, campaign_id, member.id)
-    if ack.status == "recorded":
-        await query.answer(texts.ACK_RECORDED.format(unit=ack.unit_name, title=texts.short(ack.title, 60)), show_alert=True)
-    elif ack.status == "already":
-        by = f" ({ack.by})" if ack.by else ""
-        await query.answer(texts.ACK_ALREADY.format(unit=ack.unit_name, at=clock.fmt_datetime(ack.at), by=by), show_alert=True)
-    elif ack.status == "not_targeted":
-        await query.answer(texts.ACK_NOT_TARGETED, show_alert=True)
-        return
-    else:
-        await query.answer(texts.ACK_NOT_FOUND, show_alert=True)
+    await query.answer(texts.ack_answer(ack), show_alert=True)
+    if ack.status not in ("recorded", "already"):
         return
     done = InlineKeyboardMarkup([[InlineKeyboardButton(texts.ACK_DONE_BUTTON, callback_data=query.data)]])
     try:

@@ -31,12 +31,8 @@ async def digest(update: Update, context: BotContext) -> None:
     """/digest: the digest now, with its chart (changes since the person's last digest)."""
     message = update.effective_message
     await _typing(update, context, ChatAction.TYPING)
-    cfg, quiet = context.settings.digest, context.settings.quiet_hours
     async with context.db.session() as session:
-        sub = await digests.subscription(session, context.member.id, cfg, quiet)
-        now = clock.now()
-        since = sub.last_sent_at or digests.default_since(now, "weekly" if sub.frequency == "off" else sub.frequency)
-        rendered = await digest_sending.render(session, now, since)
+        rendered = await digest_sending.on_demand(session, context.member.id, context.settings, clock.now())
     await message.reply_text(rendered.text)
     if rendered.chart is not None:
         await message.reply_photo(rendered.chart, caption=rendered.caption, filename="ban-tin.png")

@@ -17,11 +17,12 @@ from bot import clock, jobs
 from bot.config import Settings, ZaloSettings
 from bot.forms import FormEngine
 from bot.app import FORMS
-from bot.services import campaigns, outbox, report_periods
+from bot.services import outbox, report_periods
 from bot.simulator.zalo import ZaloApiSimulator
 from bot.zalo.channel import SECRET_HEADER, ZaloChannel
 from storage.models import Campaign, CampaignUnit, Member, Nomination, OutboxMessage, Report, ReportPeriod
 from tests.conftest import add_admin, make_invite, make_settings, texts_of
+from tests.test_reports import launch
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 ZALO_TOKEN = "zalo-test-token-1234"
@@ -91,16 +92,6 @@ async def zbot(seeded, zalo, db_url, sim) -> AsyncIterator[ZaloHarness]:
     await harness.channel.start()
     yield harness
     await harness.channel.stop()
-
-
-async def launch(db, codes, cadence="6-monthly", title="Phong trào thi đua chuyển đổi số năm 2026") -> int:
-    async with db.session() as session:
-        admin = await session.scalar(select(Member.id).where(Member.role == "admin"))
-        result = await campaigns.launch(session, {
-            "title": title, "reporting_cadence": cadence, "period_start": "2026-01-01", "period_end": "2026-12-31",
-            "target_mode": "units", "target_units": list(codes),
-        }, admin)
-        return result.campaign_id
 
 
 async def test_an_officer_and_a_leader_do_everything_on_zalo(zbot):

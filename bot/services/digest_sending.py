@@ -49,6 +49,13 @@ async def render(session: AsyncSession, now: datetime, since: datetime) -> Rende
     return RenderedDigest(text, charts.digest_chart(digest_texts.chart_title(items, now), by_kind, weekly), caption)
 
 
+async def on_demand(session: AsyncSession, member_id: int, settings: Settings, now: datetime) -> RenderedDigest:
+    """/digest: the changes since the person's last digest (or a period's worth, by their schedule)."""
+    sub = await digests.subscription(session, member_id, settings.digest, settings.quiet_hours)
+    since = sub.last_sent_at or digests.default_since(now, "weekly" if sub.frequency == "off" else sub.frequency)
+    return await render(session, now, since)
+
+
 async def store_chart(session: AsyncSession, png: bytes, now: datetime) -> int:
     return (await files.store(session, png, f"ban-tin-{clock.local(now):%Y-%m-%d}.png", "image/png", now=now)).id
 

@@ -23,7 +23,7 @@ from bot import clock, digest_texts, nomination_texts, texts
 from bot.forms import FileInput, FormEngine, Reply, Screen, StaleDraft, completions, nomination_form, report_form
 from bot.forms.completions import FormRejected
 from bot.forms.engine import fold
-from bot.services import campaigns, digest_sending, digests, exports, files, invites, members, nominations, outbox
+from bot.services import campaigns, digest_sending, exports, files, invites, members, nominations, outbox
 from bot.services.members import MemberView, view_of
 from bot.zalo import texts as zt
 from bot.zalo.render import screen_text
@@ -303,14 +303,7 @@ class Conversation:
             campaign_id = pending[0].id
         async with self.db.session() as session:
             ack = await campaigns.acknowledge(session, campaign_id, member.id)
-        if ack.status == "recorded":
-            await self.reply(chat_id, texts.ACK_RECORDED.format(unit=ack.unit_name, title=texts.short(ack.title, 60)))
-        elif ack.status == "already":
-            by = f" ({ack.by})" if ack.by else ""
-            text = texts.ACK_ALREADY.format(unit=ack.unit_name, at=clock.fmt_datetime(ack.at), by=by)
-            await self.reply(chat_id, text.replace("Không cần bấm lại.", "Không cần xác nhận lại."))
-        else:
-            await self.reply(chat_id, texts.ACK_NOT_TARGETED if ack.status == "not_targeted" else texts.ACK_NOT_FOUND)
+        await self.reply(chat_id, texts.ack_answer(ack, again=texts.ACK_AGAIN_TYPE))
 
     async def _my_nominations(self, member: MemberView, chat_id: str, nomination_id: int | None) -> None:
         async with self.db.session() as session:
@@ -330,12 +323,9 @@ class Conversation:
                          + "\n\nXem một đề xuất: đề cử của tôi <số>, ví dụ /my_nominations " + str(items[0][0].id))
 
     async def _digest(self, member: MemberView, chat_id: str) -> None:
-        cfg, quiet = self.settings.digest, self.settings.quiet_hours
         async with self.db.session() as session:
-            sub = await digests.subscription(session, member.id, cfg, quiet)
             now = clock.now()
-            since = sub.last_sent_at or digests.default_since(now, "weekly" if sub.frequency == "off" else sub.frequency)
-            rendered = await digest_sending.render(session, now, since)
+            rendered = await digest_sending.on_demand(session, member.id, self.settings, now)
             chart_id = await digest_sending.store_chart(session, rendered.chart, now) if rendered.chart else None
         await self.reply(chat_id, rendered.text, member.id)
         if chart_id is not None:
