@@ -10,6 +10,7 @@ import asyncio
 import shlex
 import sys
 import tempfile
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -145,6 +146,34 @@ class Terminal:
         return "\n".join(parts)
 
 
+async def typed_lines(stdin, out, echo: bool, prompt: Callable[[], str]) -> AsyncIterator[str]:
+    """What is typed (or piped) into a demo, line by line, until end of input or /quit. Handles
+    the prompt, echoes piped lines, skips blank ones; /as and /demo are the demo's own."""
+    loop = asyncio.get_running_loop()
+    while True:
+        print(prompt(), end="", file=out, flush=True)
+        line = await loop.run_in_executor(None, stdin.readline)
+        if not line:
+            print(file=out)
+            return
+        line = line.strip()
+        if echo:
+            print(line, file=out)
+        if line in ("/quit", "/exit"):
+            return
+        if line:
+            yield line
+
+
+def switch_person(line: str, by_key: dict, out):  # noqa: ANN001, ANN201 - the demo's personas
+    """/as NAME: the persona to type as next, or None (and a hint) when there is no such one."""
+    key = line[3:].strip().lower()
+    if key not in by_key:
+        print(f"Không có người mẫu {key!r}. Chọn một trong: {', '.join(by_key)}", file=out)
+        return None
+    return by_key[key]
+
+
 async def run_demo(settings: Settings, *, echo: bool = False, stdin=None, out=None) -> int:
     stdin = stdin or sys.stdin
     out = out or sys.stdout
@@ -182,30 +211,13 @@ async def run_demo(settings: Settings, *, echo: bool = False, stdin=None, out=No
         + "\nGõ /demo để xem lệnh của bản chạy thử.\n",
         file=out,
     )
-    loop = asyncio.get_running_loop()
     try:
-        while True:
-            print(f"[{person.full_name}] > ", end="", file=out, flush=True)
-            line = await loop.run_in_executor(None, stdin.readline)
-            if not line:
-                print(file=out)
-                break
-            line = line.strip()
-            if echo:
-                print(line, file=out)
-            if not line:
-                continue
-            if line in ("/quit", "/exit"):
-                break
+        async for line in typed_lines(stdin, out, echo, lambda: f"[{person.full_name}] > "):
             if line in ("/demo", "/people"):
                 print(HELP.format(people=", ".join(by_key)), file=out)
                 continue
             if line.startswith("/as"):
-                key = line[3:].strip().lower()
-                if key not in by_key:
-                    print(f"Không có người mẫu {key!r}. Chọn một trong: {', '.join(by_key)}", file=out)
-                else:
-                    person = by_key[key]
+                person = switch_person(line, by_key, out) or person
                 continue
             if line.startswith("/invite "):
                 await _demo_invite(demo_settings, line, out)

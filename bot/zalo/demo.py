@@ -15,7 +15,7 @@ from pathlib import Path
 from bot import texts
 from bot.app import FORMS
 from bot.config import Settings, ZaloSettings
-from bot.demo import DEMO_INVITES, DEMO_UNITS, PEOPLE
+from bot.demo import DEMO_INVITES, DEMO_UNITS, PEOPLE, switch_person, typed_lines
 from bot.forms import FormEngine
 from bot.services import campaigns, invites, members, units
 from bot.simulator.zalo import ZaloApiSimulator
@@ -107,30 +107,13 @@ async def run_zalo_demo(settings: Settings, *, echo: bool = False, stdin=None, o
 
     await asyncio.sleep(1.5)  # the launch goes out on the first tick
     show(zalo_id(person.user_id))
-    loop = asyncio.get_running_loop()
     try:
-        while True:
-            print(f"[{person.full_name}] > ", end="", file=out, flush=True)
-            line = await loop.run_in_executor(None, stdin.readline)
-            if not line:
-                print(file=out)
-                break
-            line = line.strip()
-            if echo:
-                print(line, file=out)
-            if not line:
-                continue
-            if line in ("/quit", "/exit"):
-                break
+        async for line in typed_lines(stdin, out, echo, lambda: f"[{person.full_name}] > "):
             if line in ("/demo", "/people"):
                 print(HELP.format(people=", ".join(by_key)), file=out)
                 continue
             if line.startswith("/as"):
-                key = line[3:].strip().lower()
-                if key in by_key:
-                    person = by_key[key]
-                else:
-                    print(f"Không có người mẫu {key!r}. Chọn một trong: {', '.join(by_key)}", file=out)
+                person = switch_person(line, by_key, out) or person
                 continue
             uid = zalo_id(person.user_id)
             if line.startswith("/photo "):
