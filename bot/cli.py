@@ -327,6 +327,9 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import use_fast_event_loop
+
+    use_fast_event_loop()
     if not settings.token and settings.zalo.enabled:
         from bot.zalo.channel import run_zalo_only
 
