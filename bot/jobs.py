@@ -252,11 +252,12 @@ def outbox_bot(app: Application) -> Bot:
 
 
 async def tick(app_or_bot: Application | Bot | None, db: Database, settings: Settings, now: datetime | None = None,
-               *, zalo: Any = None) -> TickReport:
+               *, zalo: Any = None, drain_only: bool = False) -> TickReport:
     """Everything due, once. Given an Application, its limiter and worker id carry over.
 
     Zalo rows drain through `zalo` (a bot.zalo.sending.ZaloSender), or the one the Application
-    holds when both channels run in one process; with no Telegram (None) only Zalo drains."""
+    holds when both channels run in one process; with no Telegram (None) only Zalo drains.
+    `drain_only`: just send what is queued (no nudges, digests or launch progress)."""
     if isinstance(app_or_bot, Application):
         app = app_or_bot
         bot = outbox_bot(app)
@@ -266,11 +267,12 @@ async def tick(app_or_bot: Application | Bot | None, db: Database, settings: Set
     else:
         bot, limiter, worker = app_or_bot, RateLimiter.from_settings(settings.outbox), worker_id()
     report = TickReport()
-    # Nudges and digests first: what they queue goes out in this same tick's drain.
-    async with db.session() as session:
-        report.nudges = await nudges.send_due(session, settings, now)
-    async with db.session() as session:
-        report.digests = await digest_sending.send_due(session, settings, now)
+    if not drain_only:
+        # Nudges and digests first: what they queue goes out in this same tick's drain.
+        async with db.session() as session:
+            report.nudges = await nudges.send_due(session, settings, now)
+        async with db.session() as session:
+            report.digests = await digest_sending.send_due(session, settings, now)
     keep_going = (lambda: app_or_bot.running) if isinstance(app_or_bot, Application) else None
     # The channels have their own limits, so they drain side by side.
     drains = []
@@ -286,6 +288,8 @@ async def tick(app_or_bot: Application | Bot | None, db: Database, settings: Set
     if bot is None:
         return report
     report.outbox = results[-1]
+    if drain_only:
+        return report
     from handlers.campaigns import report_progress  # the launch progress is Telegram's own message
 
     report.campaign_summaries = await report_progress(bot, db)
@@ -296,6 +300,10 @@ async def tick(app_or_bot: Application | Bot | None, db: Database, settings: Set
 class _TickState:
     running: bool = False
     again: bool = False
+    full_again: bool = False  # a full tick was asked for while one ran
+
+
+DRAIN_ONLY = "drain-only"
 
 
 async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -305,14 +313,17 @@ async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     if db is None:  # not opened yet, or shutting down
         return
     state: _TickState = app.bot_data.setdefault("tick_state", _TickState())
+    drain_only = context.job is not None and context.job.data == DRAIN_ONLY
     if state.running:
         state.again = True
+        state.full_again = state.full_again or not drain_only
         return
     state.running = True
     try:
         while True:
             state.again = False
-            report = await tick(app, db, app.bot_data["settings"])
+            report = await tick(app, db, app.bot_data["settings"], drain_only=drain_only)
+            drain_only, state.full_again = not state.full_again, False
             if report.outbox.sent or report.outbox.failed or report.zalo.sent or report.zalo.failed:
                 log.info("tick: %s", report)
             if not (state.again or report.more):
@@ -336,3 +347,9 @@ def schedule(app: Application) -> None:
 async def kick(app: Application) -> None:
     """Tick now (a broadcast was just enqueued) rather than at the next interval."""
     app.job_queue.run_once(_tick_job, when=0, name=f"{TICK_JOB}-now")
+
+
+def drain_soon(app: Application) -> None:
+    """Send what was just queued now rather than at the next tick: only the outbox, so that a
+    reply that notifies someone costs a drain, not a whole tick."""
+    app.job_queue.run_once(_tick_job, when=0, name=f"{TICK_JOB}-drain", data=DRAIN_ONLY)

@@ -36,12 +36,6 @@ async def _refuse(update: Update, text: str) -> None:
         await update.effective_message.reply_text(text)
 
 
-async def _kick(context: BotContext) -> None:
-    from bot import jobs
-
-    await jobs.kick(context.application)
-
-
 # --- officers: nominating -----------------------------------------------------------------------------
 
 
@@ -55,10 +49,6 @@ async def nominate(update: Update, context: BotContext) -> None:
         await update.effective_message.reply_text(screen)
         return
     await forms.show(update.effective_message, screen)
-
-
-async def _after_complete(update: Update, context: BotContext, screen: Screen, extra: str | None) -> None:
-    await _kick(context)
 
 
 @require_role("officer")
@@ -207,7 +197,6 @@ async def _approve(update: Update, context: BotContext, nomination_id: int) -> N
     await update.callback_query.answer()
     await _clear_buttons(update)
     await update.effective_message.reply_text(t.APPROVED_ADMIN.format(id=nomination_id))
-    await _kick(context)
     await _show_next(update, context)
 
 
@@ -233,7 +222,6 @@ async def _ask_reason(update: Update, context: BotContext, nomination_id: int, d
 
 
 async def _after_decision(update: Update, context: BotContext, screen: Screen, extra: str | None) -> None:
-    await _kick(context)
     await _show_next(update, context)
 
 
@@ -317,7 +305,6 @@ async def quota(update: Update, context: BotContext) -> None:
 
 
 def register(app: Application) -> None:
-    forms.after_commit(nomination_form.NAME, _after_complete)
     forms.after_commit(nomination_form.RETURN_NAME, _after_decision)
     forms.after_commit(nomination_form.REJECT_NAME, _after_decision)
     app.add_handler(CommandHandler("nominate", nominate))

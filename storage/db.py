@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -42,11 +42,32 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI connec
     cursor.close()
 
 
+def _skip_idle_transaction_ends(engine: AsyncEngine) -> None:
+    # SQLite (as Python's sqlite3 drives it) opens a transaction only at the first write, so a
+    # session that only read has nothing to commit or roll back, and sqlite3 would do nothing; but
+    # through aiosqlite each COMMIT/ROLLBACK is still a trip to the connection's thread. The access
+    # gate's read-only session runs on every update: skip the trip when SQLite says it is idle.
+    # The pool's reset of a returned connection goes through do_rollback too.
+    dialect = engine.sync_engine.dialect
+    commit, rollback = dialect.do_commit, dialect.do_rollback
+
+    def do_commit(dbapi_conn) -> None:  # noqa: ANN001 - the pool's connection proxy
+        if dbapi_conn.driver_connection.in_transaction:
+            commit(dbapi_conn)
+
+    def do_rollback(dbapi_conn) -> None:  # noqa: ANN001
+        if dbapi_conn.driver_connection.in_transaction:
+            rollback(dbapi_conn)
+
+    dialect.do_commit, dialect.do_rollback = do_commit, do_rollback
+
+
 def create_engine(url: str) -> AsyncEngine:
     if is_sqlite(url):
         _ensure_sqlite_folder(url)
         engine = create_async_engine(async_url(url))
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        _skip_idle_transaction_ends(engine)
         return engine
     return create_async_engine(async_url(url), pool_pre_ping=True)
 
@@ -58,6 +79,12 @@ class Database:
         self.url = url
         self.engine = create_engine(url)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._after_commit: list[Callable[[AsyncSession], object]] = []
+
+    def after_commit(self, callback: Callable[[AsyncSession], object]) -> None:
+        """Call `callback(session)` after each `session()` block commits; it may read session.info,
+        where storage code leaves notes (the outbox: "outbox_queued")."""
+        self._after_commit.append(callback)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -69,6 +96,8 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+            for callback in self._after_commit:
+                callback(session)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -80,6 +80,10 @@ def _row(
     return row
 
 
+# Left in session.info by enqueue: once the session commits, the bot drains at once (bot.app).
+QUEUED = "outbox_queued"
+
+
 async def enqueue(
     session: AsyncSession,
     *,
@@ -102,6 +106,7 @@ async def enqueue(
     new_id = await session.scalar(_insert(session).values(**row).returning(OutboxMessage.id))
     if new_id is None:
         return None
+    session.info[QUEUED] = True
     return await session.get(OutboxMessage, new_id)
 
 
@@ -134,8 +139,10 @@ async def enqueue_many(
                          not_before=message.get("not_before") or not_before, **optional))
     if not rows:
         return 0
-    result = await session.execute(_insert(session).returning(OutboxMessage.id), rows)
-    return len(result.all())
+    added = len((await session.execute(_insert(session).returning(OutboxMessage.id), rows)).all())
+    if added:
+        session.info[QUEUED] = True
+    return added
 
 
 def _due(now: datetime, lease_seconds: float):
