@@ -43,10 +43,9 @@ async def _campaign_has_room(session: AsyncSession, value: Any, answers: Answers
     unit_id = context.get("unit_id")
     if campaign is None or unit_id is None or context.get("nomination_id"):
         return None
-    collective = await nominations.quota_status(session, campaign, unit_id, "collective")
-    individual = await nominations.quota_status(session, campaign, unit_id, "individual")
-    if collective.full and individual.full:
-        return t.quota_both_full(collective, individual)
+    quota = await nominations.quota_statuses(session, campaign, unit_id)
+    if quota["collective"].full and quota["individual"].full:
+        return t.quota_both_full(quota["collective"], quota["individual"])
     return None
 
 
@@ -158,9 +157,8 @@ async def start(engine, session: AsyncSession, member_id: int, unit_id: int) -> 
     prefill = {}
     if len(open_now) == 1:
         campaign = open_now[0]
-        collective = await nominations.quota_status(session, campaign, unit_id, "collective")
-        individual = await nominations.quota_status(session, campaign, unit_id, "individual")
-        if collective.full and individual.full:
-            return t.quota_both_full(collective, individual)
+        quota = await nominations.quota_statuses(session, campaign, unit_id)
+        if quota["collective"].full and quota["individual"].full:
+            return t.quota_both_full(quota["collective"], quota["individual"])
         prefill = {"campaign": str(campaign.id), "_label:campaign": t.campaign_choice(campaign.id, campaign.title)}
     return await engine.open(session, member_id, NAME, prefill=prefill, context={"unit_id": unit_id})

@@ -11,7 +11,7 @@ outbox.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -87,7 +87,7 @@ class QuotaStatus:
     limit: int | None  # None: no limit
     period: Period
     campaign_title: str
-    unit_name: str
+    unit_name: str  # only when full: it is said only in the refusal
 
     @property
     def full(self) -> bool:
@@ -232,28 +232,43 @@ async def _limits(session: AsyncSession, campaign: Campaign, unit_id: int, perio
     return limits, override is not None
 
 
+async def quota_statuses(
+    session: AsyncSession, campaign: Campaign, unit_id: int, kinds: tuple[str, ...] = KINDS, *,
+    period_key: str | None = None, exclude_id: int | None = None,
+) -> dict[str, QuotaStatus]:
+    """For each of `kinds`: how many the unit has put forward in the current period, and its limit.
+    Checked on most steps of /nominate, so: one query for an admin's override, one count for all
+    kinds, and the unit's name (said only in a refusal) read only when a quota is full."""
+    period = period_of(campaign, today())
+    if period_key is not None and period_key != period.key:  # a resubmission stays in its own period
+        period = Period(period_key, period_key, None)
+    limits, _ = await _limits(session, campaign, unit_id, period.key)
+    query = select(Nomination.kind, func.count()).where(
+        Nomination.campaign_id == campaign.id, Nomination.unit_id == unit_id, Nomination.kind.in_(kinds),
+        Nomination.period_key == period.key, Nomination.status.in_(COUNTED),
+    ).group_by(Nomination.kind)
+    if exclude_id is not None:
+        query = query.where(Nomination.id != exclude_id)
+    used = {kind: n for kind, n in (await session.execute(query)).all()}
+    statuses = {kind: QuotaStatus(kind, used.get(kind, 0), limits[kind], period, campaign.title, "") for kind in kinds}
+    if any(status.full for status in statuses.values()):
+        unit = await session.get(Unit, unit_id)
+        for kind, status in statuses.items():
+            statuses[kind] = replace(status, unit_name=unit.name if unit else "")
+    return statuses
+
+
 async def quota_status(
     session: AsyncSession, campaign: Campaign, unit_id: int, kind: str, *, period_key: str | None = None,
     exclude_id: int | None = None,
 ) -> QuotaStatus:
     """How many of `kind` the unit has put forward in the current period, and its limit."""
-    period = period_of(campaign, today())
-    if period_key is not None and period_key != period.key:  # a resubmission stays in its own period
-        period = Period(period_key, period_key, None)
-    limits, _ = await _limits(session, campaign, unit_id, period.key)
-    query = select(func.count()).where(
-        Nomination.campaign_id == campaign.id, Nomination.unit_id == unit_id, Nomination.kind == kind,
-        Nomination.period_key == period.key, Nomination.status.in_(COUNTED),
-    )
-    if exclude_id is not None:
-        query = query.where(Nomination.id != exclude_id)
-    used = await session.scalar(query) or 0
-    unit = await session.get(Unit, unit_id)
-    return QuotaStatus(kind, used, limits[kind], period, campaign.title, unit.name if unit else "")
+    statuses = await quota_statuses(session, campaign, unit_id, (kind,), period_key=period_key, exclude_id=exclude_id)
+    return statuses[kind]
 
 
 async def quota_overview(session: AsyncSession, campaign: Campaign, unit_id: int) -> tuple[list[QuotaStatus], bool]:
-    statuses = [await quota_status(session, campaign, unit_id, kind) for kind in KINDS]
+    statuses = list((await quota_statuses(session, campaign, unit_id)).values())
     _, overridden = await _limits(session, campaign, unit_id, statuses[0].period.key)
     return statuses, overridden
 
