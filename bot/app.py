@@ -12,6 +12,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUp
 from bot import clock, jobs
 from bot.bot_api_http import AiohttpRequest, PollingRequest
 from bot.config import Settings
+from bot.update_order import ChatOrderedProcessor
 from bot.services import outbox
 from bot.forms import FormEngine, campaign_form, nomination_form, report_form
 from handlers import (
@@ -113,8 +114,8 @@ def build_application(settings: Settings, *, update_processor: BaseUpdateProcess
         .post_init(open_resources)
         .post_shutdown(close_resources)
     )
-    if update_processor is not None:
-        builder = builder.concurrent_updates(update_processor)
+    # A few people's updates at once, each person's in order (bot/update_order.py).
+    builder = builder.concurrent_updates(update_processor or ChatOrderedProcessor(settings.concurrent_updates))
     app = builder.build()
     polling.until_handled = app.update_queue.join  # poll again once what was fetched is handled
     app.bot_data["settings"] = settings

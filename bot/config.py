@@ -132,6 +132,7 @@ class Settings:
     bot_username: str = ""
     api_base_url: str = TELEGRAM_API_URL
     api_file_url: str = TELEGRAM_FILE_URL
+    concurrent_updates: int = 2  # different people's updates handled at once (bot.update_order)
     organisation_name: str = "Hội đồng Thi đua – Khen thưởng"
     database_url: str = "sqlite:///data/thidua.db"
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
@@ -277,6 +278,7 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
     api_file = env.get("THIDUA_BOT_FILE_URL") or _str(bot, "api_file_url", "bot.api_file_url", TELEGRAM_FILE_URL)
     _http_url(api_base, "bot.api_base_url")
     _http_url(api_file, "bot.api_file_url")
+    concurrent = _int(bot, "concurrent_updates", "bot.concurrent_updates", Settings.concurrent_updates, 1, 64)
 
     org = _section(raw, "organisation")
     org_name = _str(org, "name", "organisation.name", Settings.organisation_name)
@@ -358,6 +360,7 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
         bot_username=username,
         api_base_url=api_base,
         api_file_url=api_file,
+        concurrent_updates=concurrent,
         organisation_name=org_name,
         database_url=db_url,
         timezone=tz,

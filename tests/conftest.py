@@ -88,10 +88,11 @@ class Bot:
     settings: Settings
     tracker: TrackingUpdateProcessor
     app: object = None
+    concurrent: int = 1  # updates of different chats handled at once (1: replies in a fixed order)
     _seen: dict[int, int] = field(default_factory=dict)
 
     async def start(self) -> None:
-        self.tracker = TrackingUpdateProcessor()
+        self.tracker = TrackingUpdateProcessor(self.concurrent)
         self.app = build_application(self.settings, update_processor=self.tracker)
         await start_polling(self.app, poll_timeout=1)
 

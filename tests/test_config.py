@@ -29,6 +29,7 @@ def test_the_shipped_config_gives_the_defaults():
     assert not settings.webhook.enabled
     assert (settings.quiet_hours.start.hour, settings.quiet_hours.start.minute) == (7, 30)
     assert settings.quiet_hours.no_sundays is True
+    assert settings.concurrent_updates == 2
 
 
 def test_the_environment_overrides_token_and_database(tmp_path):

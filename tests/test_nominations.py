@@ -285,6 +285,36 @@ async def _submit_directly(bot, telegram_id: int, kind: str, name: str) -> int:
         return n.id
 
 
+async def _to_review(bot, uid: int, name: str) -> None:
+    for answer, expected in (("/nominate", "Đề xuất tập thể hay cá nhân?"), ("2", "Tên tập thể, hoặc họ và tên"),
+                             (name, "Chức vụ"), ("Cán bộ văn phòng", "Nơi công tác"), ("UBND phường", "lĩnh vực nào"),
+                             ("5", "Trích ngang"), (SUMMARY, "1. Giấy khen"), ("1", "Gửi ảnh hoặc tệp minh chứng")):
+        assert expected in texts_of(await bot.say(uid, answer))[0], answer
+    await bot.say(uid, "/skip")
+
+
+async def test_two_officers_sending_the_last_place_of_a_quota_at_the_same_moment_get_one_each_way(launched):
+    bot = launched
+    clock.set_now(datetime(2026, 5, 10, 3, 0, tzinfo=UTC))
+    await _submit_directly(bot, LB1, "individual", "Nguyễn Văn An")  # 1 of the unit's 2 this quarter
+    await _to_review(bot, LB1, "Trần Văn Bảo")
+    await _to_review(bot, LB2, "Lê Thị Hoa")
+    # The bot as configured: two people's updates at once. Both press "gửi" in the same instant.
+    await bot.stop()
+    bot.concurrent = 2
+    await bot.start()
+    first, second = bot.sim.send_text(LB1, "gửi"), bot.sim.send_text(LB2, "gửi")
+    await bot.tracker.wait_processed(first, timeout=10)
+    await bot.tracker.wait_processed(second, timeout=10)
+    assert bot.tracker.peak_running == 2  # they were handled side by side
+    answers = texts_of(bot.new_messages(LB1)) + texts_of(bot.new_messages(LB2))
+    assert sum("Đã gửi đề xuất #" in a for a in answers) == 1
+    assert sum("đã đề xuất 2/2 cá nhân trong quý II/2026" in a for a in answers) == 1
+    async with bot.db.session() as session:
+        kept = (await session.scalars(select(Nomination.full_name).where(Nomination.kind == "individual"))).all()
+    assert len(kept) == 2 and "Nguyễn Văn An" in kept
+
+
 async def test_a_third_individual_in_a_quarter_of_two_is_refused_with_the_counts_until_the_admin_allows_more(launched):
     bot = launched
     clock.set_now(datetime(2026, 5, 10, 3, 0, tzinfo=UTC))

@@ -192,6 +192,13 @@ class FormEngine:
 
     async def handle(self, session: AsyncSession, member_id: int, reply: Reply, draft_id: int | None = None) -> Screen | None:
         """Apply one reply to the person's draft. None: the person has no draft (not ours)."""
+        # The draft is written once, when the caller commits: without this, every lookup a check
+        # or a list of choices makes would first flush the half-changed draft (two UPDATEs a step,
+        # and SQLite's write lock taken early).
+        with session.no_autoflush:
+            return await self._handle(session, member_id, reply, draft_id)
+
+    async def _handle(self, session: AsyncSession, member_id: int, reply: Reply, draft_id: int | None) -> Screen | None:
         if draft_id is not None:
             draft = await session.get(FormDraft, draft_id)
             if draft is None or draft.member_id != member_id:

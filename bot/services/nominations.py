@@ -394,12 +394,15 @@ async def _move(session: AsyncSession, nomination: Nomination, from_status: str,
 
 
 async def _lock_unit(session: AsyncSession, campaign_id: int, unit_id: int) -> None:
-    """Serialise submissions of one unit to one campaign (PostgreSQL), so a quota holds under races.
-    SQLite has one writer at a time anyway."""
-    await session.execute(
-        select(CampaignUnit.id).where(CampaignUnit.campaign_id == campaign_id, CampaignUnit.unit_id == unit_id)
-        .with_for_update()
-    )
+    """Serialise submissions of one unit to one campaign, so a quota holds when two officers send
+    at the same moment (the bot handles a few people's updates at once, and PostgreSQL may have
+    several bot processes): the count that follows sees the other's nomination or waits for it."""
+    row = (CampaignUnit.campaign_id == campaign_id, CampaignUnit.unit_id == unit_id)
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite has one writer, but a transaction becomes one only at its first write: write now.
+        await session.execute(update(CampaignUnit).where(*row).values(unit_id=CampaignUnit.unit_id))
+    else:
+        await session.execute(select(CampaignUnit.id).where(*row).with_for_update())
 
 
 async def _notify(session: AsyncSession, members: list[Member], text: str, key: str) -> None:

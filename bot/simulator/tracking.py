@@ -13,11 +13,12 @@ import asyncio
 from collections.abc import Awaitable
 from typing import Any
 
-from telegram.ext import BaseUpdateProcessor
+from bot.update_order import ChatOrderedProcessor
 
 
-class TrackingUpdateProcessor(BaseUpdateProcessor):
-    """Processes updates like PTB's simple processor and records finished update_ids.
+class TrackingUpdateProcessor(ChatOrderedProcessor):
+    """Processes updates like the bot's own processor (each chat's in order, bot.update_order) and
+    records finished update_ids.
 
     Defaults to one update at a time so the order of replies is deterministic in
     tests; pass a larger ``max_concurrent_updates`` to exercise concurrency.
@@ -28,10 +29,20 @@ class TrackingUpdateProcessor(BaseUpdateProcessor):
         self._processed: set[int] = set()
         self.processed_order: list[int] = []
         self._changed = asyncio.Condition()
+        self.running = 0
+        self.peak_running = 0  # most updates handled at the same moment
+
+    async def handle(self, update: object, coroutine: Awaitable[Any]) -> None:
+        self.running += 1
+        self.peak_running = max(self.peak_running, self.running)
+        try:
+            await coroutine
+        finally:
+            self.running -= 1
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         try:
-            await coroutine
+            await super().do_process_update(update, coroutine)
         finally:
             # Record even when handling failed: waiters want "done", not "succeeded";
             # PTB routes handler errors to error handlers before we get here anyway.
@@ -41,12 +52,6 @@ class TrackingUpdateProcessor(BaseUpdateProcessor):
                 self.processed_order.append(update_id)
                 async with self._changed:
                     self._changed.notify_all()
-
-    async def initialize(self) -> None:
-        """Nothing to allocate."""
-
-    async def shutdown(self) -> None:
-        """Nothing to free."""
 
     @property
     def processed(self) -> frozenset[int]:
