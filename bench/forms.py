@@ -4,20 +4,21 @@ simulator and the real Application (handlers, access gate, form engine, database
     python -m bench.forms                       # 500 officers, SQLite in a temporary folder
     python -m bench.forms --officers 200 --database-url postgresql://postgres@127.0.0.1:5432/bench
     python -m bench.forms --rate-limit          # with python-telegram-bot's AIORateLimiter (~30/s)
-    python -m bench.forms --concurrent-updates 8
+    python -m bench.forms --concurrent-updates 1   # strictly one update at a time
     python -m bench.forms --one-process         # the bot on the simulator's event loop, as before
 
 The bot runs in a process of its own and long-polls the simulator over HTTP, as a real bot polls
 Telegram; the simulator and the officers (this process) do not eat into its event loop or its CPU.
 
 Prints updates handled per second (all updates / wall time), and per form step the p50 / p95 of
-the time the bot spends handling one update, and of what an officer waits for: from sending a
-reply to receiving the bot's answer, queueing included; the CPU time each process used per
-update; and how many updates each getUpdates brought. Like the real configuration, the bot
-handles one update at a time (`--concurrent-updates`). By default without AIORateLimiter: it
-lets 30 requests with a chat_id per second through (Telegram's broadcast limit), and every step
-answers with one message, so with it (`--rate-limit`) the figure is Telegram's pace, ~30/s, not
-the bot's capacity.
+the time the bot spends handling one update (from its turn to its end; with 2 at once each takes
+longer), and of what an officer waits for: from sending a reply to receiving the bot's answer,
+queueing included; the CPU time each process used per update; and how many updates each
+getUpdates brought. Like the real configuration (config.toml's bot.concurrent_updates), the bot
+handles 2 officers' updates at once, each officer's in order (`--concurrent-updates`).
+By default without AIORateLimiter: it lets 30 requests with a chat_id per second through
+(Telegram's broadcast limit) and every step answers with one message, so with it (`--rate-limit`)
+the figure is Telegram's pace, ~30/s, not the bot's capacity.
 A PostgreSQL database given here is emptied first.
 """
 
@@ -36,13 +37,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, text
-from telegram.ext import SimpleUpdateProcessor
 
 from bot import clock
 from bot.app import build_application, start_polling, stop_polling, use_fast_event_loop
 from bot.config import Settings
 from bot.services import units
 from bot.simulator import BotApiSimulator
+from bot.update_order import ChatOrderedProcessor
 from storage import migrate
 from storage.db import Database, empty_scratch_database, is_sqlite
 from storage.models import Campaign, CampaignUnit, Member, Unit
@@ -55,18 +56,18 @@ SCRIPT = ("/nominate", "2", "Nguyễn Văn An", "Phó Chủ tịch UBND xã", "U
 STEP_NAMES = ("open", "kind", "name", "position", "workplace", "sector", "summary", "reward", "evidence", "confirm")
 
 
-class TimedProcessor(SimpleUpdateProcessor):
-    """PTB's own processor, recording when handling each update started and ended, by update_id.
+class TimedProcessor(ChatOrderedProcessor):
+    """The bot's own processor, recording when handling each update started and ended, by update_id.
     time.monotonic is one clock for every process on the machine, so the spans compare across them."""
 
-    def __init__(self, max_concurrent_updates: int = 1) -> None:
-        super().__init__(max_concurrent_updates)
+    def __init__(self, concurrent: int) -> None:
+        super().__init__(concurrent)
         self.spans: dict[int, tuple[float, float]] = {}
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        started = time.monotonic()
+    async def handle(self, update: object, coroutine: Awaitable[Any]) -> None:
+        started = time.monotonic()  # its turn: the wait for it is in what the officer waits
         try:
-            await super().do_process_update(update, coroutine)
+            await coroutine
         finally:
             update_id = getattr(update, "update_id", None)
             if isinstance(update_id, int):
@@ -254,8 +255,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--officers", type=int, default=500)
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
-    parser.add_argument("--concurrent-updates", type=int, default=1,
-                        help="updates the bot handles at once (the bot's configuration: 1)")
+    parser.add_argument("--concurrent-updates", type=int, default=Settings.concurrent_updates,
+                        help=f"updates of different officers the bot handles at once (config.toml's bot.concurrent_updates, "
+                             f"default {Settings.concurrent_updates})")
     parser.add_argument("--rate-limit", action="store_true",
                         help="keep AIORateLimiter (30 sends/s overall, Telegram's pace) instead of measuring the bot")
     parser.add_argument("--per-unit", type=int, default=2, help="officers per unit")
