@@ -1,15 +1,16 @@
 """The bot's HTTP client for the Bot API, on aiohttp instead of python-telegram-bot's default httpx.
 
-Every update costs the bot a getUpdates and at least one sendMessage; with httpx those two
-requests were more than half of the CPU the bot spent per update (bench/forms.py, sampled with
-py-spy), with aiohttp about a fifth of that. aiohttp is already the bot's web server (webhook, Zalo,
-signed file links). python-telegram-bot supports swapping the client through `BaseRequest`; its
+Every update costs the bot at least one sendMessage (and, before PollingRequest below, a
+getUpdates); with httpx those requests were more than half of the CPU the bot spent per update
+(bench/forms.py, sampled with py-spy), with aiohttp about a fifth of that. aiohttp is already
+the bot's web server for Zalo and the signed file links. python-telegram-bot supports swapping the client through `BaseRequest`; its
 contrib repository has an aiohttp one, not published on PyPI, whose timeouts do not follow
 `BaseRequest`'s meaning, hence this one.
 
 Timeouts keep python-telegram-bot's meaning: `connect_timeout` to open a connection, `pool_timeout`
 to wait for a free one, `read_timeout` between bytes of the answer (getUpdates adds its long-poll
-time to it), `write_timeout` for sending; an upload is bounded as a whole by write + read.
+time to it), `write_timeout` for sending; an upload is bounded as a whole by all four. Proxies
+come from the environment (HTTPS_PROXY, NO_PROXY), as with httpx.
 A timeout raises `telegram.error.TimedOut`, any other transport failure `NetworkError`; HTTP status
 codes (429, 5xx, 403…) are turned into errors by `BaseRequest.post`, as with httpx.
 """
@@ -24,6 +25,11 @@ import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+
+def _total(*parts: float | None) -> float | None:
+    """The sum, or None (no limit) if any part has none."""
+    return None if any(p is None for p in parts) else sum(parts)
 
 
 class AiohttpRequest(BaseRequest):
@@ -47,6 +53,7 @@ class AiohttpRequest(BaseRequest):
                 connector=aiohttp.TCPConnector(limit=self._pool_size),
                 headers={"User-Agent": self.USER_AGENT},
                 timeout=aiohttp.ClientTimeout(total=None),
+                trust_env=True,  # HTTPS_PROXY / NO_PROXY, as python-telegram-bot's httpx client reads them
             )
 
     async def shutdown(self) -> None:
@@ -56,12 +63,10 @@ class AiohttpRequest(BaseRequest):
     def _timeout(self, has_files: bool, **given: Any) -> aiohttp.ClientTimeout:
         t = {name: self._timeouts[name] if isinstance(value, DefaultValue) else value
              for name, value in given.items()}
-        connect, pool, read, write = t["connect"], t["pool"], t["read"], t["write"]
-        waiting = None if connect is None or pool is None else connect + pool
-        whole = None
-        if has_files and write is not None and read is not None:
-            whole = waiting + write + read if waiting is not None else None
-        return aiohttp.ClientTimeout(total=whole, connect=waiting, sock_connect=connect, sock_read=read)
+        waiting = _total(t["pool"], t["connect"])  # for a free connection, then to open one
+        # aiohttp has no write timeout: an upload is bounded as a whole (wait, send, answer)
+        whole = _total(waiting, t["write"], t["read"]) if has_files else None
+        return aiohttp.ClientTimeout(total=whole, connect=waiting, sock_connect=t["connect"], sock_read=t["read"])
 
     async def do_request(
         self,
