@@ -9,7 +9,8 @@ contrib repository has an aiohttp one, not published on PyPI, whose timeouts do 
 
 Timeouts keep python-telegram-bot's meaning: `connect_timeout` to open a connection, `pool_timeout`
 to wait for a free one, `read_timeout` between bytes of the answer (getUpdates adds its long-poll
-time to it), `write_timeout` for sending; an upload is bounded as a whole by all four. Proxies
+time to it), `write_timeout` for sending; an upload is bounded as a whole by all four plus time
+for its bytes at 256 kbit/s. Proxies
 come from the environment (HTTPS_PROXY, NO_PROXY), as with httpx.
 A timeout raises `telegram.error.TimedOut`, any other transport failure `NetworkError`; HTTP status
 codes (429, 5xx, 403…) are turned into errors by `BaseRequest.post`, as with httpx.
@@ -25,6 +26,20 @@ import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+
+SLOW_UPLOAD = 32_000  # bytes per second
+
+
+async def _bytes_of(content: Any) -> bytes:
+    """A file python-telegram-bot hands over as an open file (InputFile(f, read_file_handle=False))
+    is read here: aiohttp would close it after sending, so a retry (a 429) or a second send of the
+    same file would fail. It is read from the start each time, as httpx does."""
+    if isinstance(content, bytes):
+        return content
+    if hasattr(content, "seek"):
+        content.seek(0)
+    return await asyncio.to_thread(content.read)
 
 
 def _total(*parts: float | None) -> float | None:
@@ -60,12 +75,13 @@ class AiohttpRequest(BaseRequest):
         if self._session is not None and not self._session.closed:
             await self._session.close()
 
-    def _timeout(self, has_files: bool, **given: Any) -> aiohttp.ClientTimeout:
+    def _timeout(self, upload: int, **given: Any) -> aiohttp.ClientTimeout:
         t = {name: self._timeouts[name] if isinstance(value, DefaultValue) else value
              for name, value in given.items()}
         waiting = _total(t["pool"], t["connect"])  # for a free connection, then to open one
-        # aiohttp has no write timeout: an upload is bounded as a whole (wait, send, answer)
-        whole = _total(waiting, t["write"], t["read"]) if has_files else None
+        # aiohttp has no write timeout: an upload is bounded as a whole (wait, send, answer), with
+        # time for its bytes at a slow 256 kbit/s on top of write_timeout (20 MB: ~11 minutes).
+        whole = _total(waiting, t["write"], t["read"], upload / SLOW_UPLOAD) if upload else None
         return aiohttp.ClientTimeout(total=whole, connect=waiting, sock_connect=t["connect"], sock_read=t["read"])
 
     async def do_request(
@@ -83,12 +99,15 @@ class AiohttpRequest(BaseRequest):
         files = request_data.multipart_data if request_data else None
         fields = request_data.json_parameters if request_data else None
         body: aiohttp.FormData | dict[str, str] | None = fields
+        size = 0
         if files:  # multipart: the parameters, then each file with its name and type
             # quote_fields=False: names as UTF-8, as httpx sends them ("Kế hoạch.pdf", not "K%E1%BA%BF…")
             body = aiohttp.FormData(fields or {}, quote_fields=False)
             for part, (filename, content, mimetype) in files.items():
+                content = await _bytes_of(content)
+                size += len(content)
                 body.add_field(part, content, filename=filename, content_type=mimetype)
-        timeout = self._timeout(bool(files), connect=connect_timeout, pool=pool_timeout,
+        timeout = self._timeout(size, connect=connect_timeout, pool=pool_timeout,
                                 read=read_timeout, write=write_timeout)
         try:
             async with self._session.request(method, url, data=body, timeout=timeout) as response:
@@ -108,7 +127,7 @@ class PollingRequest(AiohttpRequest):
     batches instead of one poll per update (bench/forms.py: ~1.1 updates per poll before)."""
 
     __slots__ = ("until_handled",)
-    MAX_WAIT = 2.0  # seconds
+    MAX_WAIT = 0.5  # seconds: others' messages wait at most this behind a slow update
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -352,4 +352,5 @@ async def kick(app: Application) -> None:
 def drain_soon(app: Application) -> None:
     """Send what was just queued now rather than at the next tick: only the outbox, so that a
     reply that notifies someone costs a drain, not a whole tick."""
-    app.job_queue.run_once(_tick_job, when=0, name=f"{TICK_JOB}-drain", data=DRAIN_ONLY)
+    app.job_queue.run_once(_tick_job, when=0, name=f"{TICK_JOB}-drain", data=DRAIN_ONLY,
+                           job_kwargs={"misfire_grace_time": 30})  # not dropped when the loop lags

@@ -18,24 +18,29 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-# python-telegram-bot's own bound is on updates waiting here, not on those running: the poller
-# fetches again only once all are handled (bot.bot_api_http.PollingRequest), so one batch at most.
-WAITING = 256
+# python-telegram-bot's own bound counts updates waiting for their chat's turn too, so one chat's
+# backlog could hold up the others: no bound there (the poller fetches again only once a batch
+# is handled, bot.bot_api_http.PollingRequest); `concurrent` bounds those running.
+UNBOUNDED = 1_000_000
 
 
 def chat_of(update: object) -> object:
-    """The key updates are ordered by: the chat, else the person (inline queries), else none."""
+    """The key updates are ordered by: the chat, else the person — a private chat's id is the
+    person's, so a button under an inline message queues with their private chat — else none."""
     if isinstance(update, Update):
         if update.effective_chat is not None:
             return update.effective_chat.id
         if update.effective_user is not None:
-            return ("user", update.effective_user.id)
+            return update.effective_user.id
     return None
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
+    """One chat's updates in arrival order; at most `concurrent` running. With 1, strictly one at a
+    time, and a person's second message takes its turn after others' that came meanwhile."""
+
     def __init__(self, concurrent: int = 2) -> None:
-        super().__init__(max(WAITING, concurrent))
+        super().__init__(UNBOUNDED)
         self.concurrent = concurrent
         self._running = asyncio.Semaphore(concurrent)
         self._chats: dict[object, tuple[asyncio.Lock, int]] = {}  # lock, updates holding or awaiting it

