@@ -7,8 +7,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import event, text
+from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from storage import sqlite_driver
 
 
 def async_url(url: str) -> str:
@@ -51,12 +54,18 @@ def _skip_idle_transaction_ends(engine: AsyncEngine) -> None:
     dialect = engine.sync_engine.dialect
     commit, rollback = dialect.do_commit, dialect.do_rollback
 
-    def do_commit(dbapi_conn) -> None:  # noqa: ANN001 - the pool's connection proxy
-        if dbapi_conn.driver_connection.in_transaction:
+    def open_transaction(dbapi_conn) -> bool:  # noqa: ANN001 - the pool's connection proxy
+        try:
+            return dbapi_conn.driver_connection.in_transaction
+        except ValueError:  # aiosqlite: closed; SQLAlchemy's own adapter knows what to do then
+            return True
+
+    def do_commit(dbapi_conn) -> None:  # noqa: ANN001
+        if open_transaction(dbapi_conn):
             commit(dbapi_conn)
 
     def do_rollback(dbapi_conn) -> None:  # noqa: ANN001
-        if dbapi_conn.driver_connection.in_transaction:
+        if open_transaction(dbapi_conn):
             rollback(dbapi_conn)
 
     dialect.do_commit, dialect.do_rollback = do_commit, do_rollback
@@ -65,7 +74,9 @@ def _skip_idle_transaction_ends(engine: AsyncEngine) -> None:
 def create_engine(url: str) -> AsyncEngine:
     if is_sqlite(url):
         _ensure_sqlite_folder(url)
-        engine = create_async_engine(async_url(url))
+        # The driver's connection from storage.sqlite_driver: one trip to its thread per statement.
+        args, options = SQLiteDialect_aiosqlite().create_connect_args(make_url(async_url(url)))
+        engine = create_async_engine(async_url(url), async_creator=lambda: sqlite_driver.connect(*args, **options))
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         _skip_idle_transaction_ends(engine)
         return engine
