@@ -195,6 +195,9 @@ class FormDraft(Base):
     stage: Mapped[str] = mapped_column(String(16), default="filling")  # filling | review | editing
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The last Telegram update applied: one Telegram sends again (the bot stopped before
+    # confirming it) is not applied a second time.
+    last_update_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Campaign(Base):

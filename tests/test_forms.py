@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -607,3 +607,21 @@ async def test_prefilled_fields_are_not_asked_but_are_shown_at_review(lan):
     assert screen.status == "review", screen.text
     assert "1. Loại: Cá nhân" in screen.text
     assert "2. Thành tích: Gương mẫu" in screen.text
+
+
+async def test_an_update_telegram_sends_again_is_not_applied_twice(lan):
+    # The bot stopped after handling an update but before confirming it; Telegram sends it again.
+    await lan.fill(until="title")
+    first = await lan.send(Reply(text=TITLE, update_id=501))
+    assert_asks(first, "areas")
+    again = await lan.send(Reply(text=TITLE, update_id=501))
+    assert_asks(again, "areas")  # the same question again, not "title" given as the areas
+    assert (await lan.answers())["title"] == TITLE and "areas" not in await lan.answers()
+    assert_asks(await lan.send(Reply(text="1, 3", update_id=502)), "start")
+    assert (await lan.draft()).last_update_id == 502
+
+    # Update ids restart at random after a week without updates: an old draft takes a lower one.
+    async with lan.db.session() as session:
+        draft = await session.scalar(select(FormDraft).where(FormDraft.member_id == lan.member_id))
+        draft.updated_at = clock.now() - timedelta(days=8)
+    assert_asks(await lan.send(Reply(text="01/01/2025", update_id=7)), "end")

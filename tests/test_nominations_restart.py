@@ -46,3 +46,36 @@ async def test_a_nomination_survives_a_restart_at_the_same_question(seeded, sim,
         await second.sim.wait_for(lambda m: "Đề xuất mới: #1" in (m.get("text") or ""), chat_id=ADMIN, timeout=15)
     finally:
         await second.stop()
+
+
+async def test_an_answer_telegram_sends_again_after_a_crash_is_not_taken_for_the_next_question(seeded, sim, db_url):
+    first = Bot(sim=sim, db=seeded, settings=make_settings(db_url, sim), tracker=None)
+    await first.start()
+    try:
+        await add_admin(seeded, ADMIN)
+        await join(first, LB1, "LB")
+        await launch(first, units=("LB",))
+        await first.sim.wait_for(lambda m: "PHÁT ĐỘNG" in (m.get("text") or ""), chat_id=LB1, timeout=15)
+        await first.say(LB1, "/nominate")
+        await first.say(LB1, "2")
+        first.new_messages(LB1)
+        name = first.sim.send_text(LB1, "Võ Thị Sáu")
+        await first.tracker.wait_processed(name, timeout=10)
+        assert "Chức vụ" in texts_of(first.new_messages(LB1))[0]
+    finally:
+        await first.stop()
+    # The bot died after handling the name but before Telegram heard it was received: on the next
+    # start Telegram sends the name again.
+    sim.requeue(name)
+    second = Bot(sim=sim, db=seeded, settings=make_settings(db_url, sim), tracker=None)
+    second._seen[LB1] = len(sim.messages(LB1))
+    await second.start()
+    try:
+        await second.tracker.wait_processed(name, timeout=10)
+        assert "Chức vụ" in texts_of(second.new_messages(LB1))[0]  # the question it is at, again
+        answers = await draft_answers(second, LB1)
+        assert answers["full_name"] == "Võ Thị Sáu" and "position" not in answers
+        assert "Nơi công tác" in texts_of(await second.say(LB1, "Bí thư Đoàn phường"))[0]
+        assert (await draft_answers(second, LB1))["position"] == "Bí thư Đoàn phường"
+    finally:
+        await second.stop()

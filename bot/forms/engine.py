@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -47,6 +47,7 @@ class Reply:
     arg: str | None = None
     file: FileInput | None = None
     unsupported: str | None = None  # "sticker", "photo", "voice"… sent where it is not expected
+    update_id: int | None = None  # Telegram's, to recognise an update sent again
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,19 @@ def _range_message(f: Field) -> str:
     if f.min_value is not None:
         return t.NUMBER_MIN.format(min=int(f.min_value))
     return t.NUMBER_MAX.format(max=int(f.max_value))
+
+
+# Telegram sends an update again when the bot stopped before confirming it (it confirms a batch
+# by asking for the next, once the batch is handled: bot.bot_api_http.PollingRequest). Update ids
+# only grow, except that after a week without updates they restart at random: so an id not above
+# the draft's last is a repeat only while the draft was touched recently.
+REDELIVERY_WINDOW = timedelta(hours=1)
+
+
+def _already_applied(draft: FormDraft, reply: Reply) -> bool:
+    return (reply.update_id is not None and draft.last_update_id is not None
+            and reply.update_id <= draft.last_update_id
+            and clock.now() - draft.updated_at < REDELIVERY_WINDOW)
 
 
 # A person's drafts, last touched first. Built once: looked up on every step of every form.
@@ -208,7 +222,11 @@ class FormEngine:
             if draft is None:
                 return None
         form = self.forms[draft.form]
+        if _already_applied(draft, reply):
+            return await self._current_screen(session, form, draft)
         draft.updated_at = clock.now()
+        if reply.update_id is not None:
+            draft.last_update_id = reply.update_id
         action = reply.action
 
         if action == "discard":

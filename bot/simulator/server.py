@@ -400,6 +400,7 @@ class BotApiSimulator:
 
         # Updates
         self._pending: list[JsonDict] = []
+        self._created: dict[int, JsonDict] = {}  # every update by id, for requeue()
         self._next_update_id = 1
         self._delivered: set[int] = set()
         self._allowed_updates: list[str] | None = None
@@ -878,9 +879,17 @@ class BotApiSimulator:
         # Telegram never delivers filtered-out types, even later, so drop them now.
         if self._allowed_updates and kind not in self._allowed_updates:
             return update_id
-        self._pending.append({"update_id": update_id, **payload})
+        update = {"update_id": update_id, **payload}
+        self._pending.append(update)
+        self._created[update_id] = update
         self._updates_signal.fire()
         return update_id
+
+    def requeue(self, update_id: int) -> None:
+        """Offer an update again, as Telegram does when the bot stopped before confirming it
+        (use while the bot is stopped: a running bot's next poll confirms past it at once)."""
+        self._pending.insert(0, copy.deepcopy(self._created[update_id]))
+        self._updates_signal.fire()
 
     def _mark_delivered(self, updates: Iterable[JsonDict]) -> None:
         fresh = [u["update_id"] for u in updates if u["update_id"] not in self._delivered]
