@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -77,6 +78,7 @@ async def step(update: Update, context: BotContext, reply: Reply, draft_id: int 
     """Apply one reply to the person's draft and show what comes next. False: no draft."""
     message = update.effective_message
     extra = None
+    reply = dataclasses.replace(reply, update_id=update.update_id)  # a repeat is not applied twice
     try:
         async with context.db.session() as session:
             screen = await engine(context).handle(session, context.member.id, reply, draft_id)
