@@ -548,7 +548,11 @@ class FormEngine:
         return Screen(text, draft.id, buttons, status="resume", form=form.name)
 
     async def _ask(self, session: AsyncSession, form: Form, draft: FormDraft, f: Field, *, error: str | None = None, note: str | None = None) -> Screen:
-        fields = form.applicable(draft.answers)
+        # Count the questions this person answers, not those the form came filled in with (the one
+        # open campaign, what the plan document said) unless they are asked to change one now: so
+        # the launch form goes "(1/11)" → "(2/3)" once the plan is read, not → "(12/12)".
+        fields = [x for x in form.applicable(draft.answers)
+                  if x.name in draft.path or x.name not in draft.answers or x.name == f.name]
         position = next((i for i, x in enumerate(fields, 1) if x.name == f.name), len(fields))
         parts: list[str] = []
         if error:
