@@ -72,8 +72,13 @@ HELP = """Lệnh của bản chạy thử (không gửi tới bot):
 Mọi dòng khác được gửi cho bot như tin nhắn của người đang chọn."""
 
 
-async def seed(db: Database) -> None:
-    """Sample units, people already joined, and the fixed invite codes."""
+def on_telegram(person: Persona) -> dict[str, int]:
+    return {"telegram_user_id": person.user_id, "chat_id": person.user_id}
+
+
+async def seed(db: Database, account: Callable[[Persona], dict] = on_telegram) -> int:
+    """Sample units, people already joined, and the fixed invite codes. The admin is on Telegram;
+    the others joined with `account(person)` (their Telegram or Zalo ids). Returns the admin's id."""
     async with db.session() as session:
         await units.import_units(session, units.parse_units_csv(DEMO_UNITS))
     async with db.session() as session:
@@ -81,15 +86,17 @@ async def seed(db: Database) -> None:
             unit = await units.unit_by_code(session, unit_code)
             made = await invites.create_invites(session, role=role, unit_id=unit.id, expires_days=30, actor_label="demo")
             made[0].code = code
+        admin_id = 0
         for p in PEOPLE:
             if p.role is None:
                 continue
             unit = await units.unit_by_code(session, p.unit_code)
             if p.role == "admin":
-                await members.add_admin(session, telegram_user_id=p.user_id, full_name=p.full_name, unit=unit)
+                admin_id = (await members.add_admin(session, telegram_user_id=p.user_id, full_name=p.full_name, unit=unit)).id
                 continue
             made = await invites.create_invites(session, role=p.role, unit_id=unit.id, actor_label="demo")
-            await invites.redeem(session, made[0].code, telegram_user_id=p.user_id, chat_id=p.user_id, full_name=p.full_name)
+            await invites.redeem(session, made[0].code, full_name=p.full_name, **account(p))
+    return admin_id
 
 
 class Terminal:

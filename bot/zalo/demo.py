@@ -15,9 +15,9 @@ from pathlib import Path
 from bot import texts
 from bot.app import FORMS
 from bot.config import Settings, ZaloSettings
-from bot.demo import DEMO_INVITES, DEMO_UNITS, PEOPLE, switch_person, typed_lines
+from bot.demo import DEMO_INVITES, PEOPLE, seed, switch_person, typed_lines
 from bot.forms import FormEngine
-from bot.services import campaigns, invites, members, units
+from bot.services import campaigns
 from bot.simulator.zalo import ZaloApiSimulator
 from bot.zalo.channel import ZaloChannel
 from storage import migrate
@@ -36,24 +36,8 @@ def zalo_id(user_id: int) -> str:
 
 
 async def _seed(db: Database) -> None:
-    async with db.session() as session:
-        await units.import_units(session, units.parse_units_csv(DEMO_UNITS))
-    async with db.session() as session:
-        for code, (role, unit_code) in DEMO_INVITES.items():
-            unit = await units.unit_by_code(session, unit_code)
-            made = await invites.create_invites(session, role=role, unit_id=unit.id, expires_days=30, actor_label="demo")
-            made[0].code = code
-        admin_id = None
-        for p in PEOPLE:
-            if p.role is None:
-                continue
-            unit = await units.unit_by_code(session, p.unit_code)
-            if p.role == "admin":  # the office stays on Telegram
-                admin_id = (await members.add_admin(session, telegram_user_id=p.user_id, full_name=p.full_name, unit=unit)).id
-                continue
-            made = await invites.create_invites(session, role=p.role, unit_id=unit.id, actor_label="demo")
-            await invites.redeem(session, made[0].code, zalo_user_id=zalo_id(p.user_id), zalo_chat_id=zalo_id(p.user_id),
-                                 full_name=p.full_name)
+    """The Telegram demo's units and people, the officers and leaders on Zalo, and a campaign."""
+    admin_id = await seed(db, lambda p: {"zalo_user_id": zalo_id(p.user_id), "zalo_chat_id": zalo_id(p.user_id)})
     async with db.session() as session:
         await campaigns.launch(session, {
             "title": "Phong trào thi đua “Chung sức xây dựng nông thôn mới” năm 2026", "reporting_cadence": "6-monthly",
