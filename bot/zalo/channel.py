@@ -2,7 +2,8 @@
 (webhook + signed file links), and — when Telegram does not run in this process — its own tick.
 
 With Telegram in the same process, Telegram's JobQueue tick drains the Zalo outbox too (the
-sender sits in the Application's bot_data) and `kick` is Telegram's.
+sender sits in the Application's bot_data), at once after a commit that queued messages; alone,
+such a commit wakes the channel's own tick.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import asyncio
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable
 from urllib.parse import urlparse
 
 import aiohttp
@@ -20,6 +20,7 @@ from aiohttp import web
 from bot import jobs, signed_links
 from bot.config import Settings
 from bot.forms import FormEngine
+from bot.services import outbox
 from bot.zalo.client import ZaloBot, ZaloError
 from bot.zalo.conversation import Conversation
 from bot.zalo.sending import ZaloSender
@@ -38,21 +39,22 @@ def webhook_path(url: str) -> str:
 
 
 class ZaloChannel:
-    def __init__(self, settings: Settings, db: Database, engine: FormEngine, *,
-                 kick: Callable[[], Awaitable[None]] | None = None, own_tick: bool = True,
+    def __init__(self, settings: Settings, db: Database, engine: FormEngine, *, own_tick: bool = True,
                  poll_timeout: int = POLL_TIMEOUT) -> None:
         self.settings = settings
         self.cfg = settings.zalo
         self.db = db
         self.bot = ZaloBot(self.cfg.token, self.cfg.api_base_url, timeout=poll_timeout + 15)
         self.sender = ZaloSender(self.bot, db, settings)
-        self.conversation = Conversation(db, settings, engine, self.sender, after_change=kick or self.kick)
+        self.conversation = Conversation(db, settings, engine, self.sender)
         self.own_tick = own_tick
         self.poll_timeout = poll_timeout
         self._tasks: set[asyncio.Task] = set()
         self._runner: web.AppRunner | None = None
         self._wake = asyncio.Event()
         self._running = False
+        if own_tick:  # what a commit queued goes out now (with Telegram, the app's tick does this)
+            db.after_commit(lambda session: session.info.get(outbox.QUEUED) and self._wake.set())
 
     # --- lifecycle -------------------------------------------------------------------------------
 
@@ -101,9 +103,6 @@ class ZaloChannel:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
-
-    async def kick(self) -> None:
-        self._wake.set()
 
     # --- updates ---------------------------------------------------------------------------------
 

@@ -11,7 +11,6 @@ import asyncio
 import logging
 import re
 from collections import deque
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import PurePosixPath
 from typing import Any
@@ -60,13 +59,11 @@ def parse_command(text: str) -> tuple[str | None, list[str]]:
 class Conversation:
     """Handles Zalo updates one at a time per person (any number of people at once)."""
 
-    def __init__(self, db: Database, settings: Any, engine: FormEngine, sender: ZaloSender,
-                 after_change: Callable[[], Awaitable[None]] | None = None) -> None:
+    def __init__(self, db: Database, settings: Any, engine: FormEngine, sender: ZaloSender) -> None:
         self.db = db
         self.settings = settings
         self.engine = engine
         self.sender = sender
-        self.after_change = after_change
         self._locks: dict[str, asyncio.Lock] = {}
         self._http: aiohttp.ClientSession | None = None
         # Message ids answered (the last few), so the demo and tests can wait for an answer.
@@ -90,16 +87,11 @@ class Conversation:
             async with self.db.session() as session:
                 await outbox.enqueue(session, chat_id=None, channel="zalo", address=chat_id, kind="reply",
                                      member_id=member_id, payload=payload)
-            await self._changed()
             return
         log.info("zalo reply to %s failed: %s", chat_id, result.error)
         if result.unreachable:
             async with self.db.session() as session:
                 await members.set_reachable(session, chat_id, False, channel="zalo")
-
-    async def _changed(self) -> None:
-        if self.after_change is not None:
-            await self.after_change()
 
     async def wait_handled(self, message_id: str, timeout: float = 10.0) -> None:
         async with asyncio.timeout(timeout):
@@ -285,8 +277,6 @@ class Conversation:
                 await self._show(chat_id, screen)
             return True
         await self._show(chat_id, screen, extra)
-        if screen.status == "done":
-            await self._changed()  # notifications were queued: send them now
         return True
 
     async def _ack(self, member: MemberView, chat_id: str, campaign_id: int | None) -> None:
