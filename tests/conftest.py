@@ -15,11 +15,13 @@ from bot.app import build_application, start_polling, stop_polling
 from bot.config import Settings
 from bot.services import invites, members, units
 from bot.simulator import BotApiSimulator, TrackingUpdateProcessor
+from bot.simulator.zalo import ZaloApiSimulator
 from storage import migrate
 from storage.db import Database, empty_scratch_database
 
 TOKEN = "123456:TEST-TOKEN-thidua-simulator"
 USERNAME = "thidua_test_bot"
+ZALO_TOKEN = "777000000000000001:zalo-test-token"
 
 UNITS_CSV = """code,name,kind,parent_code
 DN,UBND tỉnh Đồng Nai,tỉnh,
@@ -65,6 +67,13 @@ async def seeded(db: Database) -> Database:
 @pytest.fixture
 async def sim() -> AsyncIterator[BotApiSimulator]:
     async with BotApiSimulator(bot_username=USERNAME) as simulator:
+        yield simulator
+
+
+@pytest.fixture
+async def zalo() -> AsyncIterator[ZaloApiSimulator]:
+    async with ZaloApiSimulator(token=ZALO_TOKEN) as simulator:
+        simulator.webhook_retry_delay = 0.01
         yield simulator
 
 

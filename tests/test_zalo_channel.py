@@ -21,11 +21,10 @@ from bot.services import outbox, report_periods
 from bot.simulator.zalo import ZaloApiSimulator
 from bot.zalo.channel import SECRET_HEADER, ZaloChannel
 from storage.models import Campaign, CampaignUnit, Member, Nomination, OutboxMessage, Report, ReportPeriod
-from tests.conftest import add_admin, make_invite, make_settings, texts_of
+from tests.conftest import ZALO_TOKEN, add_admin, make_invite, make_settings, texts_of
 from tests.test_reports import launch
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-ZALO_TOKEN = "zalo-test-token-1234"
 OFFICER, LEADER = "8800000000000001", "8800000000000002"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
 SUMMARY = ("Đồng chí có nhiều sáng kiến cải cách hành chính, giảm 30% thời gian giải quyết hồ sơ "
@@ -77,13 +76,6 @@ class ZaloHarness:
     async def tick(self, moment: datetime, app=None) -> jobs.TickReport:
         clock.set_now(moment)
         return await jobs.tick(app, self.db, self.settings, zalo=self.channel.sender)
-
-
-@pytest.fixture
-async def zalo() -> AsyncIterator[ZaloApiSimulator]:
-    async with ZaloApiSimulator(token=ZALO_TOKEN) as simulator:
-        simulator.webhook_retry_delay = 0.01
-        yield simulator
 
 
 @pytest.fixture

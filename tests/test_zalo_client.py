@@ -6,23 +6,16 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.simulator import ZaloApiSimulator
 from bot.zalo.client import ZaloBot, deliver
+from tests.conftest import ZALO_TOKEN as TOKEN
 
-TOKEN = "zalo-test-token"
 USER = "zu_1001"
 LAUNCH = "\n".join(f"Mục {i:02d}: các đơn vị tổ chức phát động, đăng ký thi đua và báo cáo kết quả." for i in range(40))
 
 
 @pytest.fixture
-async def zalo() -> AsyncIterator[ZaloApiSimulator]:
-    async with ZaloApiSimulator(token=TOKEN) as simulator:
-        simulator.add_user(USER, "Lê Thị Mai")
-        yield simulator
-
-
-@pytest.fixture
 async def client(zalo) -> AsyncIterator[ZaloBot]:
+    zalo.add_user(USER, "Lê Thị Mai")
     async with ZaloBot(TOKEN, zalo.base_url) as bot:
         yield bot
 

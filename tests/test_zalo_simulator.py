@@ -12,20 +12,13 @@ import pytest
 from aiohttp import ClientSession, ClientTimeout, web
 
 from bot.simulator import ZaloApiSimulator
+from tests.conftest import ZALO_TOKEN as TOKEN
 
 Sim, Http = ZaloApiSimulator, ClientSession
 
-TOKEN = "777000000000000001:zalo-test-token"
 USER = "e4ea2cd5189df1c3a88c"
 SECRET = "s3cret-token"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x08"
-
-
-@pytest.fixture
-async def zalo() -> AsyncIterator[ZaloApiSimulator]:
-    async with ZaloApiSimulator(token=TOKEN) as simulator:
-        simulator.webhook_retry_delay = 0.01
-        yield simulator
 
 
 @pytest.fixture
