@@ -450,3 +450,33 @@ class DigestSubscription(Base):
     next_at: Mapped[datetime | None]  # None when off
     last_sent_at: Mapped[datetime | None]  # "since the last digest" counts from here
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InboxUpdate(Base):
+    """An incoming update from a channel, stored before the platform is told it was received.
+
+    `update_key` is Telegram's update_id, or Zalo's message_id (Zalo's getUpdates has no offset).
+    Handling claims a row (status handling, a lease that the handling process renews); one chat's
+    rows are handled one at a time, in arrival order, by whichever process claims them.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("channel", "update_key", name="uq_inbox_channel_update_key"),
+        CheckConstraint("status IN ('pending', 'handling', 'handled', 'parked')", name="status"),
+        Index("ix_inbox_chat", "channel", "chat_key", "id"),
+        Index("ix_inbox_status", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    update_key: Mapped[str] = mapped_column(String(64))
+    chat_key: Mapped[str] = mapped_column(String(64))  # whose turn: the chat, else the person
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the raw update
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+    handled_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
