@@ -39,11 +39,10 @@ from typing import Any
 from sqlalchemy import select, text
 
 from bot import clock
-from bot.app import build_application, start_polling, stop_polling, use_fast_event_loop
+from bot.app import build_application, start_bot, stop_bot, use_fast_event_loop
 from bot.config import Settings
 from bot.services import units
 from bot.simulator import BotApiSimulator
-from bot.update_order import ChatOrderedProcessor
 from storage import migrate
 from storage.db import Database, empty_scratch_database, is_sqlite
 from storage.models import Campaign, CampaignUnit, Member, Unit
@@ -56,22 +55,21 @@ SCRIPT = ("/nominate", "2", "Nguyễn Văn An", "Phó Chủ tịch UBND xã", "U
 STEP_NAMES = ("open", "kind", "name", "position", "workplace", "sector", "summary", "reward", "evidence", "confirm")
 
 
-class TimedProcessor(ChatOrderedProcessor):
-    """The bot's own processor, recording when handling each update started and ended, by update_id.
+class TimedProcessor:
+    """An inbox observer recording when handling each update started and ended, by update_id.
     time.monotonic is one clock for every process on the machine, so the spans compare across them."""
 
-    def __init__(self, concurrent: int) -> None:
-        super().__init__(concurrent)
+    def __init__(self) -> None:
         self.spans: dict[int, tuple[float, float]] = {}
+        self._started: dict[int, float] = {}
 
-    async def handle(self, update: object, coroutine: Awaitable[Any]) -> None:
-        started = time.monotonic()  # its turn: the wait for it is in what the officer waits
-        try:
-            await coroutine
-        finally:
-            update_id = getattr(update, "update_id", None)
-            if isinstance(update_id, int):
-                self.spans[update_id] = (started, time.monotonic())
+    def started(self, row: Any) -> None:  # its turn: the wait for it is in what the officer waits
+        self._started[row.id] = time.monotonic()
+
+    def finished(self, row: Any, outcome: str) -> None:
+        started = self._started.pop(row.id, None)
+        if started is not None and row.channel == "telegram":
+            self.spans[int(row.update_key)] = (started, time.monotonic())
 
 
 class BenchSimulator(BotApiSimulator):
@@ -118,19 +116,19 @@ async def serve_bot(url: str, api_url: str, file_url: str, concurrent_updates: i
     """The real Application long-polling the simulator at `api_url` until `until_stopped()` returns.
     Returns the handling spans and the CPU time this process used meanwhile."""
     settings = Settings(token=TOKEN, bot_username="thidua_bench_bot", api_base_url=api_url,
-                        api_file_url=file_url, database_url=url)
-    processor = TimedProcessor(concurrent_updates)
-    app = build_application(settings, update_processor=processor)
+                        api_file_url=file_url, database_url=url, concurrent_updates=concurrent_updates)
+    processor = TimedProcessor()
+    app = build_application(settings, observer=processor)
     if not rate_limit:
         app.bot._rate_limiter = None  # noqa: SLF001 - a bench switch, to see the bot's own capacity
-    await start_polling(app, poll_timeout=1)
+    await start_bot(app, poll_timeout=1)
     cpu = _cpu_seconds()
     ready()
     try:
         await until_stopped()
     finally:
         cpu = _cpu_seconds() - cpu
-        await stop_polling(app)
+        await stop_bot(app)
     return {"spans": processor.spans, "cpu": cpu}
 
 

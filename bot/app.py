@@ -1,19 +1,25 @@
-"""Builds the python-telegram-bot Application: handlers, rate limiter, database, errors."""
+"""Builds the python-telegram-bot Application and runs the bot: the inbox worker, the channels'
+intakes (Telegram polling or webhook, Zalo), the database, the tick.
+
+Updates do not go through PTB's Updater: each channel's intake stores an update in the inbox
+before the platform is told it was received, and the inbox worker hands it to
+`Application.process_update` (bot.inbox), a few people at once, each person's in order.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
 from bot import clock, jobs
-from bot.bot_api_http import AiohttpRequest, PollingRequest
 from bot.config import Settings
-from bot.update_order import ChatOrderedProcessor
+from bot.inbox import InboxWorker, Observer
 from bot.services import outbox
+from bot.telegram_intake import TelegramIntake, handler as telegram_handler
 from bot.forms import FormEngine, campaign_form, nomination_form, report_form
 from handlers import (
     access, campaigns, digests, errors, fallback, forms, members_admin, membership, menu, nominations,
@@ -32,23 +38,25 @@ FORMS = (campaign_form.FORM, *nomination_form.FORMS, report_form.FORM)
 
 
 async def open_resources(app: Application) -> None:
-    """Open the database (migrated) and set the default menu. post_init of run_polling/run_webhook;
-    callers that drive the Application by hand (demo, tests) call it after initialize()."""
+    """Open the database (migrated), the inbox worker and the Zalo channel (when configured), and
+    set the default menu. Nothing is received until `start_intake`."""
     settings: Settings = app.bot_data["settings"]
     db = Database(settings.database_url)
     await migrate.upgrade(db)
     app.bot_data["db"] = db
     db.after_commit(lambda session: _drain_if_queued(app, session))
+    worker_id = app.bot_data.setdefault("worker_id", jobs.worker_id())
+    worker = InboxWorker.from_settings(settings, db, worker_id, app.bot_data.get("inbox_observer"))
+    worker.handlers["telegram"] = telegram_handler(app)
+    app.bot_data["inbox"] = worker
     await menu.set_default_menu(app.bot)
     log.info("bot @%s ready", app.bot.username)
     if settings.zalo.enabled:  # both channels in one process: Telegram's tick drains Zalo's outbox too
         from bot.zalo.channel import ZaloChannel
 
         # Its sends are drained by Telegram's tick, at once when queued (_drain_if_queued).
-        channel = ZaloChannel(settings, db, app.bot_data["forms"], own_tick=False)
-        await channel.start()
+        channel = ZaloChannel(settings, db, app.bot_data["forms"], own_tick=False, worker=worker)
         app.bot_data["zalo"], app.bot_data["zalo_sender"] = channel, channel.sender
-        log.info("zalo channel ready")
 
 
 def _drain_if_queued(app: Application, session: AsyncSession) -> None:
@@ -62,29 +70,57 @@ def _drain_if_queued(app: Application, session: AsyncSession) -> None:
 
 
 async def close_resources(app: Application) -> None:
-    channel = app.bot_data.pop("zalo", None)
-    if channel is not None:
-        await channel.stop()
     db: Database | None = app.bot_data.pop("db", None)
     if db is not None:
         await db.dispose()
 
 
-async def start_polling(app: Application, *, poll_timeout: int = 10) -> None:
-    """Start by hand what run_polling starts, for code that owns the event loop."""
+async def start_bot(app: Application, *, poll_timeout: int = 10) -> None:
+    """Initialise, open the database, start the JobQueue, the inbox worker and the intakes."""
     await app.initialize()
     await open_resources(app)
     await app.start()
-    await app.updater.start_polling(poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+    worker: InboxWorker = app.bot_data["inbox"]
+    await worker.start()
+    intake = TelegramIntake(app, app.bot_data["db"], worker, app.bot_data["settings"], poll_timeout=poll_timeout)
+    app.bot_data["telegram_intake"] = intake
+    await intake.start()
+    channel = app.bot_data.get("zalo")
+    if channel is not None:
+        await channel.start()
+        log.info("zalo channel ready")
 
 
-async def stop_polling(app: Application) -> None:
-    if app.updater.running:
-        await app.updater.stop()
+async def stop_bot(app: Application) -> None:
+    """Stop receiving, give the updates being handled a moment (the rest go back to the inbox),
+    stop the JobQueue and close everything."""
+    intake: TelegramIntake | None = app.bot_data.pop("telegram_intake", None)
+    if intake is not None:
+        await intake.stop()
+    channel = app.bot_data.pop("zalo", None)
+    if channel is not None:
+        await channel.stop()
+    worker: InboxWorker | None = app.bot_data.get("inbox")
+    if worker is not None:
+        await worker.stop()
     if app.running:
         await app.stop()
     await close_resources(app)
     await app.shutdown()
+
+
+async def serve(app: Application) -> None:
+    """`python -m bot run`: until SIGTERM or SIGINT, then a prompt stop."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await start_bot(app)
+        await stop.wait()
+        log.info("stopping")
+    finally:
+        await stop_bot(app)
 
 
 def use_fast_event_loop() -> None:
@@ -97,8 +133,8 @@ def use_fast_event_loop() -> None:
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 
 
-def build_application(settings: Settings, *, update_processor: BaseUpdateProcessor | None = None) -> Application:
-    """The whole bot, configured; the database opens in post_init and closes in post_shutdown."""
+def build_application(settings: Settings, *, observer: Observer | None = None) -> Application:
+    """The whole bot, configured; `start_bot` opens the database and starts receiving."""
     clock.set_local_zone(settings.timezone)
     builder = (
         ApplicationBuilder()
@@ -108,18 +144,13 @@ def build_application(settings: Settings, *, update_processor: BaseUpdateProcess
         .context_types(ContextTypes(context=BotContext))
         # Waits out 429s (up to 3 times) and keeps sends under Telegram's overall and group limits.
         .rate_limiter(AIORateLimiter(max_retries=3))
-        # aiohttp instead of httpx: a fraction of the CPU per request (bot/bot_api_http.py)
-        .request(AiohttpRequest(connection_pool_size=256, connect_timeout=10, read_timeout=20, write_timeout=30))
-        .get_updates_request(polling := PollingRequest(connection_pool_size=1, connect_timeout=10, read_timeout=20))
-        .post_init(open_resources)
-        .post_shutdown(close_resources)
+        .updater(None)  # updates come from the inbox (bot.telegram_intake, bot.inbox)
     )
-    # A few people's updates at once, each person's in order (bot/update_order.py).
-    builder = builder.concurrent_updates(update_processor or ChatOrderedProcessor(settings.concurrent_updates))
     app = builder.build()
-    polling.until_handled = app.update_queue.join  # poll again once what was fetched is handled
     app.bot_data["settings"] = settings
     app.bot_data["forms"] = FormEngine(list(FORMS))
+    if observer is not None:
+        app.bot_data["inbox_observer"] = observer
     for feature in FEATURES:
         feature.register(app)
     jobs.schedule(app)

@@ -340,24 +340,12 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
             "config.toml), hoặc ZALO_BOT_TOKEN cho Zalo. Muốn thử mà không cần token: python -m bot demo"
         )
         return EXIT_USAGE
-    from telegram import Update
     from telegram.error import InvalidToken, NetworkError
 
-    from bot.app import build_application
+    from bot.app import build_application, serve
 
-    app = build_application(settings)
     try:
-        if settings.webhook.enabled:
-            app.run_webhook(
-                listen=settings.webhook.listen,
-                port=settings.webhook.port,
-                url_path="telegram",
-                webhook_url=settings.webhook.url.rstrip("/") + "/telegram",
-                secret_token=settings.webhook.secret_token or None,
-                allowed_updates=Update.ALL_TYPES,
-            )
-        else:
-            app.run_polling(allowed_updates=Update.ALL_TYPES)
+        asyncio.run(serve(build_application(settings)))
     except InvalidToken:
         _print_err("Telegram từ chối token này. Kiểm tra lại TELEGRAM_BOT_TOKEN / bot.token.")
         return EXIT_USAGE

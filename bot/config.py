@@ -92,6 +92,15 @@ class OutboxSettings:
 
 
 @dataclass(frozen=True)
+class InboxSettings:
+    """Incoming updates, stored before they are acknowledged (bot.inbox)."""
+
+    lease_seconds: int = 60  # a row being handled by a process that died is taken over after this
+    max_attempts: int = 3  # tries of an update failing for a transient reason before it is parked
+    retention_days: int = 7  # handled updates are forgotten after this long
+
+
+@dataclass(frozen=True)
 class ReportSettings:
     """Default due dates of the periods proposed from a campaign's reporting rule."""
 
@@ -132,11 +141,12 @@ class Settings:
     bot_username: str = ""
     api_base_url: str = TELEGRAM_API_URL
     api_file_url: str = TELEGRAM_FILE_URL
-    concurrent_updates: int = 2  # different people's updates handled at once (bot.update_order)
+    concurrent_updates: int = 2  # different people's updates handled at once (bot.inbox)
     organisation_name: str = "Hội đồng Thi đua – Khen thưởng"
     database_url: str = "sqlite:///data/thidua.db"
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
     webhook: WebhookSettings = field(default_factory=WebhookSettings)
+    inbox: InboxSettings = field(default_factory=InboxSettings)
     quiet_hours: QuietHours = field(default_factory=QuietHours)
     invite_expires_days: int = 14
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
@@ -186,9 +196,13 @@ def _clock(sec: dict[str, Any], key: str, full: str, default: str) -> time:
     return time(int(match[1]), int(match[2]))
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
 def _http_url(value: str, full: str, *, https_only: bool = False) -> str:
+    """An http(s) URL; https_only: https, or http to this machine (a local Bot API server)."""
     parsed = urlparse(value)
-    schemes = ("https",) if https_only else ("http", "https")
+    schemes = ("https",) if https_only and parsed.hostname not in LOOPBACK else ("http", "https")
     if parsed.scheme not in schemes or not parsed.netloc:
         need = "https://" if https_only else "http:// hoặc https://"
         raise ConfigError(full, f"phải là địa chỉ bắt đầu bằng {need}, đang là {value!r}")
@@ -329,6 +343,12 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
         tick_seconds=_int(ob, "tick_seconds", "outbox.tick_seconds", 2, 1, 3600),
         concurrency=_int(ob, "concurrency", "outbox.concurrency", 16, 1, 256),
     )
+    ib = _section(raw, "inbox")
+    inbox = InboxSettings(
+        lease_seconds=_int(ib, "lease_seconds", "inbox.lease_seconds", 60, 1, 86400),
+        max_attempts=_int(ib, "max_attempts", "inbox.max_attempts", 3, 1, 100),
+        retention_days=_int(ib, "retention_days", "inbox.retention_days", 7, 2, 3650),
+    )
     rep = _section(raw, "reports")
     reports = ReportSettings(
         semiannual_due=_day_month(rep, "semiannual_due", "reports.semiannual_due", "15/06"),
@@ -365,6 +385,7 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
         database_url=db_url,
         timezone=tz,
         webhook=webhook,
+        inbox=inbox,
         quiet_hours=quiet,
         invite_expires_days=_int(inv, "expires_days", "invites.expires_days", 14, 1, 365),
         outbox=outbox,

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import clock, texts
-from bot.app import build_application, start_polling, stop_polling
+from bot.app import build_application, start_bot, stop_bot
 from bot.config import Settings
 from bot.services import invites, members, units
-from bot.simulator import BotApiSimulator, TrackingUpdateProcessor
+from bot.simulator import BotApiSimulator, InboxTracker
 from storage import migrate
 from storage.db import Database
 
@@ -203,9 +203,9 @@ async def run_demo(settings: Settings, *, echo: bool = False, stdin=None, out=No
         # Vietnamese names read family name first; many set it all as the first name.
         sim.add_user(p.user_id, p.full_name)
 
-    tracker = TrackingUpdateProcessor()
-    app = build_application(demo_settings, update_processor=tracker)
-    await start_polling(app, poll_timeout=1)
+    tracker = InboxTracker()
+    app = build_application(demo_settings, observer=tracker)
+    await start_bot(app, poll_timeout=1)
     term = Terminal(sim, out)
     by_key = {p.key: p for p in PEOPLE}
     person = by_key["binh"]
@@ -239,7 +239,7 @@ async def run_demo(settings: Settings, *, echo: bool = False, stdin=None, out=No
                 print("(bot chưa trả lời sau 15 giây)", file=out)
             term.show_new(person.user_id)
     finally:
-        await stop_polling(app)
+        await stop_bot(app)
         await sim.stop()
     return 0
 

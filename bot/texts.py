@@ -193,6 +193,9 @@ YOU_WERE_DEACTIVATED = (
     "liên hệ Văn phòng để được cấp mã mời mới."
 )
 ERROR_GENERIC = "Xin lỗi, bot gặp lỗi khi xử lý yêu cầu này. Những gì bạn đã nhập vẫn được giữ; hãy thử lại sau ít phút."
+# To the admins, once an hour per channel, when an incoming message could not be handled.
+INBOX_PARKED = ("⚠️ Bot không xử lý được một tin nhắn đến qua {channel} (mục #{row_id} trong hộp thư đến): {error}\n"
+                "Tin này được giữ lại để kiểm tra; các tin khác vẫn được xử lý bình thường.")
 
 
 # --- campaigns ---------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application
 
 from bot import texts
+from bot.inbox import note_error
 from bot.services.members import set_reachable
 from handlers.context import BotContext
 
@@ -26,7 +27,7 @@ async def on_error(update: object, context: BotContext) -> None:
         log.info("chat %s blocked the bot", chat_id)
         return
     log.error("error while handling an update", exc_info=error)
-    if chat_id is None:
+    if not note_error(error) or chat_id is None:  # the inbox will try it again: nothing to say yet
         return
     try:
         await context.bot.send_message(chat_id, texts.ERROR_GENERIC)

@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import texts
+from bot.inbox import current_row_id
 from bot.forms import FileInput, FormEngine, Reply, Screen, StaleDraft, completions
 from bot.forms.completions import FormRejected
 from handlers.context import BotContext
@@ -78,7 +79,7 @@ async def step(update: Update, context: BotContext, reply: Reply, draft_id: int 
     """Apply one reply to the person's draft and show what comes next. False: no draft."""
     message = update.effective_message
     extra = None
-    reply = dataclasses.replace(reply, update_id=update.update_id)  # a repeat is not applied twice
+    reply = dataclasses.replace(reply, update_id=current_row_id())  # a repeat is not applied twice
     try:
         async with context.db.session() as session:
             screen = await engine(context).handle(session, context.member.id, reply, draft_id)

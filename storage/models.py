@@ -195,8 +195,8 @@ class FormDraft(Base):
     stage: Mapped[str] = mapped_column(String(16), default="filling")  # filling | review | editing
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # The last Telegram update applied: one Telegram sends again (the bot stopped before
-    # confirming it) is not applied a second time.
+    # The last inbox row applied (bot.inbox): the same update handled again after a crash is not
+    # applied a second time.
     last_update_id: Mapped[int | None] = mapped_column(BigInteger)
 
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from bot import clock
-from bot.app import build_application, start_polling, stop_polling
+from bot.app import build_application, start_bot, stop_bot
 from bot.config import Settings
 from bot.services import invites, members, units
-from bot.simulator import BotApiSimulator, TrackingUpdateProcessor
+from bot.simulator import BotApiSimulator, InboxTracker
 from bot.simulator.zalo import ZaloApiSimulator
 from storage import migrate
 from storage.db import Database, empty_scratch_database
@@ -95,18 +95,18 @@ class Bot:
     sim: BotApiSimulator
     db: Database
     settings: Settings
-    tracker: TrackingUpdateProcessor
+    tracker: InboxTracker
     app: object = None
-    concurrent: int = 1  # updates of different chats handled at once (1: replies in a fixed order)
     _seen: dict[int, int] = field(default_factory=dict)
 
     async def start(self) -> None:
-        self.tracker = TrackingUpdateProcessor(self.concurrent)
-        self.app = build_application(self.settings, update_processor=self.tracker)
-        await start_polling(self.app, poll_timeout=1)
+        """At the production settings (bot.concurrent_updates, the real sending budget)."""
+        self.tracker = InboxTracker()
+        self.app = build_application(self.settings, observer=self.tracker)
+        await start_bot(self.app, poll_timeout=1)
 
     async def stop(self) -> None:
-        await stop_polling(self.app)
+        await stop_bot(self.app)
 
     async def _after(self, chat_id: int, update_id: int) -> list[dict]:
         await self.tracker.wait_processed(update_id, timeout=10)

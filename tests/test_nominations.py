@@ -300,9 +300,6 @@ async def test_two_officers_sending_the_last_place_of_a_quota_at_the_same_moment
     await _to_review(bot, LB1, "Trần Văn Bảo")
     await _to_review(bot, LB2, "Lê Thị Hoa")
     # The bot as configured: two people's updates at once. Both press "gửi" in the same instant.
-    await bot.stop()
-    bot.concurrent = 2
-    await bot.start()
     first, second = bot.sim.send_text(LB1, "gửi"), bot.sim.send_text(LB2, "gửi")
     await bot.tracker.wait_processed(first, timeout=10)
     await bot.tracker.wait_processed(second, timeout=10)

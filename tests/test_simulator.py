@@ -22,10 +22,33 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    SimpleUpdateProcessor,
     filters,
 )
 
-from bot.simulator import BotApiSimulator, TrackingUpdateProcessor
+from bot.simulator import BotApiSimulator
+
+
+class TrackingUpdateProcessor(SimpleUpdateProcessor):
+    """PTB's stock processor, one update at a time, noting which updates it has handled."""
+
+    def __init__(self) -> None:
+        super().__init__(1)
+        self._processed: set[int] = set()
+        self._changed = asyncio.Condition()
+
+    async def do_process_update(self, update: object, coroutine) -> None:  # noqa: ANN001
+        try:
+            await coroutine
+        finally:
+            self._processed.add(getattr(update, "update_id", None))
+            async with self._changed:
+                self._changed.notify_all()
+
+    async def wait_processed(self, update_id: int, timeout: float = 5.0) -> None:
+        async with asyncio.timeout(timeout):
+            async with self._changed:
+                await self._changed.wait_for(lambda: update_id in self._processed)
 
 TOKEN = "123:TEST"
 USER = 42

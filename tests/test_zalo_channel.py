@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot import clock, jobs
 from bot.config import Settings, ZaloSettings
@@ -20,7 +20,7 @@ from bot.app import FORMS
 from bot.services import outbox, report_periods
 from bot.simulator.zalo import ZaloApiSimulator
 from bot.zalo.channel import SECRET_HEADER, ZaloChannel
-from storage.models import Campaign, CampaignUnit, Member, Nomination, OutboxMessage, Report, ReportPeriod
+from storage.models import Campaign, InboxUpdate, CampaignUnit, Member, Nomination, OutboxMessage, Report, ReportPeriod
 from tests.conftest import ZALO_TOKEN, add_admin, make_invite, make_settings, texts_of
 from tests.test_reports import launch
 
@@ -247,6 +247,8 @@ async def test_webhook_refuses_wrong_secrets_answers_malformed_bodies_400_and_ha
                         assert r.status == 400
             assert sum("malformed" in rec.getMessage() for rec in caplog.records) == 3
         assert not zalo.messages("42")  # nothing refused reached the bot
+        async with seeded.session() as session:  # nor was it stored
+            assert await session.scalar(select(func.count()).select_from(InboxUpdate)) == 0
         # Zalo's own delivery (with the secret) is handled.
         await z.channel.conversation.wait_handled(zalo.send_text("43", "trợ giúp"))
         assert "tham gia MÃ_MỜI" in zalo.messages("43")[-1]["text"]

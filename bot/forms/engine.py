@@ -47,7 +47,7 @@ class Reply:
     arg: str | None = None
     file: FileInput | None = None
     unsupported: str | None = None  # "sticker", "photo", "voice"… sent where it is not expected
-    update_id: int | None = None  # Telegram's, to recognise an update sent again
+    update_id: int | None = None  # the inbox row (bot.inbox.current_row_id): a repeat is not applied twice
 
 
 @dataclass(frozen=True)
@@ -125,17 +125,11 @@ def _range_message(f: Field) -> str:
     return t.NUMBER_MAX.format(max=int(f.max_value))
 
 
-# Telegram sends an update again when the bot stopped before confirming it (it confirms a batch
-# by asking for the next, once the batch is handled: bot.bot_api_http.PollingRequest). Update ids
-# only grow, except that after a week without updates they restart at random: so an id not above
-# the draft's last is a repeat only while the draft was touched recently.
-REDELIVERY_WINDOW = timedelta(hours=1)
-
-
+# The same update is handled again when a crash cut its first handling short (bot.inbox): its
+# inbox row id is not above the one the draft last took. Row ids only grow.
 def _already_applied(draft: FormDraft, reply: Reply) -> bool:
     return (reply.update_id is not None and draft.last_update_id is not None
-            and reply.update_id <= draft.last_update_id
-            and clock.now() - draft.updated_at < REDELIVERY_WINDOW)
+            and reply.update_id <= draft.last_update_id)
 
 
 # A person's drafts, last touched first. Built once: looked up on every step of every form.

@@ -366,6 +366,9 @@ class BotApiSimulator:
         self.per_chat_rate = per_chat_rate
         self.group_rate_per_minute = group_rate_per_minute
         self.latency = latency
+        # Extra seconds before answering a method ({"sendMessage": 2.0}): a slow Bot API, so a
+        # test can stop the bot while an update's handling waits on it.
+        self.method_delays: dict[str, float] = {}
         self.timeout_delay: float = 15.0
         self.webhook_retry_delay: float = 0.2
 
@@ -550,7 +553,7 @@ class BotApiSimulator:
         self.stats["requests"][canonical] += 1
         self.stats["total_requests"] += 1
         params = await self._read_params(request)
-        await self._pause(self.latency)
+        await self._pause(self.latency + self.method_delays.get(canonical, 0.0))
 
         fault = self._take_fault(method, params)
         if fault is not None:

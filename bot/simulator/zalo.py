@@ -148,6 +148,8 @@ class ZaloApiSimulator:
         global_rate: float | None = DEFAULT_GLOBAL_RATE,
         http_status_mirrors_error: bool = True,
     ) -> None:
+        # Extra seconds before answering a method ({"sendMessage": 2.0}), as in the Telegram one.
+        self.method_delays: dict[str, float] = {}
         self.token = token  # None accepts any token
         self.global_rate = global_rate
         # The docs don't say which HTTP status carries ok:false; by default it mirrors
@@ -207,7 +209,10 @@ class ZaloApiSimulator:
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_get("/files/{key}/{name}", self._handle_file)
         # Short shutdown: parked polls are woken by _stopping, tests must not wait 60 s.
-        self._runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
+        # handler_cancellation: a long poll whose client went away (a killed bot) is dropped before
+        # it takes an update, as a server that watches its connections does; without it the
+        # update would go to the dead poll and be lost (getUpdates has no offset to send it again).
+        self._runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None, handler_cancellation=True)
         await self._runner.setup()
         await web.TCPSite(self._runner, host, port).start()
         self._port = int(self._runner.addresses[0][1])
@@ -279,6 +284,8 @@ class ZaloApiSimulator:
             raise ApiError(404, "Not Found")
         self.stats["requests"][method] += 1
         params = await self._read_params(request)
+        if self.method_delays.get(method):
+            await asyncio.sleep(self.method_delays[method])
         fault = self._take_fault(method, params)
         if fault is not None:
             self.stats["faults_triggered"] += 1

@@ -9,6 +9,7 @@ such a commit wakes the channel's own tick.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import hmac
 import json
 import logging
@@ -17,10 +18,11 @@ from urllib.parse import urlparse
 import aiohttp
 from aiohttp import web
 
-from bot import jobs, signed_links
+from bot import clock, jobs, signed_links
 from bot.config import Settings
 from bot.forms import FormEngine
-from bot.services import outbox
+from bot.inbox import InboxWorker
+from bot.services import inbox, outbox
 from bot.zalo.client import ZaloBot, ZaloError
 from bot.zalo.conversation import Conversation
 from bot.zalo.sending import ZaloSender
@@ -28,6 +30,7 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
+CHANNEL = "zalo"
 DEFAULT_WEBHOOK_PATH = "/zalo/webhook"
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 POLL_TIMEOUT = 30
@@ -38,9 +41,20 @@ def webhook_path(url: str) -> str:
     return urlparse(url).path or DEFAULT_WEBHOOK_PATH if url else DEFAULT_WEBHOOK_PATH
 
 
+def incoming(update: dict) -> inbox.Incoming:
+    """A Zalo update as an inbox row: keyed by its message id (Zalo has no update id), in line
+    behind its chat's earlier messages."""
+    message = update.get("message") or {}
+    chat = (message.get("chat") or {}).get("id") or (message.get("from") or {}).get("id") or ""
+    key = str(message.get("message_id") or "")
+    if not key:  # no id to recognise it again by: one made from its content
+        key = "sha256:" + hashlib.sha256(json.dumps(update, sort_keys=True).encode()).hexdigest()[:40]
+    return inbox.Incoming(CHANNEL, key, str(chat) or f"message:{key}", update)
+
+
 class ZaloChannel:
     def __init__(self, settings: Settings, db: Database, engine: FormEngine, *, own_tick: bool = True,
-                 poll_timeout: int = POLL_TIMEOUT) -> None:
+                 poll_timeout: int = POLL_TIMEOUT, worker: InboxWorker | None = None) -> None:
         self.settings = settings
         self.cfg = settings.zalo
         self.db = db
@@ -48,6 +62,13 @@ class ZaloChannel:
         self.sender = ZaloSender(self.bot, db, settings)
         self.conversation = Conversation(db, settings, engine, self.sender)
         self.own_tick = own_tick
+        # Updates are stored in the inbox and handled by the process's inbox worker: the
+        # Application's when Telegram runs here too, else the channel's own.
+        self.own_worker = worker is None
+        if worker is None:
+            worker = InboxWorker.from_settings(settings, db, jobs.worker_id())
+        self.worker = worker
+        worker.handlers[CHANNEL] = self.conversation.handle
         self.poll_timeout = poll_timeout
         self._tasks: set[asyncio.Task] = set()
         self._runner: web.AppRunner | None = None
@@ -66,6 +87,8 @@ class ZaloChannel:
 
     async def start(self) -> None:
         self._running = True
+        if self.own_worker:
+            await self.worker.start()
         self._runner = web.AppRunner(self.web_app(), access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, self.cfg.listen, self.cfg.port).start()
@@ -89,6 +112,8 @@ class ZaloChannel:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._runner is not None:
             await self._runner.cleanup()
+        if self.own_worker:
+            await self.worker.stop()
         await self.conversation.close()
         await self.bot.close()
 
@@ -120,7 +145,9 @@ class ZaloChannel:
                 continue
             delay = RETRY_FIRST
             if update:
-                self._spawn(self.conversation.handle(update))
+                # Zalo's getUpdates has no offset: what it returned is gone from Zalo, so it is
+                # stored at once; if the database is away, it is kept in memory and stored later.
+                await self._store_until_done(update)
 
     async def _webhook(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
@@ -136,8 +163,30 @@ class ZaloChannel:
         except ValueError as exc:
             log.warning("zalo webhook: malformed body (%s): %r", exc, raw[:200])
             return web.json_response({"ok": False, "description": "malformed update"}, status=400)
-        self._spawn(self.conversation.handle(update))  # answered at once; Zalo does not wait for the bot
-        return web.json_response({"ok": True})
+        try:
+            await self._store(update)
+        except Exception:  # noqa: BLE001 - not stored: let Zalo send it again
+            log.exception("zalo webhook: could not store the update")
+            return web.json_response({"ok": False, "description": "try again"}, status=503)
+        return web.json_response({"ok": True})  # only now: the update is in the database
+
+    async def _store(self, update: dict) -> None:
+        async with self.db.session() as session:
+            await inbox.store(session, [incoming(update)], clock.now())
+        self.worker.wake()
+
+    async def _store_until_done(self, update: dict) -> None:
+        delay = RETRY_FIRST
+        while True:
+            try:
+                await self._store(update)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - the database away
+                log.exception("zalo: could not store an update; again in %.0f s", delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RETRY_MAX)
 
     # --- the tick when Telegram is not here ------------------------------------------------------
 
@@ -165,7 +214,6 @@ async def run_zalo_only(settings: Settings) -> int:
     """`python -m bot run` with only a Zalo token: the channel and its own tick until stopped."""
     import signal
 
-    from bot import clock
     from bot.app import FORMS
     from storage import migrate
 

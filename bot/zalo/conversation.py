@@ -8,6 +8,7 @@ timeout) it is queued in the outbox instead, so nothing the person should read i
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 from collections import deque
@@ -19,6 +20,7 @@ from urllib.parse import urlparse
 import aiohttp
 
 from bot import clock, digest_texts, nomination_texts, texts
+from bot.inbox import current_row_id, note_error
 from bot.forms import FileInput, FormEngine, Reply, Screen, StaleDraft, completions, nomination_form, report_form
 from bot.forms.completions import FormRejected
 from bot.forms.engine import fold
@@ -110,9 +112,10 @@ class Conversation:
         async with lock:  # one person's messages in the order they wrote them
             try:
                 await self._handle(update.get("event_name", ""), message, user_id, chat_id, sender)
-            except Exception:
+            except Exception as exc:
                 log.exception("zalo update failed")
-                await self.reply(chat_id, texts.ERROR_GENERIC)
+                if note_error(exc):  # not when the inbox will try it again
+                    await self.reply(chat_id, texts.ERROR_GENERIC)
             finally:
                 async with self._handled_signal:
                     self.handled.append(str(message.get("message_id")))
@@ -258,6 +261,7 @@ class Conversation:
     async def _step(self, member: MemberView, chat_id: str, reply: Reply) -> bool:
         """Apply one reply to the person's draft and show what comes next. False: no draft."""
         extra = None
+        reply = dataclasses.replace(reply, update_id=current_row_id())  # a repeat is not applied twice
         try:
             async with self.db.session() as session:
                 screen = await self.engine.handle(session, member.id, reply)

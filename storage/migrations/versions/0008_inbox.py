@@ -38,6 +38,8 @@ def upgrade() -> None:
     )
     op.create_index('ix_inbox_chat', 'inbox', ['channel', 'chat_key', 'id'])
     op.create_index('ix_inbox_status', 'inbox', ['status', 'id'])
+    # form_drafts.last_update_id now holds inbox row ids, not Telegram update ids.
+    op.execute("UPDATE form_drafts SET last_update_id = NULL")
 
 
 def downgrade() -> None:
