@@ -326,7 +326,7 @@ async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
             drain_only, state.full_again = not state.full_again, False
             if report.outbox.sent or report.outbox.failed or report.zalo.sent or report.zalo.failed:
                 log.info("tick: %s", report)
-            if not (state.again or report.more):
+            if not (state.again or report.more) or not app.running:  # stopping: no more rounds
                 break
     finally:
         state.running = False

@@ -52,7 +52,7 @@ async def digest_settings(update: Update, context: BotContext) -> None:
             sub = await digests.set_frequency(session, context.member.id, t.FREQUENCY_WORDS[wanted], cfg, quiet)
         else:
             sub = await digests.subscription(session, context.member.id, cfg, quiet)
-        current, when = t.schedule_words(sub.frequency, sub.next_at, cfg.weekday)
+        current, when = t.schedule_words(sub.frequency, digests.upcoming(sub, cfg, quiet), cfg.weekday)
         frequency = sub.frequency
     if wanted:
         await message.reply_text(t.DIGEST_SETTINGS_SAVED.format(current=current, when=when))
@@ -69,7 +69,7 @@ async def digest_settings_button(update: Update, context: BotContext) -> None:
     cfg, quiet = context.settings.digest, context.settings.quiet_hours
     async with context.db.session() as session:
         sub = await digests.set_frequency(session, context.member.id, frequency, cfg, quiet)
-        current, when = t.schedule_words(sub.frequency, sub.next_at, cfg.weekday)
+        current, when = t.schedule_words(sub.frequency, digests.upcoming(sub, cfg, quiet), cfg.weekday)
     await query.answer()
     try:
         await query.edit_message_text(t.DIGEST_SETTINGS_SAVED.format(current=current, when=when),

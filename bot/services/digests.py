@@ -189,6 +189,15 @@ async def subscription(session: AsyncSession, member_id: int, cfg: DigestSetting
     return sub
 
 
+def upcoming(sub: DigestSubscription, cfg: DigestSettings, quiet: QuietHours) -> datetime | None:
+    """The next digest moment to show the person: never one already past (a digest that is due
+    goes out at the next tick; the one after it is what they can plan for)."""
+    now = clock.now()
+    if sub.next_at is None or sub.next_at > now:
+        return sub.next_at
+    return next_slot(now, sub.frequency, cfg, quiet)
+
+
 async def set_frequency(session: AsyncSession, member_id: int, frequency: str, cfg: DigestSettings,
                         quiet: QuietHours) -> DigestSubscription:
     if frequency not in FREQUENCIES:

@@ -120,8 +120,7 @@ class ZaloChannel:
     @property
     def port(self) -> int:
         """The port the HTTP endpoint listens on (useful when configured as 0)."""
-        site = next(iter(self._runner.sites))
-        return site._server.sockets[0].getsockname()[1]  # noqa: SLF001 - aiohttp exposes no accessor
+        return int(self._runner.addresses[0][1])
 
     def _spawn(self, coro) -> asyncio.Task:  # noqa: ANN001 - a coroutine
         task = asyncio.create_task(coro)
