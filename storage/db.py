@@ -7,11 +7,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import event, text
-from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-
-from storage import sqlite_driver
 
 
 def async_url(url: str) -> str:
@@ -45,40 +42,11 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI connec
     cursor.close()
 
 
-def _skip_idle_transaction_ends(engine: AsyncEngine) -> None:
-    # SQLite (as Python's sqlite3 drives it) opens a transaction only at the first write, so a
-    # session that only read has nothing to commit or roll back, and sqlite3 would do nothing; but
-    # through aiosqlite each COMMIT/ROLLBACK is still a trip to the connection's thread. The access
-    # gate's read-only session runs on every update: skip the trip when SQLite says it is idle.
-    # The pool's reset of a returned connection goes through do_rollback too.
-    dialect = engine.sync_engine.dialect
-    commit, rollback = dialect.do_commit, dialect.do_rollback
-
-    def open_transaction(dbapi_conn) -> bool:  # noqa: ANN001 - the pool's connection proxy
-        try:
-            return dbapi_conn.driver_connection.in_transaction
-        except ValueError:  # aiosqlite: closed; SQLAlchemy's own adapter knows what to do then
-            return True
-
-    def do_commit(dbapi_conn) -> None:  # noqa: ANN001
-        if open_transaction(dbapi_conn):
-            commit(dbapi_conn)
-
-    def do_rollback(dbapi_conn) -> None:  # noqa: ANN001
-        if open_transaction(dbapi_conn):
-            rollback(dbapi_conn)
-
-    dialect.do_commit, dialect.do_rollback = do_commit, do_rollback
-
-
 def create_engine(url: str) -> AsyncEngine:
     if is_sqlite(url):
         _ensure_sqlite_folder(url)
-        # The driver's connection from storage.sqlite_driver: one trip to its thread per statement.
-        args, options = SQLiteDialect_aiosqlite().create_connect_args(make_url(async_url(url)))
-        engine = create_async_engine(async_url(url), async_creator=lambda: sqlite_driver.connect(*args, **options))
+        engine = create_async_engine(async_url(url))
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        _skip_idle_transaction_ends(engine)
         return engine
     return create_async_engine(async_url(url), pool_pre_ping=True)
 
