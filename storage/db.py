@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
 
 
 def async_url(url: str) -> str:
@@ -32,14 +33,18 @@ def _ensure_sqlite_folder(url: str) -> None:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI connection
+def _set_pragmas(dbapi_conn, *, foreign_keys: bool) -> None:  # noqa: ANN001 - DBAPI connection
     # Foreign keys are off by default in SQLite; WAL lets the CLI read while the bot writes;
     # busy_timeout makes a second writer wait instead of failing at once.
     cursor = dbapi_conn.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI connection
+    _set_pragmas(dbapi_conn, foreign_keys=True)
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -49,6 +54,35 @@ def create_engine(url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(async_url(url), pool_pre_ping=True)
+
+
+def _sqlite_migration_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI connection
+    # pysqlite/aiosqlite would commit before every DDL statement and BEGIN only before DML: with
+    # isolation_level None it leaves transactions alone, and the "begin" listener below emits them,
+    # so a migration's DDL (a batch copy included) is kept or rolled back whole (SQLAlchemy's
+    # "Serializable isolation / Savepoints / Transactional DDL" recipe for pysqlite and aiosqlite).
+    # Foreign keys are off: a batch copy drops the old table, which with them on would cascade
+    # into the tables pointing at it. The pragma is a no-op inside a transaction, so it is set
+    # here, before any BEGIN; migrations/env.py checks the keys before each migration commits.
+    dbapi_conn.isolation_level = None
+    _set_pragmas(dbapi_conn, foreign_keys=False)
+
+
+def _begin_immediately(conn) -> None:  # noqa: ANN001 - SQLAlchemy Connection
+    # IMMEDIATE: take the write lock at the start, so a bot writing meanwhile waits (busy_timeout)
+    # rather than the migration failing half-way on a lock it cannot upgrade to.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_migration_engine(url: str) -> AsyncEngine:
+    """An engine for Alembic only: on SQLite, transactional DDL with foreign keys off (above). Its
+    connections are closed when returned, so none outlives the migration with those settings."""
+    engine = create_async_engine(async_url(url), poolclass=NullPool)
+    if is_sqlite(url):
+        _ensure_sqlite_folder(url)
+        event.listen(engine.sync_engine, "connect", _sqlite_migration_pragmas)
+        event.listen(engine.sync_engine, "begin", _begin_immediately)
+    return engine
 
 
 class Database:
