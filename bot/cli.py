@@ -33,12 +33,48 @@ async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[int]
 # --- db -------------------------------------------------------------------------------------
 
 
-def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
-    async def work(db: Database) -> int:
-        print(f"Cơ sở dữ liệu đã ở phiên bản mới nhất ({await migrate.current_revision(db)}).")
+def _migrate_to(settings: Settings, revision: str, down: bool) -> int:
+    async def work() -> int:
+        db = Database(settings.database_url)
+
+        async def now_at() -> str:
+            return await migrate.current_revision(db) or migrate.BASE
+
+        try:
+            try:
+                await (migrate.downgrade(db, revision) if down else migrate.upgrade(db, revision))
+            except migrate.UnknownRevision:
+                known = ", ".join([migrate.BASE, *migrate.revisions()])
+                _print_err(f"Không có phiên bản {revision!r}. Các phiên bản: {known}.")
+                return EXIT_USAGE
+            except migrate.InvalidTarget:
+                way = "hạ xuống" if down else "nâng lên"
+                _print_err(f"Không {way} phiên bản {revision} được từ phiên bản hiện tại ({await now_at()}).")
+                return EXIT_USAGE
+            except migrate.MigrationRefused as exc:
+                _print_err(exc.text)
+                _print_err(f"Cơ sở dữ liệu đang ở phiên bản {await now_at()}.")
+                return 1
+            current = await now_at()
+        finally:
+            await db.dispose()
+        if current == migrate.BASE:
+            print("Cơ sở dữ liệu đã ở phiên bản gốc (base): không còn bảng dữ liệu nào của bot.")
+        elif revision in ("heads", "head"):
+            print(f"Cơ sở dữ liệu đã ở phiên bản mới nhất ({current}).")
+        else:
+            print(f"Cơ sở dữ liệu đã ở phiên bản {current}.")
         return 0
 
-    return asyncio.run(_with_db(settings, work))
+    return asyncio.run(work())
+
+
+def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    return _migrate_to(settings, args.revision, down=False)
+
+
+def cmd_db_downgrade(settings: Settings, args: argparse.Namespace) -> int:
+    return _migrate_to(settings, args.revision, down=True)
 
 
 # --- units ----------------------------------------------------------------------------------
@@ -398,8 +434,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo)
 
     db = sub.add_parser("db", help="cơ sở dữ liệu").add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    p = db.add_parser("upgrade", help="áp dụng các migration mới")
+    p = db.add_parser("upgrade", help="áp dụng các migration mới (đến phiên bản REV, mặc định mới nhất)")
+    p.add_argument("revision", nargs="?", default="heads", metavar="REV", help="phiên bản, ví dụ 0006 (mặc định: heads)")
     p.set_defaults(func=cmd_db_upgrade)
+    p = db.add_parser("downgrade", help="hạ cơ sở dữ liệu về phiên bản REV (base: bỏ mọi bảng của bot)")
+    p.add_argument("revision", metavar="REV", help="phiên bản, ví dụ 0005, hoặc base")
+    p.set_defaults(func=cmd_db_downgrade)
 
     un = sub.add_parser("units", help="đơn vị").add_subparsers(dest="units_command", required=True, metavar="ACTION")
     p = un.add_parser("import", help="nhập đơn vị từ CSV: code,name,kind,parent_code (lỗi một dòng thì không nhập gì)")

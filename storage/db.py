@@ -7,11 +7,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import event, text
-from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-
-from storage import sqlite_driver
+from sqlalchemy.pool import NullPool
 
 
 def async_url(url: str) -> str:
@@ -35,52 +33,56 @@ def _ensure_sqlite_folder(url: str) -> None:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI connection
+def _set_pragmas(dbapi_conn, *, foreign_keys: bool) -> None:  # noqa: ANN001 - DBAPI connection
     # Foreign keys are off by default in SQLite; WAL lets the CLI read while the bot writes;
     # busy_timeout makes a second writer wait instead of failing at once.
     cursor = dbapi_conn.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
 
-def _skip_idle_transaction_ends(engine: AsyncEngine) -> None:
-    # SQLite (as Python's sqlite3 drives it) opens a transaction only at the first write, so a
-    # session that only read has nothing to commit or roll back, and sqlite3 would do nothing; but
-    # through aiosqlite each COMMIT/ROLLBACK is still a trip to the connection's thread. The access
-    # gate's read-only session runs on every update: skip the trip when SQLite says it is idle.
-    # The pool's reset of a returned connection goes through do_rollback too.
-    dialect = engine.sync_engine.dialect
-    commit, rollback = dialect.do_commit, dialect.do_rollback
-
-    def open_transaction(dbapi_conn) -> bool:  # noqa: ANN001 - the pool's connection proxy
-        try:
-            return dbapi_conn.driver_connection.in_transaction
-        except ValueError:  # aiosqlite: closed; SQLAlchemy's own adapter knows what to do then
-            return True
-
-    def do_commit(dbapi_conn) -> None:  # noqa: ANN001
-        if open_transaction(dbapi_conn):
-            commit(dbapi_conn)
-
-    def do_rollback(dbapi_conn) -> None:  # noqa: ANN001
-        if open_transaction(dbapi_conn):
-            rollback(dbapi_conn)
-
-    dialect.do_commit, dialect.do_rollback = do_commit, do_rollback
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI connection
+    _set_pragmas(dbapi_conn, foreign_keys=True)
 
 
 def create_engine(url: str) -> AsyncEngine:
     if is_sqlite(url):
         _ensure_sqlite_folder(url)
-        # The driver's connection from storage.sqlite_driver: one trip to its thread per statement.
-        args, options = SQLiteDialect_aiosqlite().create_connect_args(make_url(async_url(url)))
-        engine = create_async_engine(async_url(url), async_creator=lambda: sqlite_driver.connect(*args, **options))
+        engine = create_async_engine(async_url(url))
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        _skip_idle_transaction_ends(engine)
         return engine
     return create_async_engine(async_url(url), pool_pre_ping=True)
+
+
+def _sqlite_migration_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI connection
+    # pysqlite/aiosqlite would commit before every DDL statement and BEGIN only before DML: with
+    # isolation_level None it leaves transactions alone, and the "begin" listener below emits them,
+    # so a migration's DDL (a batch copy included) is kept or rolled back whole (SQLAlchemy's
+    # "Serializable isolation / Savepoints / Transactional DDL" recipe for pysqlite and aiosqlite).
+    # Foreign keys are off: a batch copy drops the old table, which with them on would cascade
+    # into the tables pointing at it. The pragma is a no-op inside a transaction, so it is set
+    # here, before any BEGIN; migrations/env.py checks the keys before each migration commits.
+    dbapi_conn.isolation_level = None
+    _set_pragmas(dbapi_conn, foreign_keys=False)
+
+
+def _begin_immediately(conn) -> None:  # noqa: ANN001 - SQLAlchemy Connection
+    # IMMEDIATE: take the write lock at the start, so a bot writing meanwhile waits (busy_timeout)
+    # rather than the migration failing half-way on a lock it cannot upgrade to.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_migration_engine(url: str) -> AsyncEngine:
+    """An engine for Alembic only: on SQLite, transactional DDL with foreign keys off (above). Its
+    connections are closed when returned, so none outlives the migration with those settings."""
+    engine = create_async_engine(async_url(url), poolclass=NullPool)
+    if is_sqlite(url):
+        _ensure_sqlite_folder(url)
+        event.listen(engine.sync_engine, "connect", _sqlite_migration_pragmas)
+        event.listen(engine.sync_engine, "begin", _begin_immediately)
+    return engine
 
 
 class Database:

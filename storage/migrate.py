@@ -1,16 +1,43 @@
-"""Apply Alembic migrations: at bot start and by `python -m bot db upgrade`."""
+"""Alembic migrations, both ways: at bot start, by `python -m bot db upgrade [REV]` and by
+`python -m bot db downgrade REV`.
+
+Each migration runs in its own transaction (storage/migrations/env.py), on SQLite too (the
+migration engine of storage.db): one that fails leaves the database at the revision before it,
+with nothing half-made.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy.engine import Connection
 
-from storage.db import Database
+from storage.db import Database, create_migration_engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+BASE = "base"
+
+
+class MigrationRefused(Exception):
+    """A downgrade that would lose what the older schema cannot hold; `text` says so in Vietnamese."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+class UnknownRevision(Exception):
+    pass
+
+
+class InvalidTarget(Exception):
+    """Alembic cannot go from the current revision to the one asked (e.g. a downgrade upwards)."""
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -21,43 +48,57 @@ def alembic_config(url: str | None = None) -> Config:
     return cfg
 
 
-def _upgrade(connection: Connection, revision: str) -> None:
+def revisions() -> list[str]:
+    """Every revision, oldest first (they are numbered)."""
+    script = ScriptDirectory.from_config(alembic_config())
+    return sorted(rev.revision for rev in script.walk_revisions())
+
+
+def check_revision(revision: str) -> None:
+    """Raise UnknownRevision unless `revision` names a migration, "heads"/"head" or "base"."""
+    if revision in ("heads", "head", BASE):
+        return
+    if revision not in revisions():
+        raise UnknownRevision(revision)
+
+
+def _command(connection: Connection, action: Callable[[Config, str], None], revision: str) -> None:
     cfg = alembic_config()
     cfg.attributes["connection"] = connection
-    command.upgrade(cfg, revision)
+    try:
+        action(cfg, revision)
+    except CommandError as exc:
+        raise InvalidTarget(str(exc)) from exc
 
 
-def _current(connection: Connection) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
-    heads = MigrationContext.configure(connection).get_current_heads()
-    return ", ".join(sorted(heads)) or None
+async def _migrate(db: Database, action: Callable[[Config, str], None], revision: str) -> None:
+    check_revision(revision)
+    engine = create_migration_engine(db.url)
+    try:
+        async with engine.connect() as conn:
+            # Not in a transaction here: env.py gives each migration its own.
+            await conn.run_sync(_command, action, revision)
+    finally:
+        await engine.dispose()
 
 
 async def upgrade(db: Database, revision: str = "heads") -> None:
-    """Bring the schema to `revision` inside one transaction (PostgreSQL rolls back a failed one).
+    """Bring the schema up to `revision`, one transaction per migration.
 
-    "heads": features developed side by side may add migrations on separate branches of 0002.
+    "heads": features developed side by side may add migrations on separate branches.
     """
-    async with db.engine.connect() as conn:
-        sqlite = conn.dialect.name == "sqlite"
-        if sqlite:
-            # Batch mode copies a table and drops the old one; with foreign keys on, that drop
-            # would cascade into the tables pointing at it. The pragma only works outside a
-            # transaction, so it is set and committed first, and the keys checked at the end.
-            await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            await conn.commit()
-        try:
-            async with conn.begin():
-                await conn.run_sync(_upgrade, revision)
-                if sqlite:
-                    broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
-                    if broken:
-                        raise RuntimeError(f"migration left broken foreign keys: {broken[:5]}")
-        finally:
-            if sqlite:
-                await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
-                await conn.commit()
+    await _migrate(db, command.upgrade, revision)
+
+
+async def downgrade(db: Database, revision: str) -> None:
+    """Take the schema down to `revision` ("base": no table of the bot left), one transaction per
+    migration; MigrationRefused if a step would lose data its older schema cannot hold."""
+    await _migrate(db, command.downgrade, revision)
+
+
+def _current(connection: Connection) -> str | None:
+    heads = MigrationContext.configure(connection).get_current_heads()
+    return ", ".join(sorted(heads)) or None
 
 
 async def current_revision(db: Database) -> str | None:
