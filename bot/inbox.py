@@ -210,7 +210,8 @@ class InboxWorker:
         busy = {(row.channel, row.chat_key) for row, _ in self._running.values()}
         async with self.db.session() as session:
             rows = await inbox.claim(session, self.worker_id, clock.now(), free,
-                                     lease_seconds=self.lease_seconds, busy_chats=busy)
+                                     lease_seconds=self.lease_seconds, busy_chats=busy,
+                                     channels=list(self.handlers))
         for row in rows:
             task = asyncio.create_task(self._handle(row), name=f"inbox-{row.id}")
             self._running[row.id] = (row, task)

@@ -184,6 +184,30 @@ async def test_a_transient_failure_is_tried_again_and_succeeds(db):
     assert tries == 2
 
 
+async def test_a_process_takes_only_the_updates_of_channels_it_serves(db):
+    async with db.session() as session:
+        await inbox.store(session, [inbox.Incoming("telegram", "1", "A", {}), inbox.Incoming("zalo", "m1", "z", {})],
+                          clock.now())
+    handled: list[str] = []
+
+    async def zalo(payload: dict) -> None:
+        handled.append("zalo")
+
+    worker = InboxWorker(db, {"zalo": zalo}, "host-9-ffffff", poll_seconds=0.05)  # a Zalo-only process
+    await worker.start()
+    try:
+        for _ in range(100):
+            if handled:
+                break
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.2)
+    finally:
+        await worker.stop()
+    assert handled == ["zalo"]
+    async with db.session() as session:
+        assert await inbox.counts(session) == {"handled": 1, "pending": 1}  # Telegram's waits for its process
+
+
 async def test_handled_rows_are_forgotten_after_the_retention_period(db):
     old = datetime(2026, 1, 1, tzinfo=UTC)
     async with db.session() as session:

@@ -66,12 +66,14 @@ def _claimable(now: datetime):
 
 
 async def claim(session: AsyncSession, worker: str, now: datetime, limit: int, *, lease_seconds: float,
-                busy_chats: Iterable[tuple[str, str]] = ()) -> list[InboxUpdate]:
+                busy_chats: Iterable[tuple[str, str]] = (),
+                channels: Iterable[str] | None = None) -> list[InboxUpdate]:
     """Claim up to `limit` rows, each the earliest unfinished row of its chat.
 
     A chat with an earlier row pending or being handled anywhere has nothing claimable, so one
     person's updates are handled strictly in arrival order across processes; the conditional
-    UPDATE makes only one process win a row."""
+    UPDATE makes only one process win a row. `channels`: only rows this process can handle (a
+    Zalo-only process and a Telegram one may share a database)."""
     if limit <= 0:
         return []
     earlier = aliased(InboxUpdate)
@@ -81,7 +83,9 @@ async def claim(session: AsyncSession, worker: str, now: datetime, limit: int, *
     busy = set(busy_chats)
     candidates = (await session.execute(
         select(InboxUpdate.id, InboxUpdate.channel, InboxUpdate.chat_key)
-        .where(_claimable(now), ~blocked).order_by(InboxUpdate.id).limit(limit + len(busy))
+        .where(_claimable(now), ~blocked,
+               *([InboxUpdate.channel.in_(list(channels))] if channels is not None else []))
+        .order_by(InboxUpdate.id).limit(limit + len(busy))
     )).all()
     claimed: list[int] = []
     until = now + timedelta(seconds=lease_seconds)
