@@ -112,7 +112,22 @@ INVITE_REFUSED = {
     ),
     "expired": "Mã mời này đã hết hạn. Hãy liên hệ Văn phòng để được cấp mã mới.",
     "unit_inactive": "Đơn vị của mã mời này đã ngừng hoạt động. Hãy liên hệ Văn phòng.",
+    "link_same_channel": (
+        "Mã liên kết này không dùng được trên {here}: nó chỉ để thêm {other} vào tài khoản đã tạo mã, "
+        "và tài khoản đó đã có {here}. Không có gì thay đổi."
+    ),
+    "link_identity_bound": (
+        "Tài khoản {here} này đang là của một thành viên khác nên không liên kết được. Không có gì "
+        "thay đổi; mã liên kết vẫn chưa được dùng."
+    ),
+    "link_used": "Mã liên kết này đã được dùng. Mỗi mã chỉ dùng một lần — gõ /link để lấy mã mới.",
+    "link_expired": "Mã liên kết này đã hết hạn. Gõ /link trên kênh bạn đang dùng để lấy mã mới.",
 }
+
+
+def invite_refused(reason: str, here: str | None = None, other: str | None = None) -> str:
+    """Why a code was refused; link codes name the channels involved."""
+    return INVITE_REFUSED[reason].format(here=CHANNEL_NAMES.get(here, ""), other=CHANNEL_NAMES.get(other, ""))
 
 
 def already_member(role: str, unit_name: str | None) -> str:
@@ -125,8 +140,12 @@ def already_member(role: str, unit_name: str | None) -> str:
 
 LINKED = ("Đã liên kết Telegram với tài khoản của bạn ({role}{where}). Thông báo vẫn gửi qua {channel}; "
           "gõ /channel telegram để nhận trên Telegram.")
-LINK_CODE = ("Mã liên kết của bạn: {code} (dùng một lần, hết hạn sau {hours} giờ).\n"
+LINK_CODE = ("Mã liên kết của bạn: {code} (dùng một lần, trong {minutes} phút, chỉ trên Zalo).\n"
              "Trên Zalo, nhắn cho bot: tham gia {code}")
+LINK_COMPLETE = ("Bạn đã dùng bot trên cả Telegram và Zalo nên không cần mã liên kết. Nếu đổi tài khoản "
+                 "Telegram hoặc Zalo, hãy liên hệ Văn phòng.")
+LINK_NOTICE = ("🔗 Tài khoản của bạn vừa được liên kết thêm {channel} (lúc {at}); từ nay bạn dùng bot được "
+               "trên cả hai kênh, với vai trò như cũ. Nếu không phải bạn làm, hãy báo ngay cho Văn phòng.")
 CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo"}
 CHANNEL_NOW = "Thông báo, nhắc hạn và bản tin đang gửi cho bạn qua {channel}. Đổi: /channel zalo hoặc /channel telegram."
 CHANNEL_SET = "Từ nay thông báo, nhắc hạn và bản tin gửi cho bạn qua {channel}."
