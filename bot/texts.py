@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot import clock
+from bot.text_chunks import shorten_lines, vn_number
 
 ROLE_NAMES = {
     "admin": "Quản trị (Thường trực Hội đồng Thi đua – Khen thưởng)",
@@ -308,20 +309,21 @@ def launch_progress(campaign_id: int, title: str, counts: dict[str, int]) -> str
 
 
 def launch_summary(campaign_id: int, title: str, statuses: list) -> str:
+    """What the admin reads once a launch has drained: every unreachable unit that fits in one
+    Telegram message, the rest summed up as "… và N đơn vị khác"."""
     delivered = [s for s in statuses if s.delivered]
     unreachable = [s for s in statuses if s.unreachable]
-    lines = [
+    head = [
         f"✅ Đã gửi xong phát động #{campaign_id} «{short(title)}».",
-        f"Đơn vị đã nhận được tin: {len(delivered)}/{len(statuses)}.",
+        f"Đơn vị đã nhận được tin: {vn_number(len(delivered))}/{vn_number(len(statuses))}.",
+        f"Xem chi tiết và gửi lại: /campaign {campaign_id}",
     ]
-    if unreachable:
-        names = [s.name + (" (chưa có cán bộ tham gia bot)" if s.officers == 0 else " (cán bộ đã chặn bot hoặc không liên lạc được)") for s in unreachable]
-        lines.append(f"Không liên lạc được {len(unreachable)} đơn vị:")
-        lines += [f"• {n}" for n in names[:30]]
-        if len(names) > 30:
-            lines.append(f"… và {len(names) - 30} đơn vị nữa.")
-    lines.append(f"Xem chi tiết và gửi lại: /campaign {campaign_id}")
-    return "\n".join(lines)
+    if not unreachable:
+        return "\n".join(head)
+    head.append(f"Không liên lạc được {vn_number(len(unreachable))} đơn vị:")
+    names = [f"• {s.name}" + (" (chưa có cán bộ tham gia bot)" if s.officers == 0 else " (cán bộ đã chặn bot hoặc không liên lạc được)")
+             for s in unreachable]
+    return shorten_lines([*head, *names], keep=len(head))
 
 
 def short(title: str, limit: int = 80) -> str:
@@ -376,7 +378,9 @@ def campaigns_list(items: list) -> str:
     return "\n".join(lines)
 
 
-def campaign_detail(campaign, statuses: list, limit_chars: int = 3800) -> str:
+def campaign_detail(campaign, statuses: list, undelivered: str | None = None) -> str:
+    """/campaign ID: per unit, delivered / acknowledged / unreachable, within one Telegram message;
+    `undelivered` (the line naming messages to admins and leaders that failed) comes first."""
     acked = sum(1 for s in statuses if s.acknowledged_at)
     delivered = sum(1 for s in statuses if s.delivered)
     unreachable = sum(1 for s in statuses if s.unreachable)
@@ -384,6 +388,8 @@ def campaign_detail(campaign, statuses: list, limit_chars: int = 3800) -> str:
     if (doc := document_line(campaign)):
         lines.append(doc)
     lines.append(f"Đã nhận tin: {delivered}/{len(statuses)} · Đã xác nhận: {acked}/{len(statuses)} · Không liên lạc được: {unreachable}")
+    if undelivered:
+        lines.append(undelivered)
     lines.append("")
     body = []
     for s in statuses:
@@ -396,13 +402,6 @@ def campaign_detail(campaign, statuses: list, limit_chars: int = 3800) -> str:
         else:
             mark = "⏳ đang gửi"
         body.append(f"{s.name}: {mark}")
-    used = sum(len(x) + 1 for x in lines)
-    for i, line in enumerate(body):
-        if used + len(line) + 1 > limit_chars:
-            lines.append(f"… và {len(body) - i} đơn vị nữa.")
-            break
-        lines.append(line)
-        used += len(line) + 1
-    return "\n".join(lines)
+    return shorten_lines([*lines, *body], keep=len(lines))
 
 
