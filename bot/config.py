@@ -149,6 +149,7 @@ class Settings:
     inbox: InboxSettings = field(default_factory=InboxSettings)
     quiet_hours: QuietHours = field(default_factory=QuietHours)
     invite_expires_days: int = 14
+    link_code_minutes: int = 15  # a /link code works this long, once, on the other channel only
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     reports: ReportSettings = field(default_factory=ReportSettings)
     nudges: NudgeSettings = field(default_factory=NudgeSettings)
@@ -388,6 +389,7 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
         inbox=inbox,
         quiet_hours=quiet,
         invite_expires_days=_int(inv, "expires_days", "invites.expires_days", 14, 1, 365),
+        link_code_minutes=_int(inv, "link_minutes", "invites.link_minutes", 15, 1, 24 * 60),
         outbox=outbox,
         reports=reports,
         nudges=nudges,

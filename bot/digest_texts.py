@@ -9,11 +9,12 @@ from datetime import date, datetime
 
 from bot import clock
 from bot.report_texts import when_due
-from bot.services.digests import CampaignDigest
+from bot.services.digests import CampaignDigest, Undelivered
 from bot.services.report_periods import PeriodStatus
+from bot.text_chunks import TELEGRAM_TEXT_LIMIT, utf16_len, vn_number
 from bot.texts import short
 
-LIMIT = 4096
+LIMIT = TELEGRAM_TEXT_LIMIT  # UTF-16 units, as Telegram counts (bot.text_chunks)
 # Below this many missing units the names are listed as they are; above, grouped by unit kind.
 GROUP_FROM = 15
 NAME_BUDGETS = (1600, 900, 500, 250, 0)
@@ -48,6 +49,40 @@ EXPORT_WORKING = "⏳ Đang lập tệp, bạn chờ giây lát…"
 EXPORT_XLSX_CAPTION = "📊 Tổng hợp phong trào #{id}: điển hình, báo cáo, xác nhận (lập lúc {at})."
 EXPORT_DOCX_CAPTION = "📄 Dự thảo báo cáo tổng hợp {label} — phong trào #{id}. Số văn bản để trống cho văn thư."
 EXPORT_FAILED = "⚠️ Chưa lập được tệp do lỗi hệ thống; bạn thử lại sau ít phút."
+# What a failed message to an admin or a leader was, and why it failed (from the transport's error).
+MESSAGE_KINDS = {
+    "report_escalation": "báo đơn vị chưa nộp báo cáo", "digest": "bản tin", "launch_summary": "kết quả gửi phát động",
+    "link_notice": "thông báo liên kết tài khoản", "campaign_notice": "thông báo phát động", "nomination": "tin về đề xuất khen thưởng",
+    "campaign_launch": "phát động", "campaign_document": "văn bản phát động", "report_nudge": "nhắc báo cáo",
+    "reply": "trả lời",
+}
+FAILURE_REASONS = (
+    (("403", "blocked", "kicked"), "đã chặn bot"),
+    (("too long",), "tin quá dài"),
+    (("chat not found", "deactivated", "not found"), "không còn cuộc trò chuyện với bot"),
+)
+UNDELIVERED_SHOWN = 5
+
+
+def _failure_reason(error: str | None) -> str:
+    text = (error or "").lower()
+    return next((reason for markers, reason in FAILURE_REASONS if any(m in text for m in markers)), "lỗi khi gửi")
+
+
+def undelivered_line(items: list[Undelivered]) -> str | None:
+    """'⚠️ 2 tin gửi lãnh đạo không đến được: …' — None when every message arrived."""
+    if not items:
+        return None
+    roles = {i.role for i in items}
+    who = "lãnh đạo" if roles == {"leader"} else "quản trị" if roles == {"admin"} else "lãnh đạo và quản trị"
+    # A digest's text and chart failing for one person read as one entry, "bản tin, 2 tin".
+    groups = Counter((short(i.member_name, 40), MESSAGE_KINDS.get(i.kind, "tin nhắn"), _failure_reason(i.error))
+                     for i in items)
+    shown = [f"{name} ({kind}{f', {n} tin' if n > 1 else ''} — {reason})"
+             for (name, kind, reason), n in list(groups.items())[:UNDELIVERED_SHOWN]]
+    left = sum(list(groups.values())[UNDELIVERED_SHOWN:])
+    more = f" và {vn_number(left)} tin khác" if left else ""
+    return f"⚠️ {vn_number(len(items))} tin gửi {who} không đến được: {'; '.join(shown)}{more}."
 
 
 def _names(names: list[str], budget: int) -> tuple[list[str], int]:
@@ -69,7 +104,7 @@ def missing_lines(missing: list[tuple[str, str]], budget: int) -> list[str]:
         return [f"  Chưa nộp: {len(missing)} đơn vị."]
     if len(missing) < GROUP_FROM:
         shown, more = _names([n for n, _ in missing], budget)
-        tail = f" và {more} đơn vị khác" if more else ""
+        tail = f" và {vn_number(more)} đơn vị khác" if more else ""
         return [f"  Chưa nộp: {', '.join(shown)}{tail}." if shown else f"  Chưa nộp: {more} đơn vị."]
     groups: dict[str, list[str]] = {}
     for name, kind in missing:
@@ -78,7 +113,7 @@ def missing_lines(missing: list[tuple[str, str]], budget: int) -> list[str]:
     each = max(0, budget // len(groups))
     for kind, names in sorted(groups.items(), key=lambda kv: -len(kv[1])):
         shown, more = _names(names, each)
-        listed = ", ".join(shown) + (f" và {more} đơn vị khác" if shown and more else "")
+        listed = ", ".join(shown) + (f" và {vn_number(more)} đơn vị khác" if shown and more else "")
         lines.append(f"  – {kind.capitalize()} ({len(names)}): {listed or f'{more} đơn vị'}")
     return lines
 
@@ -121,28 +156,32 @@ def campaign_section(d: CampaignDigest, today: date, budget: int) -> str:
     return "\n".join(lines)
 
 
-def digest(digests: list[CampaignDigest], now: datetime, since: datetime) -> str:
-    """The whole digest, within LIMIT characters: names shrink first, then campaigns are cut."""
+def digest(digests: list[CampaignDigest], now: datetime, since: datetime, undelivered: str | None = None) -> str:
+    """The whole digest, within LIMIT: names shrink first, then campaigns are cut. `undelivered`
+    (messages to admins and leaders that failed since the last digest) comes right after the head."""
     today = clock.local(now).date()
     day = clock.fmt_date(now)
     if not digests:
-        return NO_CAMPAIGNS.format(day=day)
+        text = NO_CAMPAIGNS.format(day=day)
+        return f"{text}\n\n{undelivered}" if undelivered else text
     head = f"📊 BẢN TIN THI ĐUA {day}\n(thay đổi từ {clock.fmt_datetime(since)} đến nay)"
+    if undelivered:
+        head += f"\n\n{undelivered}"
     foot = "Chi tiết: /status <số phong trào> · Tải tệp: /export <số phong trào>"
     for budget in NAME_BUDGETS:
         each = budget // len(digests)
         text = "\n\n".join([head, *(campaign_section(d, today, each) for d in digests), foot])
-        if len(text) <= LIMIT:
+        if utf16_len(text) <= LIMIT:
             return text
     # Too many campaigns even without names: as many whole sections as fit, then how many more.
-    parts, used = [head], len(head) + len(foot) + 80
+    parts, used = [head], utf16_len(head) + utf16_len(foot) + 80
     for i, d in enumerate(digests):
         section = campaign_section(d, today, 0)
-        if used + len(section) + 2 > LIMIT:
-            parts.append(f"… và {len(digests) - i} phong trào khác: /campaigns")
+        if used + utf16_len(section) + 2 > LIMIT:
+            parts.append(f"… và {vn_number(len(digests) - i)} phong trào khác: /campaigns")
             break
         parts.append(section)
-        used += len(section) + 2
+        used += utf16_len(section) + 2
     return "\n\n".join([*parts, foot])
 
 

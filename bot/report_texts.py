@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot import clock
+from bot.text_chunks import TELEGRAM_TEXT_LIMIT, shorten_lines, vn_number
 
 REPORT_FOR_PERIOD = "Kỳ báo cáo: {label}."
 REPORT_BUTTON = "📝 Gửi báo cáo"
@@ -68,15 +69,17 @@ def nudge(unit_name: str, label: str, campaign_title: str, due_on: date, today: 
     )
 
 
-def escalation(label: str, campaign_title: str, due_on: date, today: date, units: list[str]) -> str:
-    lines = [
-        f"📣 {len(units)} đơn vị chưa nộp báo cáo {label}",
+def escalation(label: str, campaign_title: str, due_on: date, today: date, units: list[str],
+               limit: int = TELEGRAM_TEXT_LIMIT) -> str:
+    """The leaders' message naming the late units; within `limit` (the channel's), the names
+    that do not fit summed up as "… và N đơn vị khác"."""
+    head = [
+        f"📣 {vn_number(len(units))} đơn vị chưa nộp báo cáo {label}",
         f"Phong trào: {short(campaign_title, 200)}",
         f"Hạn nộp: {clock.fmt_date(due_on)} ({when_due(due_on, today)}). Bot đã nhắc nhiều lần.",
         "",
     ]
-    lines += [f"• {name}" for name in units]
-    return "\n".join(lines)[:4096]
+    return shorten_lines([*head, *(f"• {name}" for name in units)], limit, keep=len(head))
 
 
 def report_saved(label: str, days_late: int, replaced: bool) -> str:

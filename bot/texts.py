@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot import clock
+from bot.text_chunks import shorten_lines, vn_number
 
 ROLE_NAMES = {
     "admin": "Quản trị (Thường trực Hội đồng Thi đua – Khen thưởng)",
@@ -112,7 +113,22 @@ INVITE_REFUSED = {
     ),
     "expired": "Mã mời này đã hết hạn. Hãy liên hệ Văn phòng để được cấp mã mới.",
     "unit_inactive": "Đơn vị của mã mời này đã ngừng hoạt động. Hãy liên hệ Văn phòng.",
+    "link_same_channel": (
+        "Mã liên kết này không dùng được trên {here}: nó chỉ để thêm {other} vào tài khoản đã tạo mã, "
+        "và tài khoản đó đã có {here}. Không có gì thay đổi."
+    ),
+    "link_identity_bound": (
+        "Tài khoản {here} này đang là của một thành viên khác nên không liên kết được. Không có gì "
+        "thay đổi; mã liên kết vẫn chưa được dùng."
+    ),
+    "link_used": "Mã liên kết này đã được dùng. Mỗi mã chỉ dùng một lần — gõ /link để lấy mã mới.",
+    "link_expired": "Mã liên kết này đã hết hạn. Gõ /link trên kênh bạn đang dùng để lấy mã mới.",
 }
+
+
+def invite_refused(reason: str, here: str | None = None, other: str | None = None) -> str:
+    """Why a code was refused; link codes name the channels involved."""
+    return INVITE_REFUSED[reason].format(here=CHANNEL_NAMES.get(here, ""), other=CHANNEL_NAMES.get(other, ""))
 
 
 def already_member(role: str, unit_name: str | None) -> str:
@@ -125,8 +141,12 @@ def already_member(role: str, unit_name: str | None) -> str:
 
 LINKED = ("Đã liên kết Telegram với tài khoản của bạn ({role}{where}). Thông báo vẫn gửi qua {channel}; "
           "gõ /channel telegram để nhận trên Telegram.")
-LINK_CODE = ("Mã liên kết của bạn: {code} (dùng một lần, hết hạn sau {hours} giờ).\n"
+LINK_CODE = ("Mã liên kết của bạn: {code} (dùng một lần, trong {minutes} phút, chỉ trên Zalo).\n"
              "Trên Zalo, nhắn cho bot: tham gia {code}")
+LINK_COMPLETE = ("Bạn đã dùng bot trên cả Telegram và Zalo nên không cần mã liên kết. Nếu đổi tài khoản "
+                 "Telegram hoặc Zalo, hãy liên hệ Văn phòng.")
+LINK_NOTICE = ("🔗 Tài khoản của bạn vừa được liên kết thêm {channel} (lúc {at}); từ nay bạn dùng bot được "
+               "trên cả hai kênh, với vai trò như cũ. Nếu không phải bạn làm, hãy báo ngay cho Văn phòng.")
 CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo"}
 CHANNEL_NOW = "Thông báo, nhắc hạn và bản tin đang gửi cho bạn qua {channel}. Đổi: /channel zalo hoặc /channel telegram."
 CHANNEL_SET = "Từ nay thông báo, nhắc hạn và bản tin gửi cho bạn qua {channel}."
@@ -292,20 +312,21 @@ def launch_progress(campaign_id: int, title: str, counts: dict[str, int]) -> str
 
 
 def launch_summary(campaign_id: int, title: str, statuses: list) -> str:
+    """What the admin reads once a launch has drained: every unreachable unit that fits in one
+    Telegram message, the rest summed up as "… và N đơn vị khác"."""
     delivered = [s for s in statuses if s.delivered]
     unreachable = [s for s in statuses if s.unreachable]
-    lines = [
+    head = [
         f"✅ Đã gửi xong phát động #{campaign_id} «{short(title)}».",
-        f"Đơn vị đã nhận được tin: {len(delivered)}/{len(statuses)}.",
+        f"Đơn vị đã nhận được tin: {vn_number(len(delivered))}/{vn_number(len(statuses))}.",
+        f"Xem chi tiết và gửi lại: /campaign {campaign_id}",
     ]
-    if unreachable:
-        names = [s.name + (" (chưa có cán bộ tham gia bot)" if s.officers == 0 else " (cán bộ đã chặn bot hoặc không liên lạc được)") for s in unreachable]
-        lines.append(f"Không liên lạc được {len(unreachable)} đơn vị:")
-        lines += [f"• {n}" for n in names[:30]]
-        if len(names) > 30:
-            lines.append(f"… và {len(names) - 30} đơn vị nữa.")
-    lines.append(f"Xem chi tiết và gửi lại: /campaign {campaign_id}")
-    return "\n".join(lines)
+    if not unreachable:
+        return "\n".join(head)
+    head.append(f"Không liên lạc được {vn_number(len(unreachable))} đơn vị:")
+    names = [f"• {s.name}" + (" (chưa có cán bộ tham gia bot)" if s.officers == 0 else " (cán bộ đã chặn bot hoặc không liên lạc được)")
+             for s in unreachable]
+    return shorten_lines([*head, *names], keep=len(head))
 
 
 def short(title: str, limit: int = 80) -> str:
@@ -360,7 +381,9 @@ def campaigns_list(items: list) -> str:
     return "\n".join(lines)
 
 
-def campaign_detail(campaign, statuses: list, limit_chars: int = 3800) -> str:
+def campaign_detail(campaign, statuses: list, undelivered: str | None = None) -> str:
+    """/campaign ID: per unit, delivered / acknowledged / unreachable, within one Telegram message;
+    `undelivered` (the line naming messages to admins and leaders that failed) comes first."""
     acked = sum(1 for s in statuses if s.acknowledged_at)
     delivered = sum(1 for s in statuses if s.delivered)
     unreachable = sum(1 for s in statuses if s.unreachable)
@@ -368,6 +391,8 @@ def campaign_detail(campaign, statuses: list, limit_chars: int = 3800) -> str:
     if (doc := document_line(campaign)):
         lines.append(doc)
     lines.append(f"Đã nhận tin: {delivered}/{len(statuses)} · Đã xác nhận: {acked}/{len(statuses)} · Không liên lạc được: {unreachable}")
+    if undelivered:
+        lines.append(undelivered)
     lines.append("")
     body = []
     for s in statuses:
@@ -380,13 +405,6 @@ def campaign_detail(campaign, statuses: list, limit_chars: int = 3800) -> str:
         else:
             mark = "⏳ đang gửi"
         body.append(f"{s.name}: {mark}")
-    used = sum(len(x) + 1 for x in lines)
-    for i, line in enumerate(body):
-        if used + len(line) + 1 > limit_chars:
-            lines.append(f"… và {len(body) - i} đơn vị nữa.")
-            break
-        lines.append(line)
-        used += len(line) + 1
-    return "\n".join(lines)
+    return shorten_lines([*lines, *body], keep=len(lines))
 
 

@@ -10,9 +10,9 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import clock, texts
+from bot import clock, digest_texts, texts
 from bot.forms import Screen, campaign_form
-from bot.services import campaigns
+from bot.services import campaigns, digests
 from handlers import forms
 from handlers.access import require_role
 from handlers.context import BotContext
@@ -102,10 +102,12 @@ async def show_campaign(update: Update, context: BotContext) -> None:
             await message.reply_text(texts.CAMPAIGN_NOT_FOUND.format(id=arg))
             return
         statuses = await campaigns.unit_statuses(session, campaign.id)
+        undelivered = digest_texts.undelivered_line(
+            await digests.undelivered_to_leadership(session, campaign_id=campaign.id))
     markup = None
     if context.member.role == "admin" and any(s.acknowledged_at is None for s in statuses):
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(texts.RESEND_BUTTON, callback_data=f"camp:resend:{campaign.id}")]])
-    await message.reply_text(texts.campaign_detail(campaign, statuses), reply_markup=markup)
+    await message.reply_text(texts.campaign_detail(campaign, statuses, undelivered), reply_markup=markup)
 
 
 @require_role("admin")
@@ -131,9 +133,10 @@ async def resend(update: Update, context: BotContext) -> None:
 
 
 async def report_progress(bot: Bot, db: Database) -> int:
-    """Tick step: edit each launch's progress message; send its summary once nothing is left.
+    """Tick step: edit each launch's progress message; queue its summary once nothing is left.
 
-    Returns how many summaries were sent. Safe with several processes: the summary is claimed.
+    Returns how many summaries were queued. The edits are best effort (the next tick edits again);
+    the summary goes through the outbox, claimed once across processes and retried until it arrives.
     """
     summaries = 0
     async with db.session() as session:
@@ -142,32 +145,19 @@ async def report_progress(bot: Bot, db: Database) -> int:
         async with db.session() as session:
             counts = await campaigns.delivery_counts(session, campaign.id)
         left = sum(n for status, n in counts.items() if status not in ("sent", "failed"))
-        if left:
-            if campaign.progress_updated_at and clock.now() - campaign.progress_updated_at < PROGRESS_EVERY:
-                continue
-            try:
-                await bot.edit_message_text(texts.launch_progress(campaign.id, campaign.title, counts),
-                                            chat_id=campaign.progress_chat_id, message_id=campaign.progress_message_id)
-            except TelegramError as exc:  # "not modified" or a deleted message: the next tick tries again
-                log.debug("progress edit for campaign %s: %s", campaign.id, exc)
-            async with db.session() as session:
-                row = await session.get(Campaign, campaign.id)
-                row.progress_updated_at = clock.now()
+        if left and campaign.progress_updated_at and clock.now() - campaign.progress_updated_at < PROGRESS_EVERY:
             continue
-        async with db.session() as session:
-            if not await campaigns.claim_summary(session, campaign.id):
-                continue
-            statuses = await campaigns.unit_statuses(session, campaign.id)
         try:
             await bot.edit_message_text(texts.launch_progress(campaign.id, campaign.title, counts),
                                         chat_id=campaign.progress_chat_id, message_id=campaign.progress_message_id)
-        except TelegramError:
-            pass
-        try:
-            await bot.send_message(campaign.progress_chat_id, texts.launch_summary(campaign.id, campaign.title, statuses))
-            summaries += 1
-        except TelegramError as exc:
-            log.warning("could not send the summary of campaign %s: %s", campaign.id, exc)
+        except TelegramError as exc:  # "not modified" or a deleted message: the next tick tries again
+            log.debug("progress edit for campaign %s: %s", campaign.id, exc)
+        async with db.session() as session:
+            if left:
+                row = await session.get(Campaign, campaign.id)
+                row.progress_updated_at = clock.now()
+            elif await campaigns.queue_summary(session, campaign.id):
+                summaries += 1
     return summaries
 
 

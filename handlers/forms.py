@@ -14,6 +14,7 @@ from bot import texts
 from bot.inbox import current_row_id
 from bot.forms import FileInput, FormEngine, Reply, Screen, StaleDraft, completions
 from bot.forms.completions import FormRejected
+from bot.text_chunks import clip
 from handlers.context import BotContext
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ def keyboard(screen: Screen) -> InlineKeyboardMarkup | None:
 
 async def show(message: Message, screen: Screen, extra: str | None = None) -> None:
     text = screen.text if not extra else f"{screen.text}\n\n{extra}"
-    await message.reply_text(text[:4096], reply_markup=keyboard(screen))
+    await message.reply_text(clip(text), reply_markup=keyboard(screen))
 
 
 async def open_form(update: Update, context: BotContext, form: str, **kwargs) -> None:

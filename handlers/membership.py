@@ -38,10 +38,13 @@ async def start(update: Update, context: BotContext) -> None:
             )
             view = members.view_of(joined)
     except invites.InviteError as exc:
+        if exc.audit:
+            async with context.db.session() as session:
+                invites.record_refusal(session, exc)
         if exc.reason == "already_member":
             await message.reply_text(texts.already_member(exc.role, exc.unit_name))
         else:
-            await message.reply_text(texts.INVITE_REFUSED[exc.reason])
+            await message.reply_text(texts.invite_refused(exc.reason, exc.here, exc.other))
         return
     context.member = view
     if view.zalo_user_id is not None:  # a link code: the same member, now on Telegram too
@@ -57,9 +60,14 @@ async def start(update: Update, context: BotContext) -> None:
 
 async def link(update: Update, context: BotContext) -> None:
     """/link: a one-time code to type on Zalo, to be this same member there."""
-    async with context.db.session() as session:
-        code = (await invites.create_link_code(session, context.member.id)).code
-    await update.effective_message.reply_text(texts.LINK_CODE.format(code=code, hours=invites.LINK_CODE_HOURS))
+    minutes = context.settings.link_code_minutes
+    try:
+        async with context.db.session() as session:
+            code = (await invites.create_link_code(session, context.member.id, minutes=minutes)).code
+    except invites.LinkError:
+        await update.effective_message.reply_text(texts.LINK_COMPLETE)
+        return
+    await update.effective_message.reply_text(texts.LINK_CODE.format(code=code, minutes=minutes))
 
 
 async def channel(update: Update, context: BotContext) -> None:

@@ -15,6 +15,7 @@ from bot import nomination_texts as t
 from bot.forms import Screen, nomination_form
 from bot.services import nominations
 from bot.services.units import unit_by_code
+from bot.text_chunks import clip
 from handlers import forms
 from handlers.access import require_role
 from handlers.context import BotContext
@@ -92,7 +93,7 @@ async def _show_one(update: Update, context: BotContext, nomination_id: int) -> 
         rows.append([(t.EDIT_BUTTON.format(id=n.id), f"nom:edit:{n.id}")])
     elif n.status == "submitted":
         rows.append([(t.WITHDRAW_BUTTON.format(id=n.id), f"nom:withdraw:{n.id}")])
-    await update.effective_message.reply_text(text[:4096], reply_markup=_buttons(rows))
+    await update.effective_message.reply_text(clip(text), reply_markup=_buttons(rows))
 
 
 async def _edit(update: Update, context: BotContext, nomination_id: int) -> None:
@@ -171,7 +172,7 @@ async def _show_next(update: Update, context: BotContext, after_id: int | None =
          (t.REJECT_BUTTON, f"nom:reject:{n.id}")],
         [(t.LATER_BUTTON, f"nom:later:{n.id}")] if waiting > 1 else [],
     ])
-    await message.reply_text(text[:4096], reply_markup=markup)
+    await message.reply_text(clip(text), reply_markup=markup)
 
 
 @require_role("admin")

@@ -12,6 +12,7 @@ from bot import clock, report_texts as t
 from bot.forms import report_form
 from bot.forms.engine import parse_date
 from bot.services import report_periods
+from bot.text_chunks import clip
 from handlers import forms
 from handlers.access import require_role
 from handlers.context import BotContext, number_arg
@@ -63,7 +64,7 @@ async def periods(update: Update, context: BotContext) -> None:
             await message.reply_text(t.NO_PERIODS.format(id=campaign.id))
             return
         text, keyboard = _periods_text(campaign, items), _confirm_keyboard(campaign, items)
-    await message.reply_text(text[:4096], reply_markup=keyboard)
+    await message.reply_text(clip(text), reply_markup=keyboard)
 
 
 async def _edit(session: AsyncSession, campaign: Campaign, items: list[ReportPeriod], rest: list[str],
@@ -169,7 +170,7 @@ async def status(update: Update, context: BotContext) -> None:
         missing_label = "❌ Chưa nộp (quá hạn)" if p.due_on < today else "⏳ Chưa nộp"
         missing = [name for name, _kind in row.missing]
         lines.append(f"{missing_label}: {len(missing)}" + (f" — {_names(missing)}" if missing else ""))
-    await message.reply_text("\n".join(lines)[:4096])
+    await message.reply_text(clip("\n".join(lines)))
 
 
 @require_role("officer")
@@ -196,7 +197,7 @@ async def due(update: Update, context: BotContext) -> None:
             state = f"chưa nộp, {t.when_due(p.due_on, today)}"
         lines.append(f"• #{p.id} {t.period_line(p.label, item.campaign_title, p.due_on)}: {state}")
     lines.append("\nGửi báo cáo: /report <số kỳ> (ví dụ /report {id}).".format(id=items[0].period.id))
-    await message.reply_text("\n".join(lines)[:4096])
+    await message.reply_text(clip("\n".join(lines)))
 
 
 def register(app: Application) -> None:

@@ -355,6 +355,28 @@ async def campaigns_in_progress(session: AsyncSession) -> list[Campaign]:
     )
 
 
+SUMMARY_KIND = "launch_summary"
+
+
+async def queue_summary(session: AsyncSession, campaign_id: int) -> bool:
+    """Claim this round's summary for the admin and queue it through the outbox in the same unit
+    of work: sent once across processes, and retried within the sending budget like any message.
+    False when another process (or an earlier tick) has it."""
+    if not await claim_summary(session, campaign_id):
+        return False
+    campaign = await session.get(Campaign, campaign_id)
+    statuses = await unit_statuses(session, campaign_id)
+    admin_id = await session.scalar(
+        select(Member.id).where(Member.chat_id == campaign.progress_chat_id, Member.left_at.is_(None)).limit(1)
+    )
+    await outbox.enqueue(
+        session, chat_id=campaign.progress_chat_id, member_id=admin_id, campaign_id=campaign.id, kind=SUMMARY_KIND,
+        dedupe_key=f"summary:{campaign.id}:{campaign.progress_message_id}",
+        payload={"method": "sendMessage", "text": texts.launch_summary(campaign.id, campaign.title, statuses)},
+    )
+    return True
+
+
 async def claim_summary(session: AsyncSession, campaign_id: int) -> bool:
     """Exactly one process sends a campaign's summary."""
     won = await session.execute(

@@ -41,7 +41,8 @@ def chart_data(items: list[CampaignDigest]) -> tuple[dict[str, list[int]], list[
 
 async def render(session: AsyncSession, now: datetime, since: datetime) -> RenderedDigest:
     items = await digests.build(session, now, since)
-    text = digest_texts.digest(items, now, since)
+    undelivered = digest_texts.undelivered_line(await digests.undelivered_to_leadership(session, since=since))
+    text = digest_texts.digest(items, now, since, undelivered)
     caption = digest_texts.CHART_CAPTION.format(day=clock.fmt_date(now))
     if not items:
         return RenderedDigest(text, None, caption)

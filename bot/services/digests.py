@@ -21,7 +21,7 @@ from bot.services.members import DESTINATION_COLUMNS, destination
 from bot.services.nudges import next_allowed
 from bot.services.report_periods import PeriodStatus, period_status
 from storage.models import (
-    Campaign, CampaignUnit, DigestSubscription, Member, Nomination, Report, ReportPeriod, Unit,
+    Campaign, CampaignUnit, DigestSubscription, Member, Nomination, OutboxMessage, Report, ReportPeriod, Unit,
 )
 
 FREQUENCIES = ("daily", "weekly", "off")
@@ -140,6 +140,34 @@ async def build(session: AsyncSession, now: datetime, since: datetime) -> list[C
     """The digest of every active campaign as of `now`, counting changes after `since`."""
     today = clock.local(now).date()
     return [await campaign_digest(session, c, today, since) for c in await active_campaigns(session, today)]
+
+
+@dataclass(frozen=True)
+class Undelivered:
+    """A message to an admin or a leader that failed for good (outbox status failed)."""
+
+    member_name: str
+    role: str
+    kind: str
+    error: str | None
+
+
+async def undelivered_to_leadership(
+    session: AsyncSession, *, campaign_id: int | None = None, since: datetime | None = None,
+) -> list[Undelivered]:
+    """Failed messages to active admins and leaders, newest first: of one campaign, or last tried
+    after `since` (the digest's window), so that the admins see them instead of nobody."""
+    query = (
+        select(Member.full_name, Member.role, OutboxMessage.kind, OutboxMessage.error)
+        .join(Member, Member.id == OutboxMessage.member_id)
+        .where(OutboxMessage.status == "failed", Member.role.in_(DIGEST_ROLES), Member.left_at.is_(None))
+        .order_by(OutboxMessage.id.desc())
+    )
+    if campaign_id is not None:
+        query = query.where(OutboxMessage.campaign_id == campaign_id)
+    if since is not None:
+        query = query.where(func.coalesce(OutboxMessage.claimed_at, OutboxMessage.created_at) >= since)
+    return [Undelivered(*row) for row in (await session.execute(query)).all()]
 
 
 # --- who gets it, when ------------------------------------------------------------------------

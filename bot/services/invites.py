@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from bot import clock
-from bot.services import audit
+from bot.services import audit, outbox
 from storage.models import ROLES, Invite, Member
 
 # No 0/O, 1/I/L: codes are sometimes read aloud over the phone and typed by hand.
@@ -22,17 +23,32 @@ CODE_RE = re.compile(r"^[A-Za-z0-9_-]{4,64}$")
 
 
 class InviteError(Exception):
-    """Why a code cannot be used: 'unknown', 'used', 'expired', 'unit_inactive', 'already_member'.
+    """Why a code cannot be used: 'unknown', 'used', 'expired', 'unit_inactive', 'already_member',
+    or for a link code 'link_same_channel', 'link_identity_bound', 'link_used', 'link_expired'.
 
     For 'already_member', `role` and `unit_name` say what the person already is (plain values:
-    the session is rolled back when this propagates).
+    the session is rolled back when this propagates). A refused link code carries `audit`, the
+    details of the audit row the caller writes with record_refusal in a session of its own (the
+    one that raised is rolled back); `here` and `other` name the channels for the refusal text.
     """
 
-    def __init__(self, reason: str, role: str | None = None, unit_name: str | None = None) -> None:
+    def __init__(self, reason: str, role: str | None = None, unit_name: str | None = None, *,
+                 audit: dict[str, Any] | None = None, here: str | None = None, other: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.role = role
         self.unit_name = unit_name
+        self.audit = audit
+        self.here = here
+        self.other = other
+
+
+class LinkError(Exception):
+    """No link code for this member: 'complete' (already on both channels) or 'not_found'."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -96,18 +112,109 @@ async def active_zalo_member(session: AsyncSession, zalo_user_id: str) -> Member
     return await session.scalar(_ACTIVE_BY_ZALO, {"user": zalo_user_id})
 
 
-LINK_CODE_HOURS = 24
+CHANNELS = ("telegram", "zalo")
+LINK_NOTICE_KIND = "link_notice"
 
 
-async def create_link_code(session: AsyncSession, member_id: int) -> Invite:
-    """A one-time code the member types on their other channel to be the same member there."""
+def _other(channel: str) -> str:
+    return "zalo" if channel == "telegram" else "telegram"
+
+
+def _identity(member: Member, channel: str) -> str | int | None:
+    return member.zalo_user_id if channel == "zalo" else member.telegram_user_id
+
+
+async def create_link_code(session: AsyncSession, member_id: int, *, minutes: int = 15) -> Invite:
+    """A one-time code the member types on their other channel, within `minutes`, to be the same
+    member there. LinkError('complete') when they are on both channels already: a link code only
+    ever adds the channel the member lacks, it never replaces one."""
     member = await session.get(Member, member_id)
+    if member is None or member.left_at is not None:
+        raise LinkError("not_found")
+    missing = [c for c in CHANNELS if _identity(member, c) is None]
+    if not missing:
+        raise LinkError("complete")
     invite = Invite(code=new_code(), unit_id=member.unit_id, role=member.role, link_member_id=member.id,
-                    expires_at=clock.now() + timedelta(hours=LINK_CODE_HOURS))
+                    expires_at=clock.now() + timedelta(minutes=minutes))
     session.add(invite)
     await session.flush()
-    audit.record(session, "invite.link_created", actor=member, subject=member, invite_id=invite.id)
+    audit.record(session, "invite.link_created", actor=member, subject=member, invite_id=invite.id,
+                 made_on=_other(missing[0]), for_channel=missing[0], minutes=minutes)
     return invite
+
+
+def record_refusal(session: AsyncSession, error: InviteError) -> None:
+    """The audit row of a refused link code (error.audit), in the caller's new session."""
+    if error.audit:
+        details = dict(error.audit)
+        audit.record(session, "invite.link_refused", actor_label=details.pop("actor_label"),
+                     subject=None, **details)
+
+
+async def _redeem_link(
+    session: AsyncSession, invite: Invite, existing: Member | None, channel: str, user_id: str | int,
+    chat_id: str | int | None, now: datetime,
+) -> Member:
+    """Add `channel` to the member who made the link code, or refuse (every refusal audited).
+
+    Only the channel the owner does not have yet (so a code made on Telegram works only on Zalo and
+    back), only for an identity no other member holds, once, before it expires."""
+    owner = await session.scalar(select(Member).options(joinedload(Member.unit)).where(Member.id == invite.link_member_id))
+
+    def refuse(reason: str) -> InviteError:
+        actor = f"member:{existing.id}" if existing is not None else f"{channel}:{user_id}"
+        return InviteError(reason, here=channel, other=_other(channel), audit={
+            "actor_label": actor, "reason": reason, "invite_id": invite.id, "channel": channel,
+            "owner_member_id": invite.link_member_id,
+        })
+
+    if owner is None or owner.left_at is not None:
+        raise refuse("unknown")
+    if invite.used_at is not None:
+        raise refuse("link_used")
+    if invite.expires_at <= now:
+        raise refuse("link_expired")
+    if _identity(owner, channel) is not None:
+        raise refuse("link_same_channel")
+    if existing is not None:
+        raise refuse("link_identity_bound")
+    if channel == "zalo":
+        owner.zalo_user_id, owner.zalo_chat_id = str(user_id), chat_id
+    else:
+        owner.telegram_user_id, owner.chat_id = int(user_id), chat_id
+    owner.reachable = True
+    await session.flush()
+    await _claim(session, invite, owner, now)
+    audit.record(session, "member.linked", actor=owner, subject=owner, invite_id=invite.id, role=owner.role,
+                 channel=channel)
+    # The owner hears of it where they were before (the code's channel), through the outbox: if
+    # someone else typed their code, this is how they find out.
+    made_on = _other(channel)
+    before = ({"channel": "zalo", "chat_id": None, "address": owner.zalo_chat_id} if made_on == "zalo"
+              else {"channel": "telegram", "chat_id": owner.chat_id, "address": None})
+    await outbox.enqueue(session, **before, member_id=owner.id, kind=LINK_NOTICE_KIND,
+                         dedupe_key=f"linked:{invite.id}",
+                         payload={"method": "sendMessage", "text": link_notice(channel, now)})
+    return owner
+
+
+def link_notice(channel: str, now: datetime) -> str:
+    from bot import texts  # words live with the other user-facing strings
+
+    return texts.LINK_NOTICE.format(channel=texts.CHANNEL_NAMES[channel], at=clock.fmt_datetime(now))
+
+
+async def _claim(session: AsyncSession, invite: Invite, member: Member, now: datetime) -> None:
+    """Claim the code with a conditional UPDATE so two people pressing the same link at once
+    cannot both join on it."""
+    claimed = await session.execute(
+        update(Invite)
+        .where(Invite.id == invite.id, Invite.used_at.is_(None))
+        .values(used_at=now, used_by_member_id=member.id)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise InviteError("link_used" if invite.link_member_id is not None else "used")
 
 
 async def redeem(
@@ -122,16 +229,18 @@ async def redeem(
     """
     zalo = zalo_user_id is not None
     code = normalise_code(code)
+    invite = None
+    if CODE_RE.match(code):
+        invite = await session.scalar(select(Invite).options(selectinload(Invite.unit)).where(Invite.code == code))
     existing = await (active_zalo_member(session, zalo_user_id) if zalo else active_member(session, telegram_user_id))
+    now = clock.now()
+    if invite is not None and invite.link_member_id is not None:
+        channel = "zalo" if zalo else "telegram"
+        return await _redeem_link(session, invite, existing, channel, zalo_user_id if zalo else telegram_user_id,
+                                  zalo_chat_id if zalo else chat_id, now)
     if existing is not None:
         unit_name = existing.unit.name if existing.unit else None
         raise InviteError("already_member", existing.role, unit_name)
-    if not CODE_RE.match(code):
-        raise InviteError("unknown")
-    invite = await session.scalar(
-        select(Invite).options(selectinload(Invite.unit)).where(Invite.code == code)
-    )
-    now = clock.now()
     if invite is None:
         raise InviteError("unknown")
     if invite.used_at is not None:
@@ -140,42 +249,22 @@ async def redeem(
         raise InviteError("expired")
     if invite.unit is not None and not invite.unit.active:
         raise InviteError("unit_inactive")
-    if invite.link_member_id is not None:
-        member = await session.get(Member, invite.link_member_id)
-        if member is None or member.left_at is not None:
-            raise InviteError("unknown")
-        if zalo:
-            member.zalo_user_id, member.zalo_chat_id = zalo_user_id, zalo_chat_id
-        else:
-            member.telegram_user_id, member.chat_id = telegram_user_id, chat_id
-        member.reachable = True
-    else:
-        member = Member(
-            telegram_user_id=telegram_user_id,
-            chat_id=chat_id,
-            zalo_user_id=zalo_user_id,
-            zalo_chat_id=zalo_chat_id,
-            channel="zalo" if zalo else "telegram",  # the channel they joined on, until they choose
-            full_name=full_name.strip()[:255] or str(zalo_user_id if zalo else telegram_user_id),
-            unit_id=invite.unit_id,
-            role=invite.role,
-            reachable=True,
-            joined_at=now,
-        )
-        session.add(member)
-    await session.flush()
-    # Claim the code with a conditional UPDATE so two people pressing the same link at once
-    # cannot both join on it.
-    claimed = await session.execute(
-        update(Invite)
-        .where(Invite.id == invite.id, Invite.used_at.is_(None))
-        .values(used_at=now, used_by_member_id=member.id)
-        .execution_options(synchronize_session=False)
+    member = Member(
+        telegram_user_id=telegram_user_id,
+        chat_id=chat_id,
+        zalo_user_id=zalo_user_id,
+        zalo_chat_id=zalo_chat_id,
+        channel="zalo" if zalo else "telegram",  # the channel they joined on, until they choose
+        full_name=full_name.strip()[:255] or str(zalo_user_id if zalo else telegram_user_id),
+        unit_id=invite.unit_id,
+        role=invite.role,
+        reachable=True,
+        joined_at=now,
     )
-    if claimed.rowcount != 1:
-        raise InviteError("used")
+    session.add(member)
+    await session.flush()
+    await _claim(session, invite, member, now)
     member.unit = invite.unit
-    action = "member.linked" if invite.link_member_id is not None else "member.joined"
-    audit.record(session, action, actor=member, subject=member, invite_id=invite.id, role=member.role,
+    audit.record(session, "member.joined", actor=member, subject=member, invite_id=invite.id, role=member.role,
                  channel="zalo" if zalo else "telegram")
     return member

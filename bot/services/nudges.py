@@ -24,6 +24,7 @@ from bot.config import NudgeSettings, QuietHours, Settings
 from bot.services import outbox
 from bot.services.members import DESTINATION_COLUMNS, destination
 from bot.services.report_periods import missing_units
+from bot.text_chunks import LIMITS
 from storage.models import Campaign, Member, Nudge, Report, ReportPeriod, Unit
 
 BATCH = 5000
@@ -241,10 +242,15 @@ async def _escalate(session: AsyncSession, settings: Settings, now: datetime, re
                 )
             ).all()
         title = await session.scalar(select(Campaign.title).where(Campaign.id == period.campaign_id))
-        text = t.escalation(period.label, title, period.due_on, today, late)
-        await outbox.enqueue_many(session, [
-            {**destination(leader), "member_id": leader.id, "campaign_id": period.campaign_id,
-             "dedupe_key": f"escalate:{period.id}:{leader.id}", "payload": {"method": "sendMessage", "text": text}}
-            for leader in leaders
-        ], kind="report_escalation")
+        texts: dict[str, str] = {}  # one per channel: each within that channel's length
+        messages = []
+        for leader in leaders:
+            to = destination(leader)
+            if to["channel"] not in texts:
+                texts[to["channel"]] = t.escalation(period.label, title, period.due_on, today, late,
+                                                    limit=LIMITS[to["channel"]])
+            messages.append({**to, "member_id": leader.id, "campaign_id": period.campaign_id,
+                             "dedupe_key": f"escalate:{period.id}:{leader.id}",
+                             "payload": {"method": "sendMessage", "text": texts[to["channel"]]}})
+        await outbox.enqueue_many(session, messages, kind="report_escalation")
         report.escalations += 1

@@ -1286,12 +1286,12 @@ class BotApiSimulator:
     def _check_text(text: str) -> None:
         if not text.strip():
             raise bad_request("message text is empty")
-        if len(text) > TEXT_LIMIT:
+        if _utf16_len(text) > TEXT_LIMIT:  # Telegram counts UTF-16 code units
             raise bad_request("message is too long")
 
     @staticmethod
     def _check_caption(caption: str) -> None:
-        if len(caption) > CAPTION_LIMIT:
+        if _utf16_len(caption) > CAPTION_LIMIT:
             raise bad_request("message caption is too long")
 
     async def _send_message(self, params: JsonDict) -> JsonDict:

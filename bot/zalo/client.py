@@ -13,10 +13,10 @@ from typing import Any, Literal
 
 import aiohttp
 
-from bot.text_chunks import split_text
+from bot.text_chunks import ZALO_TEXT_LIMIT, clip, split_text
 
 DEFAULT_BASE_URL = "https://bot-api.zaloplatforms.com"
-TEXT_LIMIT = 2000
+TEXT_LIMIT = ZALO_TEXT_LIMIT  # counted as bot.text_chunks says (UTF-16 units)
 POLL_TIMEOUT_CODE = 408  # getUpdates: nothing arrived within the timeout, a normal answer
 # Answers that mean this person cannot be reached through the bot (blocked it, left Zalo…).
 UNREACHABLE_CODES = (403,)
@@ -103,7 +103,7 @@ class ZaloBot:
     async def send_photo(self, chat_id: str, photo_url: str, caption: str | None = None) -> str:
         params: dict[str, Any] = {"chat_id": chat_id, "photo": photo_url}
         if caption:
-            params["caption"] = caption[:TEXT_LIMIT]
+            params["caption"] = clip(caption, TEXT_LIMIT)
         result = await self.call("sendPhoto", **params)
         return str((result or {}).get("message_id", ""))
 

@@ -137,11 +137,11 @@ class Conversation:
                 member.reachable = True  # they wrote to us, so they can hear us again
             view = view_of(member) if member else None
         command, args = parse_command(text) if text else (None, [])
+        if command == "start" and args:  # members too, as on Telegram: told what they are, link refusals audited
+            await self._join(chat_id, user_id, args[0], sender.get("display_name") or "")
+            return
         if view is None:
-            if command == "start" and args:
-                await self._join(chat_id, user_id, args[0], sender.get("display_name") or "")
-            else:
-                await self.reply(chat_id, zt.START_NO_CODE if command in ("start", "help") else zt.NOT_A_MEMBER)
+            await self.reply(chat_id, zt.START_NO_CODE if command in ("start", "help") else zt.NOT_A_MEMBER)
             return
         if command is not None:
             await self._command(view, chat_id, command, args)
@@ -193,10 +193,14 @@ class Conversation:
                 view = view_of(joined)
                 linked = joined.telegram_user_id is not None
         except invites.InviteError as exc:
+            if exc.audit:
+                async with self.db.session() as session:
+                    invites.record_refusal(session, exc)
             if exc.reason == "already_member":
                 await self.reply(chat_id, texts.already_member(exc.role, exc.unit_name))
             else:
-                await self.reply(chat_id, texts.INVITE_REFUSED[exc.reason].replace("/start MÃ_MỜI", "tham gia MÃ_MỜI"))
+                refusal = texts.invite_refused(exc.reason, exc.here, exc.other)
+                await self.reply(chat_id, refusal.replace("/start MÃ_MỜI", "tham gia MÃ_MỜI").replace("/link", "“liên kết”"))
             return
         if linked:
             where = f", {view.unit_name}" if view.unit_name else ""
@@ -243,9 +247,14 @@ class Conversation:
         elif command == "channel":
             await self._channel(member, chat_id, args)
         elif command == "link":
-            async with self.db.session() as session:
-                code = (await invites.create_link_code(session, member.id)).code
-            await self.reply(chat_id, zt.LINK_CODE.format(code=code, hours=invites.LINK_CODE_HOURS))
+            minutes = self.settings.link_code_minutes
+            try:
+                async with self.db.session() as session:
+                    code = (await invites.create_link_code(session, member.id, minutes=minutes)).code
+            except invites.LinkError:
+                await self.reply(chat_id, texts.LINK_COMPLETE)
+                return
+            await self.reply(chat_id, zt.LINK_CODE.format(code=code, minutes=minutes))
         elif command in TELEGRAM_ONLY or command == "due":
             await self.reply(chat_id, zt.TELEGRAM_ONLY)
         else:

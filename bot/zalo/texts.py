@@ -70,7 +70,7 @@ CHANNEL_SET = "Từ nay thông báo, nhắc hạn và bản tin gửi cho bạn 
 CHANNEL_NO_CHAT = ("Bạn chưa dùng bot trên {channel}. Gõ “liên kết” để lấy mã, rồi nhắn mã đó cho bot "
                    "trên {channel}.")
 CHANNEL_BAD = "Gõ “kênh zalo” hoặc “kênh telegram”."
-LINK_CODE = ("Mã liên kết của bạn: {code} (dùng một lần, hết hạn sau {hours} giờ).\n"
+LINK_CODE = ("Mã liên kết của bạn: {code} (dùng một lần, trong {minutes} phút, chỉ trên Telegram).\n"
              "Trên Telegram, nhắn cho bot: /start {code}")
 LINKED = ("Đã liên kết Zalo với tài khoản của bạn ({role}{where}). Thông báo vẫn gửi qua {channel}; "
           "gõ “kênh zalo” để nhận trên Zalo.")
