@@ -267,3 +267,28 @@ async def test_the_zalo_welcome_says_what_is_stored_there_and_how_to_see_or_eras
     assert "“dữ liệu của tôi” để xem, “xóa dữ liệu” để xóa" in welcome
     assert "• dữ liệu của tôi — " in welcome and "• xóa dữ liệu — " in welcome  # and the help lists both
     assert "Tài khoản:" in (await zbot.say(OTHER, "/mydata"))[0]  # the slash command works on Zalo too
+
+
+async def test_a_long_mydata_comes_in_pieces_that_fit_each_channel_cut_between_lines(bot, zbot):
+    """Someone with a long history: 80 past memberships under the same accounts."""
+    from datetime import timedelta
+
+    clock.set_now(at(1, 5))
+    bot.sim.add_user(TG_USER, FULL_NAME)
+    await bot.say(TG_USER, f"/start {await make_invite(bot.db, 'LB', 'officer')}")
+    async with bot.db.session() as session:
+        member = await session.scalar(select(Member).where(Member.telegram_user_id == TG_USER))
+        member.zalo_user_id = member.zalo_chat_id = ZALO_USER
+        for n in range(80):
+            start = clock.now() - timedelta(days=900 - 10 * n)
+            session.add(Member(telegram_user_id=TG_USER, chat_id=TG_USER, full_name=f"{FULL_NAME} 📣 {n}",
+                               unit_id=member.unit_id, role="officer", joined_at=start,
+                               left_at=start + timedelta(days=5)))
+    pieces = [m["text"] for m in await bot.say(TG_USER, "/mydata") if "text" in m]
+    assert len(pieces) > 1
+    assert all(len(p.encode("utf-16-le")) // 2 <= 4096 for p in pieces)
+    lines = "\n".join(pieces).splitlines()
+    assert sum(1 for line in lines if line.startswith(f"• {FULL_NAME} 📣 ")) == 80  # no line cut in two
+    on_zalo = await zbot.say(ZALO_USER, "dữ liệu của tôi")
+    assert len(on_zalo) > 2 and all(len(p) <= 2000 for p in on_zalo)
+    assert sum(1 for line in "\n".join(on_zalo).splitlines() if line.startswith(f"• {FULL_NAME} 📣 ")) == 80
