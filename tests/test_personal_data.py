@@ -236,6 +236,7 @@ async def test_mydata_shows_both_channels_ids_and_what_was_sent_and_received(bot
     assert f"Zalo: mã người dùng {ZALO_USER}; mã cuộc trò chuyện {ZALO_USER}" in text
     assert f"Tin bot gửi cho bạn: {outbox_count}" in text
     assert "Phát động thi đua, đã gửi: 1" in text and "Nhắc hạn báo cáo, đã gửi: 1" in text
+    assert "• Gần nhất (08:00 08/06/2026): ⏰ Nhắc báo cáo: Sơ kết 6 tháng đầu năm 2026" in text, text
     assert "Tin nhắn gửi bot (lưu để xử lý): 3 (nhóm và nơi khác 1, Telegram 1, Zalo 1)" in text, text
     assert "Đề xuất điển hình đã gửi: 1" in text and "Báo cáo đã gửi: 1" in text
     assert "Biểu mẫu đang điền: 1" in text and "Xác nhận đã nhận phát động: 1" in text
