@@ -7,6 +7,7 @@ from sqlalchemy import select
 from bot import clock, texts
 from storage.models import Member, OutboxMessage
 from tests.conftest import add_admin, make_invite, texts_of
+from tests.test_personal_data import arrived, drain
 from tests.test_zalo_channel import at, zbot  # noqa: F401 - zbot: the Zalo channel fixture
 
 ADMIN = 1001
@@ -32,8 +33,8 @@ async def test_a_zalo_only_member_is_deactivated_told_on_zalo_and_locked_out(bot
     async with bot.db.session() as session:
         notice = await session.scalar(select(OutboxMessage).where(OutboxMessage.member_id == number))
         assert (notice.channel, notice.address, notice.chat_id) == ("zalo", ZALO_ONLY, None)
-    await z.tick(at(1, 5, 9, 1), app=bot.app)
-    assert texts_of(z.new(ZALO_ONLY)) == [texts.YOU_WERE_DEACTIVATED]
+    await drain(bot, z, at(1, 5, 9, 1))
+    assert texts_of(await arrived(lambda: z.new(ZALO_ONLY))) == [texts.YOU_WERE_DEACTIVATED]
     assert "chưa tham gia" in (await z.say(ZALO_ONLY, "tôi là ai"))[0]
     assert "đã không còn hoạt động" in texts_of(await bot.say(ADMIN, f"/deactivate {number}"))[0]
 
@@ -49,8 +50,8 @@ async def test_a_member_on_both_channels_reading_zalo_is_told_there_and_loses_th
     number = await member_no(bot.db, zalo_user_id=BOTH_ZALO)
 
     assert texts_of(await bot.say(ADMIN, f"/deactivate {number}"))[0].startswith("Đã vô hiệu hóa")
-    await z.tick(at(1, 5, 9, 1), app=bot.app)
-    assert texts_of(z.new(BOTH_ZALO)) == [texts.YOU_WERE_DEACTIVATED]  # where they chose to read
+    await drain(bot, z, at(1, 5, 9, 1))
+    assert texts_of(await arrived(lambda: z.new(BOTH_ZALO))) == [texts.YOU_WERE_DEACTIVATED]  # where they read
     assert not bot.new_messages(BOTH_TG)
     assert bot.sim.commands_for({"type": "chat", "chat_id": BOTH_TG}) == []
     assert "chưa tham gia" in texts_of(await bot.say(BOTH_TG, "/whoami"))[0]
