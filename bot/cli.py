@@ -9,7 +9,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bot import clock
+from bot import clock, log_redaction
 from bot.config import ConfigError, Settings, load_settings
 from storage import migrate
 from storage.db import Database
@@ -476,10 +476,12 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    redactor = log_redaction.install(args.verbose)  # tokens never reach a log line
     try:
         settings = load_settings(args.config)
     except ConfigError as exc:
         _print_err(str(exc))
         return EXIT_USAGE
+    redactor.add(settings.token, settings.zalo.token)
     clock.set_local_zone(settings.timezone)
     return args.func(settings, args)

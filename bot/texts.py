@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot import clock
 from bot.text_chunks import shorten_lines, vn_number
@@ -69,14 +70,24 @@ def help_text(role: str) -> str:
     return "\n".join(lines)
 
 
-PRIVACY_NOTE = (
-    "Về dữ liệu cá nhân: bot lưu họ tên và mã tài khoản Telegram của bạn, đơn vị, vai trò, thời "
-    "điểm tham gia và những việc bạn làm trong bot, chỉ để gửi thông báo thi đua đến đúng người và "
-    "theo dõi tiến độ. Gõ /mydata để xem, /forget để xóa."
-)
+PRIVACY_NOTES = {
+    "telegram": (
+        "Về dữ liệu cá nhân: bot lưu họ tên, mã tài khoản và mã cuộc trò chuyện Telegram của bạn, đơn "
+        "vị, vai trò, thời điểm tham gia, những gì bạn gửi cho bot (tin nhắn, biểu mẫu, tệp) và tin bot "
+        "gửi cho bạn, chỉ để gửi thông báo thi đua đến đúng người và theo dõi tiến độ. Gõ /mydata để "
+        "xem, /forget để xóa."
+    ),
+    "zalo": (
+        "Về dữ liệu cá nhân: bot lưu tên Zalo, mã người dùng và mã cuộc trò chuyện Zalo của bạn, đơn "
+        "vị, vai trò, thời điểm tham gia, những gì bạn gửi cho bot (tin nhắn, biểu mẫu, ảnh) và tin bot "
+        "gửi cho bạn, chỉ để gửi thông báo thi đua đến đúng người và theo dõi tiến độ. Gõ “dữ liệu của "
+        "tôi” để xem, “xóa dữ liệu” để xóa."
+    ),
+}
+PRIVACY_NOTE = PRIVACY_NOTES["telegram"]
 
 
-def welcome(full_name: str, role: str, unit_name: str | None, org_name: str) -> str:
+def welcome(full_name: str, role: str, unit_name: str | None, org_name: str, channel: str = "telegram") -> str:
     where = f", đơn vị {unit_name}" if unit_name else ""
     what = {
         "officer": (
@@ -94,7 +105,7 @@ def welcome(full_name: str, role: str, unit_name: str | None, org_name: str) -> 
     }[role]
     return (
         f"Chào mừng {full_name}! Bạn đã tham gia Thi đua bot ({org_name}) "
-        f"với vai trò {ROLE_NAMES[role]}{where}.\n\n{what}\n\nGõ /help để xem các lệnh.\n\n{PRIVACY_NOTE}"
+        f"với vai trò {ROLE_NAMES[role]}{where}.\n\n{what}\n\nGõ /help để xem các lệnh.\n\n{PRIVACY_NOTES[channel]}"
     )
 
 
@@ -181,22 +192,70 @@ LEFT = "Bạn đã rời khỏi bot. Cảm ơn bạn! Khi cần tham gia lại, 
 CANCELLED = "Đã hủy, không có gì thay đổi."
 
 FORGET_CONFIRM = (
-    "Bạn có chắc muốn xóa dữ liệu cá nhân? Bot sẽ xóa họ tên, tài khoản và tư cách thành viên "
-    "của bạn; nhật ký hoạt động được giữ lại nhưng không còn gắn với bạn. Việc này không hoàn tác."
+    "Bạn có chắc muốn xóa dữ liệu cá nhân? Bot sẽ xóa họ tên, tài khoản Telegram và Zalo, tư cách "
+    "thành viên, biểu mẫu đang điền, tệp bạn gửi (trừ minh chứng của đơn vị), tin nhắn bạn gửi và tin "
+    "bot gửi cho bạn. Đề xuất và báo cáo đã gửi được giữ lại là hồ sơ của đơn vị, không còn gắn với "
+    "bạn; nhật ký hoạt động được giữ lại nhưng không còn gắn với bạn. Việc này không hoàn tác."
 )
 FORGET_YES = "Xóa dữ liệu của tôi"
 FORGOTTEN = "Đã xóa dữ liệu cá nhân của bạn. Khi cần tham gia lại, hãy xin Văn phòng mã mời mới."
 MYDATA_CAPTION = "Toàn bộ dữ liệu bot đang lưu về bạn (tệp JSON)."
+MYDATA_FORGET_HINT = "Gõ /forget nếu muốn xóa."
+
+OUTBOX_KIND_NAMES = {
+    "campaign_launch": "phát động thi đua", "campaign_document": "văn bản phát động",
+    "campaign_notice": "thông báo phong trào", "report_nudge": "nhắc hạn báo cáo",
+    "report_escalation": "báo cáo trễ hạn (gửi lãnh đạo)", "digest": "bản tin",
+    "nomination": "đề xuất khen thưởng", "reply": "trả lời", "notice": "thông báo",
+}
+OUTBOX_STATUS_NAMES = {"pending": "chờ gửi", "sending": "đang gửi", "sent": "đã gửi", "failed": "không gửi được"}
+DIGEST_FREQUENCY_NAMES = {"daily": "hằng ngày", "weekly": "hằng tuần", "off": "đã tắt"}
 
 
-def mydata_summary(memberships: list[dict], activity_count: int) -> str:
-    lines = ["Dữ liệu bot đang lưu về bạn:"]
-    for m in memberships:
+def _ids(values: list) -> str:
+    return ", ".join(str(v) for v in values) or "chưa có"
+
+
+def mydata_summary(data: dict, forget_hint: str = MYDATA_FORGET_HINT) -> str:
+    """/mydata as a person reads it on a phone: short lines, counts, the latest message."""
+    def when(iso: str | None) -> str:
+        return clock.fmt_datetime(datetime.fromisoformat(iso)) if iso else "—"
+
+    acc = data["accounts"]
+    lines = ["Dữ liệu bot đang lưu về bạn:", "", "Tài khoản:"]
+    lines.append(f"• Telegram: mã người dùng {_ids(acc['telegram_user_ids'])}; "
+                 f"mã cuộc trò chuyện {_ids(acc['telegram_chat_ids'])}")
+    lines.append(f"• Zalo: mã người dùng {_ids(acc['zalo_user_ids'])}; mã cuộc trò chuyện {_ids(acc['zalo_chat_ids'])}")
+    lines += ["", "Tư cách thành viên:"]
+    for m in data["memberships"]:
         unit = m["unit"]["name"] if m["unit"] else "không gắn đơn vị"
-        state = "đang tham gia" if m["left_at"] is None else "đã rời"
-        lines.append(f"• {m['full_name']} — {ROLE_NAMES[m['role']]}, {unit} ({state})")
-    lines.append(f"• {activity_count} mục trong nhật ký hoạt động")
-    lines.append("Gõ /forget nếu muốn xóa.")
+        state = (f"đang tham gia từ {when(m['joined_at'])}" if m["left_at"] is None
+                 else f"{when(m['joined_at'])} – {when(m['left_at'])}, đã rời")
+        lines.append(f"• {m['full_name']} — {ROLE_NAMES[m['role']]}, {unit} ({state}; "
+                     f"nhận thông báo qua {CHANNEL_NAMES[m['channel']]})")
+    sent = data["updates_sent"]
+    by_channel = ", ".join(f"{CHANNEL_NAMES.get(c['channel'], 'nhóm và nơi khác')} {c['count']}" for c in sent["by_channel"])
+    lines += [
+        "", "Những gì bạn gửi:",
+        f"• Tin nhắn gửi bot (lưu để xử lý): {sent['count']}" + (f" ({by_channel})" if by_channel else ""),
+        f"• Biểu mẫu đang điền: {len(data['form_drafts'])}",
+        f"• Đề xuất điển hình đã gửi: {len(data['nominations_submitted'])}",
+        f"• Báo cáo đã gửi: {len(data['reports_submitted'])}",
+        f"• Tệp đã gửi: {len(data['files_uploaded'])}",
+        f"• Xác nhận đã nhận phát động: {len(data['acknowledgements'])}",
+    ]
+    received = data["messages_received"]
+    lines += ["", f"Tin bot gửi cho bạn: {received['count']}"]
+    for row in received["by_kind_and_status"]:
+        kind = OUTBOX_KIND_NAMES.get(row["kind"], row["kind"])
+        lines.append(f"• {kind[:1].upper()}{kind[1:]}, {OUTBOX_STATUS_NAMES.get(row['status'], row['status'])}: {row['count']}")
+    latest = received["latest"]
+    if latest:
+        excerpt = short(" ".join((latest["text"] or "(tệp)").split()), 80)
+        lines.append(f"• Gần nhất ({when(latest['at'])}): {excerpt}")
+    for d in data["digest_subscription"]:
+        lines.append(f"\nBản tin: {DIGEST_FREQUENCY_NAMES.get(d['frequency'], d['frequency'])}")
+    lines += ["", f"Nhật ký hoạt động: {len(data['activity'])} mục", "", forget_hint]
     return "\n".join(lines)
 
 

@@ -9,7 +9,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler
 
 from bot import texts
-from bot.services import members, units
+from bot.services import members, outbox, units
 from handlers import menu
 from handlers.access import require_role
 from handlers.context import BotContext
@@ -68,12 +68,19 @@ async def deactivate(update: Update, context: BotContext) -> None:
         done = texts.DEACTIVATED.format(
             name=target.full_name, role=texts.ROLE_SHORT[target.role], unit=unit
         )
-        chat_id = target.chat_id
+        where = members.destination(target)
+        if where["channel"] != "telegram":  # their channel is not this bot's: the outbox delivers it
+            await outbox.enqueue(session, **where, member_id=target.id, kind="notice",
+                                 payload={"method": "sendMessage", "text": texts.YOU_WERE_DEACTIVATED})
+        chat_id = target.chat_id  # their Telegram chat, if they have one: its menu goes
     await message.reply_text(done)
-    try:
-        await context.bot.send_message(chat_id, texts.YOU_WERE_DEACTIVATED)
-    except TelegramError as exc:  # they may have blocked the bot; the deactivation stands
-        log.info("could not tell chat %s of its deactivation: %s", chat_id, exc)
+    if chat_id is None:
+        return
+    if where["channel"] == "telegram":
+        try:
+            await context.bot.send_message(chat_id, texts.YOU_WERE_DEACTIVATED)
+        except TelegramError as exc:  # they may have blocked the bot; the deactivation stands
+            log.info("could not tell chat %s of its deactivation: %s", chat_id, exc)
     await menu.clear_menu_for(context.bot, chat_id)
 
 

@@ -150,7 +150,7 @@ async def test_mydata_sends_what_is_stored_and_forget_erases_it(bot):
     summary, document = await bot.say(OFFICER, "/mydata")
     assert "Phường Long Bình" in summary["text"]
     data = json.loads(bot.sim.file_content(document["document"]["file_id"]).decode("utf-8"))
-    assert data["telegram_user_id"] == OFFICER
+    assert data["accounts"]["telegram_user_ids"] == [OFFICER]
     assert data["memberships"][0]["unit"]["code"] == "LB"
     assert any(a["action"] == "member.joined" for a in data["activity"])
 

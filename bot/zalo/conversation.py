@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import logging
 import re
 from collections import deque
@@ -24,7 +25,8 @@ from bot.inbox import current_row_id, note_error
 from bot.forms import FileInput, FormEngine, Reply, Screen, StaleDraft, completions, nomination_form, report_form
 from bot.forms.completions import FormRejected
 from bot.forms.engine import fold
-from bot.services import campaigns, digest_sending, exports, files, invites, members, nominations, outbox
+from bot.services import (campaigns, digest_sending, exports, files, invites, members, nominations, outbox,
+                          personal_data)
 from bot.services.members import MemberView, view_of
 from bot.zalo import texts as zt
 from bot.zalo.render import screen_text
@@ -36,7 +38,7 @@ log = logging.getLogger(__name__)
 PHOTO_MAX_BYTES = 25 * 1024 * 1024  # read at most this much of a photo; the form says what it accepts
 NAVIGATION = ("cancel", "back", "skip", "confirm", "continue", "discard")
 TELEGRAM_ONLY = {"new_campaign", "review", "quota", "periods", "members", "deactivate", "campaigns", "campaign",
-                 "status", "report_docx", "digest_settings", "mydata", "forget", "leave", "invite"}
+                 "status", "report_docx", "digest_settings", "leave", "invite"}
 ROLES_OF = {"nominate": ("officer",), "my_nominations": ("officer",), "report": ("officer",), "ack": ("officer",),
             "due": ("officer",), "digest": ("admin", "leader"), "export": ("admin", "leader")}
 
@@ -207,7 +209,7 @@ class Conversation:
             await self.reply(chat_id, zt.LINKED.format(role=texts.ROLE_SHORT[view.role].lower(), where=where,
                                                        channel=zt.CHANNEL_NAMES[view.channel]), view.id)
             return
-        welcome = texts.welcome(view.full_name, view.role, view.unit_name, self.settings.organisation_name)
+        welcome = texts.welcome(view.full_name, view.role, view.unit_name, self.settings.organisation_name, "zalo")
         await self.reply(chat_id, f"{welcome}\n\n{zt.help_text(view.role)}", view.id)
 
     # --- commands ------------------------------------------------------------------------------
@@ -255,6 +257,15 @@ class Conversation:
                 await self.reply(chat_id, texts.LINK_COMPLETE)
                 return
             await self.reply(chat_id, zt.LINK_CODE.format(code=code, minutes=minutes))
+        elif command == "mydata":
+            await self._mydata(member, chat_id)
+        elif command == "forget":
+            await self.reply(chat_id, zt.FORGET_CONFIRM)
+        elif command == "forget_confirmed":
+            async with self.db.session() as session:
+                await personal_data.forget(session, member.id)
+            # Sent now or not at all: a queued copy would keep their chat id in the outbox.
+            await self.sender.send_now(chat_id, {"method": "sendMessage", "text": texts.FORGOTTEN})
         elif command in TELEGRAM_ONLY or command == "due":
             await self.reply(chat_id, zt.TELEGRAM_ONLY)
         else:
@@ -355,6 +366,17 @@ class Conversation:
             label="", at=clock.fmt_datetime(clock.now()))
         await self.reply(chat_id, zt.EXPORT_READY.format(caption=caption, until=until,
                                                          url=self.sender.file_link(file_id, made.filename)))
+
+    async def _mydata(self, member: MemberView, chat_id: str) -> None:
+        async with self.db.session() as session:
+            data = await personal_data.export(session, member.id)
+            # Their copy is theirs: stored as their upload, so /forget erases it too.
+            stored = await files.store(session, json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"),
+                                       "du-lieu-ca-nhan.json", "application/json", uploaded_by=member.id)
+        until = clock.fmt_datetime(clock.now() + timedelta(hours=self.sender.cfg.link_lifetime_hours))
+        await self.reply(chat_id, texts.mydata_summary(data, zt.MYDATA_FORGET_HINT), member.id)
+        await self.reply(chat_id, zt.MYDATA_FILE.format(until=until, url=self.sender.file_link(stored.id, stored.filename)),
+                         member.id)
 
     async def _channel(self, member: MemberView, chat_id: str, args: list[str]) -> None:
         if not args:

@@ -18,6 +18,8 @@ WORDS = {
     "ban tin": "digest", "tong hop": "digest",
     "xuat": "export", "xuat excel": "export",
     "kenh": "channel", "lien ket": "link",
+    "du lieu cua toi": "mydata", "xem du lieu": "mydata",
+    "xoa du lieu": "forget", "dong y xoa du lieu": "forget_confirmed",
     "huy": "cancel", "quay lai": "back", "bo qua": "skip",
     "tiep tuc": "continue", "lam lai": "discard",
 }
@@ -34,6 +36,8 @@ HELP = (
     ("export", "xuất <số phong trào>", "tải tệp Excel tổng hợp phong trào", ("admin", "leader")),
     ("channel", "kênh zalo / kênh telegram", "chọn nơi nhận thông báo", texts.ALL_ROLES),
     ("link", "liên kết", "dùng cùng tài khoản trên Telegram", texts.ALL_ROLES),
+    ("mydata", "dữ liệu của tôi", "xem dữ liệu cá nhân bot đang lưu", texts.ALL_ROLES),
+    ("forget", "xóa dữ liệu", "xóa dữ liệu cá nhân của bạn", texts.ALL_ROLES),
     ("cancel", "hủy", "hủy biểu mẫu đang điền", texts.ALL_ROLES),
 )
 
@@ -75,3 +79,7 @@ LINK_CODE = ("Mã liên kết của bạn: {code} (dùng một lần, trong {min
 LINKED = ("Đã liên kết Zalo với tài khoản của bạn ({role}{where}). Thông báo vẫn gửi qua {channel}; "
           "gõ “kênh zalo” để nhận trên Zalo.")
 CHANNEL_NAMES = texts.CHANNEL_NAMES
+MYDATA_FORGET_HINT = "Gõ “xóa dữ liệu” nếu muốn xóa."
+MYDATA_FILE = "📎 Toàn bộ dữ liệu (tệp JSON, link hết hạn lúc {until}): {url}"
+FORGET_CONFIRM = (f"{texts.FORGET_CONFIRM}\n\nĐể xóa, gõ: đồng ý xóa dữ liệu\n"
+                  "Nếu muốn giữ lại, bạn không cần làm gì.")
