@@ -46,6 +46,8 @@ async def test_a_member_on_both_channels_reading_zalo_is_told_there_and_loses_th
     await z.say(BOTH_ZALO, f"tham gia {await make_invite(z.db, 'LB', 'officer')}")
     code = (await z.say(BOTH_ZALO, "liên kết"))[0].split("Mã liên kết của bạn: ")[1].split()[0]
     await bot.say(BOTH_TG, f"/start {code}")
+    await drain(bot, z, at(1, 5, 9, 0))
+    assert "liên kết thêm Telegram" in texts_of(await arrived(lambda: z.new(BOTH_ZALO)))[0]  # the owner is told
     assert bot.sim.commands_for({"type": "chat", "chat_id": BOTH_TG})  # the officer's menu on Telegram
     number = await member_no(bot.db, zalo_user_id=BOTH_ZALO)
 
