@@ -243,14 +243,14 @@ def cmd_admin_add(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_plan_parse(settings: Settings, args: argparse.Namespace) -> int:
     import json
 
-    from bot.services.plan_reader import PlanReadError, read_plan_file
+    from bot.services.plan_reader import PlanReadError
+    from bot.services.untrusted_files import read_plan_file
 
     try:
-        plan = read_plan_file(args.file)
+        data = read_plan_file(args.file, settings.files)  # as the bot reads what people send: with caps
     except PlanReadError as exc:
         _print_err(str(exc))
         return 1
-    data = plan.to_json_dict()
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0

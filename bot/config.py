@@ -123,6 +123,25 @@ class NudgeSettings:
     at: time = time(8, 0)  # local time of day a nudge is planned for (quiet hours still apply)
 
 
+@dataclass(frozen=True)
+class FileSettings:
+    """Caps on the files people send: the size checked before any download, and what a plan
+    document may unpack to and cost to read (bot.services.untrusted_files)."""
+
+    max_mb: int = 20  # no file larger is downloaded; a form may accept less
+    docx_max_unpacked_mb: int = 30  # the .docx's members, as declared, added up
+    docx_max_members: int = 2000
+    docx_max_ratio: int = 100  # unpacked / packed size of any member above 1 MB
+    pdf_max_pages: int = 300
+    parse_seconds: int = 15  # the reading process is killed after this long
+    parse_memory_mb: int = 512  # its address space (where the system lets a process be limited)
+    download_seconds: int = 60  # a Zalo photo URL is read for at most this long
+
+    @property
+    def max_bytes(self) -> int:
+        return self.max_mb * 2**20
+
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -155,6 +174,7 @@ class Settings:
     nudges: NudgeSettings = field(default_factory=NudgeSettings)
     digest: DigestSettings = field(default_factory=DigestSettings)
     zalo: ZaloSettings = field(default_factory=ZaloSettings)
+    files: FileSettings = field(default_factory=FileSettings)
     source: Path | None = None
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -263,6 +283,20 @@ def _zalo_settings(za: dict[str, Any], env: dict[str, str]) -> ZaloSettings:
         link_secret=link_secret,
         listen=_str(za, "listen", "zalo.listen", "0.0.0.0"),
         port=_int(za, "port", "zalo.port", 8080, 1, 65535),
+    )
+
+
+def _file_settings(fs: dict[str, Any]) -> FileSettings:
+    d = FileSettings()
+    return FileSettings(
+        max_mb=_int(fs, "max_mb", "files.max_mb", d.max_mb, 1, 2000),
+        docx_max_unpacked_mb=_int(fs, "docx_max_unpacked_mb", "files.docx_max_unpacked_mb", d.docx_max_unpacked_mb, 1, 2000),
+        docx_max_members=_int(fs, "docx_max_members", "files.docx_max_members", d.docx_max_members, 10, 100_000),
+        docx_max_ratio=_int(fs, "docx_max_ratio", "files.docx_max_ratio", d.docx_max_ratio, 2, 10_000),
+        pdf_max_pages=_int(fs, "pdf_max_pages", "files.pdf_max_pages", d.pdf_max_pages, 1, 100_000),
+        parse_seconds=_int(fs, "parse_seconds", "files.parse_seconds", d.parse_seconds, 1, 600),
+        parse_memory_mb=_int(fs, "parse_memory_mb", "files.parse_memory_mb", d.parse_memory_mb, 128, 65_536),
+        download_seconds=_int(fs, "download_seconds", "files.download_seconds", d.download_seconds, 1, 3600),
     )
 
 
@@ -395,5 +429,6 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
         nudges=nudges,
         digest=digest,
         zalo=zalo,
+        files=_file_settings(_section(raw, "files")),
         source=cfg_path if cfg_path.exists() else None,
     )

@@ -133,7 +133,8 @@ def _file_input(context: BotContext, file_id: str, filename: str, size: int, mim
         telegram_file = await context.bot.get_file(file_id)
         return bytes(await telegram_file.download_as_bytearray())
 
-    return FileInput(filename=filename, size=size, mime_type=mime, fetch=fetch)
+    # size is Telegram's file_size: the form checks it against the cap before fetch() is called.
+    return FileInput(filename=filename, size=size, mime_type=mime, fetch=fetch, limits=context.settings.files)
 
 
 async def on_message(update: Update, context: BotContext) -> None:

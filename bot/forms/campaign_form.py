@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clock
 from bot.forms.model import Answers, Choice, Field, Form
-from bot.services import campaigns
-from bot.services.plan_reader import PlanReadError, read_plan_bytes
-from storage.models import StoredFile
+from bot.config import FileSettings
+from bot.services import campaigns, untrusted_files
+from bot.services.plan_reader import PlanReadError
 
 NAME = "new_campaign"
 
@@ -39,16 +39,13 @@ TARGET_MODES = (
 )
 
 
-async def _read_document(session: AsyncSession, files: list[dict], answers: Answers) -> tuple[Any, str | None]:
-    """The last file sent replaces earlier ones; it must read as a plan document."""
-    latest = dict(files[-1])
-    stored = await session.get(StoredFile, latest["stored_file_id"])
+async def _read_document(filename: str, content: bytes, limits: FileSettings) -> tuple[dict[str, Any], str | None]:
+    """It must read as a plan document: read with caps, in a process of its own, before it is stored
+    (a later file replaces it: the field takes one)."""
     try:
-        plan = read_plan_bytes(stored.filename, stored.content)
+        return {"plan": await untrusted_files.read_plan(filename, content, limits)}, None
     except PlanReadError as exc:
-        return None, str(exc)
-    latest["plan"] = plan.to_json_dict()
-    return [latest], None
+        return {}, str(exc)
 
 
 async def _prefill(session: AsyncSession, files: list[dict], answers: Answers) -> tuple[Answers, str | None]:
@@ -144,7 +141,7 @@ FORM = Form(
     fields=(
         Field("document", "Văn bản", "Gửi văn bản kế hoạch/chỉ thị phát động (.docx, .pdf, .txt) để bot tự điền, "
               "hoặc bấm “Bỏ qua” để nhập tay.", kind="file", required=False, accept=(".docx", ".pdf", ".txt", ".md"),
-              max_bytes=20 * 1024 * 1024, resolver=_read_document, fills=_prefill),
+              reads=_read_document, fills=_prefill),
         Field("title", "Tiêu đề", "Nhập tiêu đề (trích yếu) của phong trào.", min_len=10, max_len=1000),
         Field("doc_number", "Số, ký hiệu", "Số và ký hiệu văn bản, ví dụ 108/KH-UBND.", required=False, max_len=64),
         Field("issued_on", "Ngày ban hành", "Ngày ban hành văn bản (ngày/tháng/năm).", kind="date", required=False),

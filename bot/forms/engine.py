@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clock
+from bot.config import FileSettings
 from bot.forms import texts as t
 from bot.forms.model import Answers, Choice, Field, Form
 from bot.services import files as files_service
@@ -36,6 +37,9 @@ class FileInput:
     # Downloads the bytes from the channel; called only once type and size have passed, so a
     # 60 MB video is refused without being fetched.
     fetch: Callable[[], Awaitable[bytes]]
+    # The channel's caps (config [files]): nothing above limits.max_bytes is downloaded.
+    limits: FileSettings = field(default_factory=FileSettings)
+    size_at_least: bool = False  # the channel stopped reading at the cap: the file is larger still
 
 
 @dataclass(frozen=True)
@@ -397,8 +401,10 @@ class FormEngine:
         suffix = "." + item.filename.rsplit(".", 1)[-1].lower() if "." in item.filename else ""
         if f.accept and suffix not in f.accept:
             return await self._ask(session, form, draft, f, error=t.FILE_TYPE.format(suffix=suffix or "(không có đuôi)", accept=", ".join(f.accept)))
-        if item.size > f.max_bytes:
-            return await self._ask(session, form, draft, f, error=t.FILE_TOO_BIG.format(mb=item.size / 2**20, max=f.max_bytes / 2**20))
+        limit = item.limits.max_bytes if f.max_bytes is None else min(f.max_bytes, item.limits.max_bytes)
+        if item.size > limit:
+            too_big = t.FILE_OVER if item.size_at_least else t.FILE_TOO_BIG
+            return await self._ask(session, form, draft, f, error=too_big.format(mb=item.size / 2**20, max=limit / 2**20))
         if item.size == 0:
             return await self._ask(session, form, draft, f, error=t.FILE_EMPTY)
         if len(files) >= f.max_files:  # asked again (/back, edit at review): a new file starts over
@@ -406,8 +412,17 @@ class FormEngine:
         content = await item.fetch()
         if not content:
             return await self._ask(session, form, draft, f, error=t.FILE_EMPTY)
+        if len(content) > limit:  # the channel's size was wrong
+            return await self._ask(session, form, draft, f, error=t.FILE_TOO_BIG.format(mb=len(content) / 2**20, max=limit / 2**20))
+        found: dict[str, Any] = {}
+        if f.reads is not None:
+            # Read before anything is written, so a slow file holds no database lock meanwhile.
+            found, error = await f.reads(item.filename, content, item.limits)
+            if error:
+                return await self._ask(session, form, draft, f, error=error)
         stored = await files_service.store(session, content, item.filename, item.mime_type, uploaded_by=draft.member_id)
-        entry = {"filename": stored.filename, "size": stored.size, "mime_type": item.mime_type, "stored_file_id": stored.id}
+        entry = {"filename": stored.filename, "size": stored.size, "mime_type": item.mime_type, "stored_file_id": stored.id,
+                 **found}
         candidate = files + [entry]
         if f.resolver is not None:
             candidate, error = await f.resolver(session, candidate, draft.answers)

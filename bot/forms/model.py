@@ -12,6 +12,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import FileSettings
+
 Answers = dict[str, Any]
 # (session, answers so far, the draft's context) → the choices to offer now.
 ChoiceProvider = Callable[[AsyncSession, Answers, dict[str, Any]], Awaitable[list["Choice"]]]
@@ -25,6 +27,9 @@ Fills = Callable[[AsyncSession, Any, Answers], Awaitable[tuple[Answers, str | No
 # (session, accepted value, answers so far, the draft's context) → error message or None; for rules
 # that need the database and who is asking, e.g. a unit's quota.
 Guard = Callable[[AsyncSession, Any, Answers, dict[str, Any]], Awaitable[str | None]]
+# (file name, content, the channel's caps) → (what the file says, kept with it; error message or
+# None): e.g. the plan document, read before it is stored (bot.services.untrusted_files).
+FileReader = Callable[[str, bytes, FileSettings], Awaitable[tuple[dict[str, Any], str | None]]]
 
 KINDS = ("text", "choice", "multi", "date", "number", "file", "units")
 
@@ -51,11 +56,12 @@ class Field:
     max_value: float | None = None
     max_files: int = 1
     accept: tuple[str, ...] = ()  # file suffixes, e.g. (".pdf", ".docx")
-    max_bytes: int = 20 * 1024 * 1024
+    max_bytes: int | None = None  # None: the channel's cap, files.max_mb (a form may accept less)
     resolver: Resolver | None = None  # e.g. unit codes → validated list
     check: Check | None = None
     fills: Fills | None = None
     guard: Guard | None = None  # checked last, for text-like and choice fields
+    reads: FileReader | None = None  # for file fields
     when: Callable[[Answers], bool] | None = None  # asked only when this holds
     hint: str | None = None
     error: str | None = None  # replaces the generic validation message when set

@@ -24,7 +24,6 @@ REJECT_NAME = "nomination_reject"
 KINDS = (Choice("collective", t.KIND_NAMES["collective"]), Choice("individual", t.KIND_NAMES["individual"]))
 SECTORS = tuple(Choice(code, name) for code, name in nominations.SECTORS)
 EVIDENCE_TYPES = (".jpg", ".jpeg", ".png", ".pdf", ".docx")
-EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
 
 
 def _individual(answers: Answers) -> bool:
@@ -99,7 +98,7 @@ FORM = Form(
               max_len=nominations.SUMMARY_MAX, check=_summary),
         Field("reward_form", t.LABEL_REWARD, t.Q_REWARD, kind="choice", choices_provider=_rewards),
         Field("evidence", t.LABEL_EVIDENCE, t.Q_EVIDENCE, kind="file", required=False, accept=EVIDENCE_TYPES,
-              max_bytes=EVIDENCE_MAX_BYTES, max_files=nominations.MAX_EVIDENCE),
+              max_files=nominations.MAX_EVIDENCE),  # up to files.max_mb each
     ),
 )
 

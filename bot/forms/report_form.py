@@ -66,7 +66,7 @@ FORM = Form(
         Field("new_models", "Số mô hình mới", "Số mô hình, cách làm mới trong kỳ (gõ số, hoặc bỏ qua).",
               kind="number", required=False, min_value=0, max_value=100000),
         Field("file", "Tệp báo cáo", "Gửi tệp báo cáo của đơn vị (.docx hoặc .pdf), hoặc bấm “Bỏ qua” để chỉ gửi nội dung.",
-              kind="file", required=False, accept=FILE_TYPES, max_bytes=20 * 1024 * 1024),
+              kind="file", required=False, accept=FILE_TYPES),  # up to files.max_mb
     ),
 )
 

@@ -492,25 +492,38 @@ def _docx_text(data: bytes) -> str:
                             walk(cell)
 
         walk(docx.Document(io.BytesIO(data)))
+    except MemoryError:  # the reading process's limit (bot.services.untrusted_files), not a broken file
+        raise
     except Exception as exc:  # zip/xml/package errors: all mean "not a readable .docx"
         raise PlanReadError("Không đọc được tệp .docx: tệp bị hỏng hoặc không phải tài liệu Word.") from exc
     return "\n".join(out)
 
 
-def _pdf_text(data: bytes) -> str:
+def _pdf_text(data: bytes, max_pages: int | None = None) -> str:
     try:
         from pypdf import PdfReader
 
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             reader.decrypt("")
+        count = len(reader.pages)
+        if max_pages is not None and count > max_pages:
+            raise PlanReadError(f"Tệp PDF có {fmt_count(count)} trang, nhiều hơn {fmt_count(max_pages)} trang bot "
+                                "đọc được. Hãy gửi riêng văn bản kế hoạch (bản .docx, hoặc PDF chỉ gồm các trang của nó).")
         pages = [page.extract_text() or "" for page in reader.pages]
+    except (PlanReadError, MemoryError):
+        raise
     except Exception as exc:
         raise PlanReadError("Không đọc được tệp .pdf: tệp bị hỏng, có mật khẩu hoặc không phải PDF.") from exc
     if not "".join(pages).strip():
         raise PlanReadError("Tệp PDF không có lớp chữ (có vẻ là bản scan hoặc ảnh chụp), nên không đọc được. "
                             "Hãy gửi bản .docx hoặc PDF có thể chọn, sao chép chữ.")
     return "\n".join(map(_unwrap_pdf_lines, pages))
+
+
+def fmt_count(n: int) -> str:
+    """1.500 — the Vietnamese thousands separator."""
+    return f"{n:,}".replace(",", ".")
 
 
 def _unwrap_pdf_lines(page: str) -> str:
@@ -536,8 +549,12 @@ def _suffix(name: str) -> str:
     return suffix
 
 
-def extract_text(source: str | Path | tuple[str, bytes], data: bytes | None = None) -> str:
-    """Text of a plan file: `extract_text(path)`, `extract_text((filename, data))` or `extract_text(filename, data)`."""
+def extract_text(source: str | Path | tuple[str, bytes], data: bytes | None = None, *,
+                 max_pdf_pages: int | None = None) -> str:
+    """Text of a plan file: `extract_text(path)`, `extract_text((filename, data))` or `extract_text(filename, data)`.
+
+    Trusts the file: what people send is read through bot.services.untrusted_files, which calls
+    this in a process of its own, with a time and memory limit, after checking a .docx's members."""
     if isinstance(source, tuple):
         source, data = source
     name = Path(source).name
@@ -549,7 +566,10 @@ def extract_text(source: str | Path | tuple[str, bytes], data: bytes | None = No
             raise PlanReadError(f"Không đọc được tệp {name}.") from exc
     if not data.strip():
         raise PlanReadError("Tệp rỗng: không có nội dung để đọc.")
-    text = {".docx": _docx_text, ".pdf": _pdf_text}.get(suffix, _decode_text)(data)
+    if suffix == ".pdf":
+        text = _pdf_text(data, max_pdf_pages)
+    else:
+        text = {".docx": _docx_text}.get(suffix, _decode_text)(data)
     if not text.strip():
         raise PlanReadError("Tệp rỗng: không có nội dung để đọc.")
     return text
@@ -559,6 +579,6 @@ def read_plan_file(path: str | Path) -> PlanInfo:
     return parse_plan_text(extract_text(path))
 
 
-def read_plan_bytes(filename: str, data: bytes) -> PlanInfo:
-    """For uploads the bot receives as bytes."""
-    return parse_plan_text(extract_text(filename, data))
+def read_plan_bytes(filename: str, data: bytes, *, max_pdf_pages: int | None = None) -> PlanInfo:
+    """For files as bytes (in the bot, only inside bot.services.untrusted_files' reading process)."""
+    return parse_plan_text(extract_text(filename, data, max_pdf_pages=max_pdf_pages))

@@ -35,7 +35,6 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-PHOTO_MAX_BYTES = 25 * 1024 * 1024  # read at most this much of a photo; the form says what it accepts
 NAVIGATION = ("cancel", "back", "skip", "confirm", "continue", "discard")
 TELEGRAM_ONLY = {"new_campaign", "review", "quota", "periods", "members", "deactivate", "campaigns", "campaign",
                  "status", "report_docx", "digest_settings", "leave", "invite"}
@@ -168,22 +167,33 @@ class Conversation:
         return Reply(unsupported="sticker" if event == "message.sticker.received" else "other")
 
     async def _photo(self, url: str) -> FileInput:
-        """Zalo gives a URL: the photo is read (up to a limit) so its size is known before the form checks it."""
+        """Zalo gives a URL: the photo is read as it streams in, so its size is known before the form
+        checks it; reading stops at the cap (files.max_mb) and after files.download_seconds."""
+        limits = self.settings.files
         if self._http is None:
-            self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
-        async with self._http.get(url) as response:
+            self._http = aiohttp.ClientSession()
+        content, at_least = bytearray(), False
+        async with self._http.get(url, timeout=aiohttp.ClientTimeout(total=limits.download_seconds)) as response:
             if response.status != 200:
                 raise ValueError(f"HTTP {response.status}")
-            content = await response.content.read(PHOTO_MAX_BYTES + 1)
             mime = response.content_type or "image/jpeg"
+            size = response.content_length
+            if size is None or size <= limits.max_bytes:  # else refused by its declared size, unread
+                async for chunk in response.content.iter_chunked(64 * 1024):
+                    content += chunk
+                    if len(content) > limits.max_bytes:
+                        at_least = True
+                        break
+                size = len(content)
         name = PurePosixPath(urlparse(url).path).name or "anh.jpg"
         if "." not in name:
             name += ".jpg"
 
         async def fetch() -> bytes:
-            return content
+            return bytes(content)
 
-        return FileInput(filename=name[-120:], size=len(content), mime_type=mime, fetch=fetch)
+        return FileInput(filename=name[-120:], size=size, mime_type=mime, fetch=fetch, limits=limits,
+                         size_at_least=at_least)
 
     # --- joining -------------------------------------------------------------------------------
 
