@@ -41,7 +41,7 @@ LIMITS = FileSettings(parse_seconds=3, max_mb=1)
 async def bot(seeded, sim, db_url) -> AsyncIterator[Bot]:
     """The real bot at the production concurrency (2 people's updates at once), with LIMITS."""
     harness = Bot(sim=sim, db=seeded, settings=make_settings(db_url, sim).with_overrides(files=LIMITS),
-                  tracker=None, concurrent=2)
+                  tracker=None)  # bot.concurrent_updates: 2 by default
     await harness.start()
     yield harness
     await harness.stop()
