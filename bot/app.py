@@ -7,11 +7,12 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes
 
 from bot import clock, jobs
 from bot.bot_api_http import AiohttpRequest, PollingRequest
 from bot.config import Settings
+from bot.sending_budget import SendingBudget
 from bot.update_order import ChatOrderedProcessor
 from bot.services import outbox
 from bot.forms import FormEngine, campaign_form, nomination_form, report_form
@@ -106,8 +107,8 @@ def build_application(settings: Settings, *, update_processor: BaseUpdateProcess
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
         .context_types(ContextTypes(context=BotContext))
-        # Waits out 429s (up to 3 times) and keeps sends under Telegram's overall and group limits.
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # The channel's one sending budget, shared with the outbox drain (bot/sending_budget.py).
+        .rate_limiter(SendingBudget.from_settings(settings))
         # aiohttp instead of httpx: a fraction of the CPU per request (bot/bot_api_http.py)
         .request(AiohttpRequest(connection_pool_size=256, connect_timeout=10, read_timeout=20, write_timeout=30))
         .get_updates_request(polling := PollingRequest(connection_pool_size=1, connect_timeout=10, read_timeout=20))
