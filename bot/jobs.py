@@ -250,6 +250,9 @@ async def drain_outbox(
                 for row in rows:
                     start(row)
                 if not tasks:
+                    if in_flight:  # another drain of this process sends the rows there are: wait for it
+                        await asyncio.sleep(HELD_POLL_SECONDS)
+                        continue
                     async with db.session() as session:
                         due = await outbox.next_due_at(session, channel)
                     if due is None or due > drain.moment():
