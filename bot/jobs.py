@@ -359,6 +359,9 @@ async def tick(app_or_bot: Application | Bot | None, db: Database, settings: Set
         schedule = DatabaseSchedule("telegram", db) if settings.outbox.shared_budget else None
         bot, worker = app_or_bot, worker_id()
         limiter = RateLimiter.from_settings(settings.outbox, schedule=schedule)
+    # `python -m bot tick` (and a Zalo-only process) sends all that is due; the running bot's
+    # drain comes back every DRAIN_BUDGET_SECONDS for its other work.
+    budget = DRAIN_BUDGET_SECONDS if isinstance(app_or_bot, Application) else float("inf")
     report = TickReport()
     if not drain_only:
         # Nudges and digests first: what they queue goes out in this same tick's drain. One at a
@@ -376,10 +379,11 @@ async def tick(app_or_bot: Application | Bot | None, db: Database, settings: Set
     drains = []
     if zalo is not None:
         drains.append(drain_outbox(None, db, settings, worker_id=worker, now=now, limiter=zalo.limiter,
-                                   keep_going=keep_going, channel="zalo", transport=zalo.deliver))
+                                   keep_going=keep_going, channel="zalo", transport=zalo.deliver,
+                                   budget_seconds=budget))
     if bot is not None:
         drains.append(drain_outbox(bot, db, settings, worker_id=worker, now=now, limiter=limiter,
-                                   keep_going=keep_going))
+                                   keep_going=keep_going, budget_seconds=budget))
     results = await asyncio.gather(*drains)
     if zalo is not None:
         report.zalo = results[0]

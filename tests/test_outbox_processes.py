@@ -184,7 +184,7 @@ async def test_sigterm_during_a_2000_chat_launch_stops_within_5_s_and_a_restart_
 
         first = await start_bot(["run"], env, log)
         try:
-            await eventually(lambda: sim.stats["messages_sent"] >= 500, 60, "500 messages sent", log)
+            await eventually(lambda: sim.stats["messages_sent"] >= 500, 120, "500 messages sent", log)
             first.send_signal(signal.SIGTERM)
             stopped = time.monotonic()
             await asyncio.wait_for(first.wait(), 20)
@@ -201,7 +201,7 @@ async def test_sigterm_during_a_2000_chat_launch_stops_within_5_s_and_a_restart_
 
         second = await start_bot(["run"], env, log)
         try:
-            await eventually(lambda: _all_sent(db, 2 * len(chats)), 90, "every row sent", log)
+            await eventually(lambda: _all_sent(db, 2 * len(chats)), 300, "every row sent", log)  # ~20 s idle
         finally:
             second.send_signal(signal.SIGTERM)
             await asyncio.wait_for(second.wait(), 20)
@@ -220,7 +220,7 @@ async def test_two_bots_on_one_postgresql_database_keep_telegrams_30_a_second_to
         logs = [tmp_path / "bot-a.log", tmp_path / "bot-b.log"]
         bots = [await start_bot(["run"], env, log) for log in logs]
         try:
-            await eventually(lambda: _all_sent(db, 2 * len(chats)), 120, "every row sent", logs[0])
+            await eventually(lambda: _all_sent(db, 2 * len(chats)), 300, "every row sent", logs[0])
         finally:
             for process in bots:
                 process.send_signal(signal.SIGTERM)
