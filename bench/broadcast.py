@@ -39,7 +39,7 @@ from bot.sending_budget import DatabaseSchedule  # noqa: E402
 from bot.services import outbox  # noqa: E402
 from bot.simulator import BotApiSimulator  # noqa: E402
 from storage import migrate  # noqa: E402
-from storage.db import Database  # noqa: E402
+from storage.db import Database, is_sqlite  # noqa: E402
 from storage.models import OutboxMessage  # noqa: E402
 
 TOKEN = "123456:BENCH-TOKEN-thidua-broadcast-xx"
@@ -161,7 +161,7 @@ async def main() -> None:
     parser.add_argument("--database-url", help="scratch database (default: a temporary SQLite file)")
     parser.add_argument("--only", choices=["ours", "ptb"])
     parser.add_argument("--no-shared-budget", action="store_true",
-                        help="pace in this process alone, without the slots shared through the database")
+                        help="on PostgreSQL too, pace in this process alone (no slots from the database)")
     args = parser.parse_args()
     chats = list(range(FIRST_CHAT, FIRST_CHAT + args.chats))
     print(f"{args.chats} private chats; simulator: {LIMIT}/s sliding window, 1/s per chat, "
@@ -170,7 +170,9 @@ async def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             url = args.database_url or f"sqlite:///{tmp}/bench.db"
             print(f"ours: database {url.split('@')[-1]}")
-            (await bench_ours(chats, url, shared=not args.no_shared_budget)).print()
+            shared = not args.no_shared_budget and not is_sqlite(url)  # as the running bot
+            print(f"ours: send slots {'shared through the database' if shared else 'paced in this process'}")
+            (await bench_ours(chats, url, shared=shared)).print()
     if args.only in (None, "ptb"):
         (await bench_ptb(chats)).print()
 

@@ -25,6 +25,7 @@ from telegram.ext import Application, ContextTypes, ExtBot
 from bot import clock, delivery
 from bot.config import Settings
 from bot.limits import BACKGROUND, RateLimiter
+from bot import sending_budget
 from bot.sending_budget import DatabaseSchedule, SendingBudget
 from bot.services import digest_sending, members, nudges, outbox
 from bot.services.digest_sending import DigestReport
@@ -356,7 +357,7 @@ async def tick(app_or_bot: Application | Bot | None, db: Database, settings: Set
         worker = app.bot_data.setdefault("worker_id", worker_id())
         zalo = zalo or app.bot_data.get("zalo_sender")
     else:
-        schedule = DatabaseSchedule("telegram", db) if settings.outbox.shared_budget else None
+        schedule = DatabaseSchedule("telegram", db) if sending_budget.shared(settings) else None
         bot, worker = app_or_bot, worker_id()
         limiter = RateLimiter.from_settings(settings.outbox, schedule=schedule)
     # `python -m bot tick` (and a Zalo-only process) sends all that is due; the running bot's

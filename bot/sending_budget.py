@@ -29,7 +29,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from bot.limits import REPLY, RateLimiter
-from storage.db import Database
+from storage.db import Database, is_sqlite
 from storage.models import SendBudget
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,13 @@ def is_transient(exc: BaseException) -> bool:
 
 def backoff(attempt: int) -> float:
     return RETRY_FIRST_SECONDS * 2 ** attempt * random.uniform(0.8, 1.2)
+
+
+def shared(settings) -> bool:  # noqa: ANN001 - bot.config.Settings
+    """Whether processes share their send slots through the database: outbox.shared_budget, on
+    PostgreSQL — the engine for several processes. On SQLite (one process; its writes queue on
+    one file) the slots' database trips cost more than they guard: bench/README.md."""
+    return settings.outbox.shared_budget and not is_sqlite(settings.database_url)
 
 
 class DatabaseSchedule:
@@ -167,10 +174,9 @@ class SendingBudget(BaseRateLimiter[int]):
 
     @classmethod
     def from_settings(cls, settings) -> SendingBudget:  # noqa: ANN001 - bot.config.Settings
-        """Telegram's budget: [outbox] limits, shared through the database (outbox.shared_budget)."""
-        cfg = settings.outbox
-        schedule = DatabaseSchedule("telegram", settings.database_url) if cfg.shared_budget else None
-        return cls(RateLimiter.from_settings(cfg, schedule=schedule))
+        """Telegram's budget: [outbox] limits, shared through the database (see `shared`)."""
+        schedule = DatabaseSchedule("telegram", settings.database_url) if shared(settings) else None
+        return cls(RateLimiter.from_settings(settings.outbox, schedule=schedule))
 
     async def initialize(self) -> None:
         """Nothing to open: the shared schedule opens its engine on first use."""

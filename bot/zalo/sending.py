@@ -19,7 +19,7 @@ from sqlalchemy import select
 from bot import signed_links
 from bot.config import Settings, ZaloSettings
 from bot.limits import REPLY, RateLimiter
-from bot.sending_budget import RETRIES, DatabaseSchedule, backoff
+from bot.sending_budget import RETRIES, DatabaseSchedule, backoff, shared
 from bot.zalo import client
 from bot.zalo.client import Outcome, ZaloBot
 from bot.zalo.render import payload_text
@@ -60,7 +60,7 @@ class ZaloSender:
         # Zalo's one sending budget: rate_per_second overall, one message per chat per second,
         # shared with the other processes on this database (bot.sending_budget); the drain and
         # the direct replies (first) go through it.
-        schedule = DatabaseSchedule("zalo", db) if settings.outbox.shared_budget else None
+        schedule = DatabaseSchedule("zalo", db) if shared(settings) else None
         self.limiter = RateLimiter(self.cfg.rate_per_second, 1, 20, schedule=schedule)
 
     def file_link(self, file_id: int, filename: str) -> str:
