@@ -1,11 +1,12 @@
 """Broadcast throughput: our outbox drain vs. a plain python-telegram-bot loop.
 
-Both send one message to each of N private chats through the Bot API simulator set like
-Telegram (30 messages/s overall as a sliding 1-second window, 1/s per chat, 50 ms latency) with
-a few injected 429s and 500s, and report messages/s, the fraction of the 30/s limit, and how many
-chats got nothing (lost) or more than one copy (duplicated).
+Both send what a launch sends — to each of N private chats the campaign's text with its button,
+then the plan document — through the Bot API simulator set like Telegram (30 messages/s overall
+as a sliding 1-second window, 1/s per chat, 50 ms latency) with a few injected 429s and 500s,
+and report messages/s, the fraction of the 30/s limit, and how many chats missed a message
+(lost) or got one twice (duplicated).
 
-    python bench/broadcast.py [--chats 2000] [--database-url URL] [--only ours|ptb]
+    python bench/broadcast.py [--chats 2000] [--database-url URL] [--only ours|ptb] [--no-shared-budget]
 
 The database defaults to a throw-away SQLite file. A --database-url must be a scratch database:
 the bench migrates it and empties its outbox table.
@@ -25,18 +26,20 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import delete  # noqa: E402
-from telegram import Bot  # noqa: E402
+from telegram import Bot, InlineKeyboardMarkup  # noqa: E402
 from telegram.error import TelegramError  # noqa: E402
 from telegram.ext import AIORateLimiter, ExtBot  # noqa: E402
 from telegram.request import HTTPXRequest  # noqa: E402
 
+from bench.launch import BUTTON, DOCUMENT, LAUNCH_TEXT, enqueue_launch, launch_received  # noqa: E402
 from bot import clock, jobs  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.limits import RateLimiter  # noqa: E402
+from bot.sending_budget import DatabaseSchedule  # noqa: E402
 from bot.services import outbox  # noqa: E402
 from bot.simulator import BotApiSimulator  # noqa: E402
 from storage import migrate  # noqa: E402
-from storage.db import Database  # noqa: E402
+from storage.db import Database, is_sqlite  # noqa: E402
 from storage.models import OutboxMessage  # noqa: E402
 
 TOKEN = "123456:BENCH-TOKEN-thidua-broadcast-xx"
@@ -60,7 +63,7 @@ class Result:
     def print(self) -> None:
         rate = self.delivered / self.seconds
         print(
-            f"{self.name}: {self.chats} chats in {self.seconds:.1f} s — {rate:.1f} msg/s = "
+            f"{self.name}: {self.chats} chats × 2 messages in {self.seconds:.1f} s — {rate:.1f} msg/s = "
             f"{rate / LIMIT:.3f} of the {LIMIT}/s limit; lost {self.lost}, duplicated {self.duplicated}; "
             f"429s from pacing {self.rate_limited}, injected faults hit {self.faults}"
         )
@@ -81,20 +84,20 @@ async def simulator(chats: list[int]) -> BotApiSimulator:
 
 
 def tally(name: str, sim: BotApiSimulator, chats: list[int], seconds: float) -> Result:
-    received = [len(sim.messages(chat)) for chat in chats]
+    received = launch_received(sim, chats)
     return Result(
         name=name,
         chats=len(chats),
         seconds=seconds,
-        delivered=sum(1 for n in received if n),
-        lost=sum(1 for n in received if n == 0),
-        duplicated=sum(n - 1 for n in received if n > 1),
+        delivered=received["delivered"],
+        lost=received["lost"],
+        duplicated=received["duplicated"],
         rate_limited=sim.stats["rate_limited"],
         faults=sim.stats["faults_triggered"],
     )
 
 
-async def bench_ours(chats: list[int], database_url: str) -> Result:
+async def bench_ours(chats: list[int], database_url: str, shared: bool = True) -> Result:
     db = Database(database_url)
     await migrate.upgrade(db)
     sim = await simulator(chats)
@@ -104,16 +107,11 @@ async def bench_ours(chats: list[int], database_url: str) -> Result:
         async with db.session() as session:
             await session.execute(delete(OutboxMessage))
         started = time.monotonic()
-        async with db.session() as session:
-            await outbox.enqueue_many(
-                session,
-                [{"chat_id": c, "payload": {"method": "sendMessage", "text": "Phát động phong trào thi đua"},
-                  "dedupe_key": f"bench:{c}"} for c in chats],
-                kind="campaign_launch",
-            )
-        print(f"  enqueued {len(chats)} rows in {time.monotonic() - started:.2f} s")
+        rows = await enqueue_launch(db, chats)
+        print(f"  enqueued {rows} rows in {time.monotonic() - started:.2f} s")
 
-        limiter = RateLimiter.from_settings(settings.outbox)
+        # As the running bot: one limiter per channel, its slots shared through the database.
+        limiter = RateLimiter.from_settings(settings.outbox, schedule=DatabaseSchedule("telegram", db) if shared else None)
         request = HTTPXRequest(connection_pool_size=settings.outbox.concurrency * 2)
         async with Bot(TOKEN, base_url=sim.base_url, base_file_url=sim.base_file_url, request=request) as bot:
             started = time.monotonic()
@@ -137,12 +135,14 @@ async def bench_ptb(chats: list[int]) -> Result:
     try:
         bot = ExtBot(TOKEN, base_url=sim.base_url, base_file_url=sim.base_file_url,
                      rate_limiter=AIORateLimiter(max_retries=3))
+        markup = InlineKeyboardMarkup.de_json(BUTTON, None)
 
         async def send(chat: int) -> None:
-            try:
-                await bot.send_message(chat, "Phát động phong trào thi đua")
+            try:  # a plain loop has nowhere to keep a failed message: it is lost
+                await bot.send_message(chat, LAUNCH_TEXT, reply_markup=markup)
+                await bot.send_document(chat, DOCUMENT, filename="KH-108.pdf", caption="Kế hoạch")
             except TelegramError:
-                pass  # a plain loop has nowhere to keep it: the message is lost
+                pass
 
         async with bot:
             started = time.monotonic()
@@ -160,6 +160,8 @@ async def main() -> None:
     parser.add_argument("--chats", type=int, default=2000)
     parser.add_argument("--database-url", help="scratch database (default: a temporary SQLite file)")
     parser.add_argument("--only", choices=["ours", "ptb"])
+    parser.add_argument("--no-shared-budget", action="store_true",
+                        help="on PostgreSQL too, pace in this process alone (no slots from the database)")
     args = parser.parse_args()
     chats = list(range(FIRST_CHAT, FIRST_CHAT + args.chats))
     print(f"{args.chats} private chats; simulator: {LIMIT}/s sliding window, 1/s per chat, "
@@ -168,7 +170,9 @@ async def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             url = args.database_url or f"sqlite:///{tmp}/bench.db"
             print(f"ours: database {url.split('@')[-1]}")
-            (await bench_ours(chats, url)).print()
+            shared = not args.no_shared_budget and not is_sqlite(url)  # as the running bot
+            print(f"ours: send slots {'shared through the database' if shared else 'paced in this process'}")
+            (await bench_ours(chats, url, shared=shared)).print()
     if args.only in (None, "ptb"):
         (await bench_ptb(chats)).print()
 

@@ -3,7 +3,7 @@ simulator and the real Application (handlers, access gate, form engine, database
 
     python -m bench.forms                       # 500 officers, SQLite in a temporary folder
     python -m bench.forms --officers 200 --database-url postgresql://postgres@127.0.0.1:5432/bench
-    python -m bench.forms --rate-limit          # with python-telegram-bot's AIORateLimiter (~30/s)
+    python -m bench.forms --rate-limit          # with the sending budget, as `run` has it (~30/s)
     python -m bench.forms --concurrent-updates 1   # strictly one update at a time
     python -m bench.forms --one-process         # the bot on the simulator's event loop, as before
 
@@ -16,9 +16,9 @@ longer), and of what an officer waits for: from sending a reply to receiving the
 queueing included; the CPU time each process used per update; and how many updates each
 getUpdates brought. Like the real configuration (config.toml's bot.concurrent_updates), the bot
 handles 2 officers' updates at once, each officer's in order (`--concurrent-updates`).
-By default without AIORateLimiter: it lets 30 requests with a chat_id per second through
-(Telegram's broadcast limit) and every step answers with one message, so with it (`--rate-limit`)
-the figure is Telegram's pace, ~30/s, not the bot's capacity.
+By default without the sending budget (bot/sending_budget.py): it lets 30 requests with a chat_id
+per second through (Telegram's limit) and every step answers with one message, so with it
+(`--rate-limit`) the figure is Telegram's pace, ~30/s, not the bot's capacity.
 A PostgreSQL database given here is emptied first.
 """
 
@@ -136,6 +136,7 @@ def _bot_process(conn: Connection, args: tuple) -> None:
     """The child process: the bot alone on its event loop. Says "ready", waits for "stop", answers
     with serve_bot's result."""
     logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)  # "skipped: tick still running" while draining
 
     async def serve() -> dict[str, Any]:
         return await serve_bot(*args, until_stopped=lambda: asyncio.to_thread(conn.recv),
@@ -257,7 +258,7 @@ def main() -> None:
                         help=f"updates of different officers the bot handles at once (config.toml's bot.concurrent_updates, "
                              f"default {Settings.concurrent_updates})")
     parser.add_argument("--rate-limit", action="store_true",
-                        help="keep AIORateLimiter (30 sends/s overall, Telegram's pace) instead of measuring the bot")
+                        help="keep the sending budget (30 sends/s overall, Telegram's pace) instead of measuring the bot")
     parser.add_argument("--per-unit", type=int, default=2, help="officers per unit")
     parser.add_argument("--one-process", action="store_true",
                         help="run the bot on the simulator's event loop instead of in its own process")

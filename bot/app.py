@@ -13,11 +13,12 @@ import logging
 import signal
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot import clock, jobs
 from bot.config import Settings
 from bot.inbox import InboxWorker, Observer
+from bot.sending_budget import SendingBudget
 from bot.services import outbox
 from bot.telegram_intake import TelegramIntake, handler as telegram_handler
 from bot.forms import FormEngine, campaign_form, nomination_form, report_form
@@ -142,8 +143,8 @@ def build_application(settings: Settings, *, observer: Observer | None = None) -
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
         .context_types(ContextTypes(context=BotContext))
-        # Waits out 429s (up to 3 times) and keeps sends under Telegram's overall and group limits.
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # The channel's one sending budget, shared with the outbox drain (bot/sending_budget.py).
+        .rate_limiter(SendingBudget.from_settings(settings))
         .updater(None)  # updates come from the inbox (bot.telegram_intake, bot.inbox)
     )
     app = builder.build()

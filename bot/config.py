@@ -89,6 +89,9 @@ class OutboxSettings:
     lease_seconds: int = 120
     tick_seconds: int = 2
     concurrency: int = 16
+    # Every process sending with this token takes its start slots from one database row, so
+    # several processes together keep the limits (bot.sending_budget.DatabaseSchedule).
+    shared_budget: bool = True
 
 
 @dataclass(frozen=True)
@@ -377,6 +380,7 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
         lease_seconds=_int(ob, "lease_seconds", "outbox.lease_seconds", 120, 1, 86400),
         tick_seconds=_int(ob, "tick_seconds", "outbox.tick_seconds", 2, 1, 3600),
         concurrency=_int(ob, "concurrency", "outbox.concurrency", 16, 1, 256),
+        shared_budget=_bool(ob, "shared_budget", "outbox.shared_budget", True),
     )
     ib = _section(raw, "inbox")
     inbox = InboxSettings(

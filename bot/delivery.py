@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import warnings
 import weakref
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any, Literal
 
 from sqlalchemy import select, update
 from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.sending_budget import retry_after_seconds
 from storage.db import Database
 from storage.models import OutboxMessage, StoredFile
 
@@ -63,6 +62,12 @@ _upload_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, as
 )
 
 
+# Telegram's file_id of each stored file already sent, per database: a broadcast's document is
+# looked up once, not before each send (a database trip between the send slot and the request
+# would make the requests reach Telegram unevenly).
+_known_file_ids: weakref.WeakKeyDictionary[Database, dict[int, str]] = weakref.WeakKeyDictionary()
+
+
 def _upload_lock(file_id: int) -> asyncio.Lock:
     locks = _upload_locks.setdefault(asyncio.get_running_loop(), {})
     return locks.setdefault(file_id, asyncio.Lock())
@@ -87,9 +92,14 @@ async def _send_file(bot: Bot, db: Database, chat_id: int, payload: dict[str, An
     extra = {"caption": payload.get("caption"), "parse_mode": payload.get("parse_mode"),
              "reply_markup": _markup(payload), **kw}
     stored_id = int(payload["file_id"])
+    cache = _known_file_ids.setdefault(db, {})
 
-    async with db.session() as session:
-        known = await session.scalar(select(StoredFile.telegram_file_id).where(StoredFile.id == stored_id))
+    known = cache.get(stored_id)
+    if known is None:
+        async with db.session() as session:
+            known = await session.scalar(select(StoredFile.telegram_file_id).where(StoredFile.id == stored_id))
+        if known:
+            cache[stored_id] = known
     if known:
         return await send(chat_id, **{field: known}, **extra)
 
@@ -107,6 +117,7 @@ async def _send_file(bot: Bot, db: Database, chat_id: int, payload: dict[str, An
         message = await send(chat_id, **{field: InputFile(content, filename=stored.filename)}, **extra)
         new_id = _sent_file_id(message)
         if new_id:
+            cache[stored_id] = new_id
             async with db.session() as session:
                 await session.execute(
                     update(StoredFile).where(StoredFile.id == stored_id).values(telegram_file_id=new_id)
@@ -115,17 +126,11 @@ async def _send_file(bot: Bot, db: Database, chat_id: int, payload: dict[str, An
 
 
 async def _forget_file_id(db: Database, payload: dict[str, Any]) -> None:
+    _known_file_ids.get(db, {}).pop(int(payload["file_id"]), None)
     async with db.session() as session:
         await session.execute(
             update(StoredFile).where(StoredFile.id == int(payload["file_id"])).values(telegram_file_id=None)
         )
-
-
-def _seconds(exc: RetryAfter) -> float:
-    with warnings.catch_warnings():  # PTB 22 warns that retry_after may become a timedelta
-        warnings.simplefilter("ignore")
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 async def deliver(bot: Bot, db: Database, row: OutboxMessage, *, chat_id: int | None = None,
@@ -144,7 +149,7 @@ async def deliver(bot: Bot, db: Database, row: OutboxMessage, *, chat_id: int | 
         else:
             return Outcome("permanent", error=f"unknown payload method {payload.get('method')!r}")
     except RetryAfter as exc:
-        return Outcome("retry", retry_after=_seconds(exc), error=f"429 {exc.message}")
+        return Outcome("retry", retry_after=retry_after_seconds(exc), error=f"429 {exc.message}")
     except ChatMigrated as exc:
         return Outcome("migrated", new_chat_id=exc.new_chat_id, error=exc.message)
     except Forbidden as exc:

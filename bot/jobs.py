@@ -16,15 +16,17 @@ import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import Bot
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application, ContextTypes, ExtBot
 
 from bot import clock, delivery
 from bot.config import Settings
-from bot.limits import RateLimiter
+from bot.limits import BACKGROUND, RateLimiter
+from bot import sending_budget
+from bot.sending_budget import DatabaseSchedule, SendingBudget
 from bot.services import digest_sending, members, nudges, outbox
 from bot.services.digest_sending import DigestReport
 from bot.services.nudges import NudgeReport
@@ -41,6 +43,14 @@ BACKOFF_MAX_SECONDS = 600.0
 # this goes back to the outbox until it is free, instead of blocking everyone else.
 DEFER_AFTER_SECONDS = 2.0
 MAX_MIGRATIONS = 2
+# At stop: sends already on the wire get this long to finish; rows not yet sent go back to pending.
+STOP_GRACE_SECONDS = 3.0
+# Due rows held by their chat (its second since the last message, a send in flight elsewhere):
+# look again this often rather than return "more" and spin.
+HELD_POLL_SECONDS = 0.1
+
+# Rows each worker (this process's drains) is sending now: never claimed again by it.
+_IN_FLIGHT: dict[str, set[int]] = {}
 
 
 @dataclass
@@ -99,6 +109,7 @@ class _Drain:
     # One send at a time per chat, in claim order, so a person reads a digest before its chart
     # (asyncio.Lock is first come, first served; the limiter alone does not keep the order).
     chat_locks: dict[int | str, asyncio.Lock] = field(default_factory=dict)
+    started: set[int] = field(default_factory=set)  # rows whose send began: not released at stop
 
     def moment(self) -> datetime:
         return self.now if self.now is not None else clock.now()
@@ -121,6 +132,7 @@ class _Drain:
                 later = self.moment() + timedelta(seconds=self.limiter.chat_wait(chat_id))
                 await self._record(outbox.mark_retry, row.id, row.error, later, count_attempt=False)
                 return "deferred"
+            self.started.add(row.id)
             try:
                 result = await self.transport(row, chat_id)
             finally:
@@ -150,6 +162,7 @@ class _Drain:
             return "failed"
         if result.retry_after is not None:  # 429: wait what Telegram asks; not the row's fault
             self.limiter.block(chat_id, result.retry_after)
+            self.limiter.pause(result.retry_after)  # everything on the channel waits it out
             later = self.moment() + timedelta(seconds=result.retry_after)
             await self._record(outbox.mark_retry, row.id, result.error, later, count_attempt=False)
             return "retried"
@@ -182,57 +195,119 @@ async def drain_outbox(
     """Claim due rows, send them concurrently under the limiter, record each outcome in its own
     short session; stop when nothing is due or the budget is spent (sends in flight finish).
 
-    `bot` must not retry on its own (see bot.delivery). Pass the same `limiter` to every drain
-    of a process so its windows carry over from one tick to the next. When keep_going() turns
-    false (the bot is stopping) no more rows are claimed. Other channels than Telegram pass their
-    `channel` and `transport` (then `bot` is unused).
+    A chat's rows are claimed one at a time (outbox.claim_due), so while one chat waits for its
+    second, the send slots go to other chats. `bot` must not retry on its own (see bot.delivery).
+    Pass the same `limiter` to every drain of a process — the one the replies use — so its
+    windows carry over from one tick to the next. When keep_going() turns false (the bot is
+    stopping) the drain ends at once: claimed rows not yet sent go back to pending, sends on the
+    wire get STOP_GRACE_SECONDS. Other channels than Telegram pass their `channel` and
+    `transport` (then `bot` is unused).
     """
     cfg = settings.outbox
     if transport is None:
         async def transport(row: OutboxMessage, chat_id: int | str) -> delivery.Outcome:
             return await delivery.deliver(bot, db, row, chat_id=chat_id, read_timeout=read_timeout)
-    drain = _Drain(transport, db, settings, limiter or RateLimiter.from_settings(cfg), now, channel)
+    limiter = limiter or RateLimiter.from_settings(cfg)
+    drain = _Drain(transport, db, settings, limiter, now, channel)
     report = DrainReport()
     deadline = time.monotonic() + budget_seconds
+    claim_options = {
+        "lease_seconds": cfg.lease_seconds, "channel": channel,
+        "chat_gap_seconds": 1.0 / cfg.per_chat_per_second,
+        "group_per_minute": cfg.group_per_minute if channel == "telegram" else None,
+    }
     # Claim a new batch when half the slots are free: enough queued on the limiter to keep the
     # pace, few enough claimed that a crash leaves little in 'sending'.
     refill_below = max(1, cfg.concurrency // 2)
-    inflight: set[asyncio.Task[str]] = set()
+    tasks: dict[asyncio.Task[str], OutboxMessage] = {}
+    in_flight = _IN_FLIGHT.setdefault(worker_id, set())
+
+    def start(row: OutboxMessage) -> None:
+        in_flight.add(row.id)
+        task = asyncio.create_task(drain.send(row))
+        task.add_done_callback(lambda _: in_flight.discard(row.id))
+        tasks[task] = row
+
+    def stopping() -> bool:
+        return keep_going is not None and not keep_going()
+
+    def tally(task: asyncio.Task[str]) -> None:
+        if task.cancelled():
+            return
+        try:
+            result = task.result()
+        except Exception:  # the row stays 'sending' and is reclaimed after the lease
+            log.exception("outbox send failed unexpectedly")
+            return
+        if result in ("sent", "retried", "failed"):
+            setattr(report, result, getattr(report, result) + 1)
+
     try:
-        while True:
-            if len(inflight) <= refill_below:
-                if time.monotonic() < deadline and (keep_going is None or keep_going()):
-                    async with db.session() as session:
-                        rows = await outbox.claim_due(
-                            session, worker_id, drain.moment(), cfg.concurrency - len(inflight),
-                            lease_seconds=cfg.lease_seconds, channel=channel,
-                        )
-                    inflight.update(asyncio.create_task(drain.send(row)) for row in rows)
-                elif not report.more:
+        while not stopping():
+            if len(tasks) <= refill_below and time.monotonic() < deadline:
+                async with db.session() as session:
+                    rows = await outbox.claim_due(session, worker_id, drain.moment(), cfg.concurrency - len(tasks),
+                                                  wall_now=datetime.now(UTC), in_flight=in_flight, **claim_options)
+                for row in rows:
+                    start(row)
+                if not tasks:
+                    if in_flight:  # another drain of this process sends the rows there are: wait for it
+                        await asyncio.sleep(HELD_POLL_SECONDS)
+                        continue
                     async with db.session() as session:
                         due = await outbox.next_due_at(session, channel)
-                    report.more = due is not None and due <= drain.moment()
-            if not inflight:
-                break
-            done, inflight = await asyncio.wait(inflight, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                try:
-                    result = task.result()
-                except Exception:  # the row stays 'sending' and is reclaimed after the lease
-                    log.exception("outbox send failed unexpectedly")
+                    if due is None or due > drain.moment():
+                        break  # nothing due now
+                    # Due but held by their chats (a send in flight, here or in another process;
+                    # the chat's second): their turn comes in real time, whatever `now` says.
+                    await asyncio.sleep(HELD_POLL_SECONDS)
                     continue
-                if result == "sent":
-                    report.sent += 1
-                elif result == "retried":
-                    report.retried += 1
-                elif result == "failed":
-                    report.failed += 1
+            elif not tasks:  # the budget is spent
+                async with db.session() as session:
+                    due = await outbox.next_due_at(session, channel)
+                report.more = due is not None and due <= drain.moment()
+                break
+            # A timeout, so that a stop is noticed while sends wait for their turn.
+            done, _ = await asyncio.wait(tasks, timeout=HELD_POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                tasks.pop(task)
+                tally(task)
+        if tasks:
+            await _stop_sends(drain, tasks, tally)
+            tasks = {}
+    except asyncio.CancelledError:  # the channel stops its tick (bot.zalo.channel): the same care
+        if tasks:
+            await _stop_sends(drain, tasks, tally)
+            tasks = {}
+        raise
     finally:
-        for task in inflight:
+        for task in tasks:
             task.cancel()
     async with db.session() as session:
         report.left = await outbox.unsent_count(session, channel)
     return report
+
+
+async def _stop_sends(drain: _Drain, tasks: dict[asyncio.Task[str], OutboxMessage], tally) -> None:  # noqa: ANN001
+    """The bot is stopping: rows still waiting for their turn go back to pending at once; sends
+    already on the wire get STOP_GRACE_SECONDS, then are cut (their rows stay 'sending' and are
+    taken over after the lease, as after a crash)."""
+    waiting = [task for task, row in tasks.items() if row.id not in drain.started]
+    for task in waiting:  # no await since the check: none of them can have started meanwhile
+        task.cancel()
+    on_the_wire = [task for task in tasks if task not in waiting]
+    if on_the_wire:
+        _, late = await asyncio.wait(on_the_wire, timeout=STOP_GRACE_SECONDS)
+        for task in late:
+            task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    for task in tasks:
+        tally(task)
+    unsent = [tasks[task].id for task in waiting if task.cancelled()]
+    async with drain.db.session() as session:
+        await outbox.release_claims(session, unsent, drain.moment())
+    if unsent:
+        log.info("stopping: %d claimed messages back to the outbox", len(unsent))
 
 
 # --- the tick --------------------------------------------------------------------------------
@@ -251,6 +326,23 @@ def outbox_bot(app: Application) -> Bot:
     return bot
 
 
+def telegram_limiter(app: Application) -> RateLimiter:
+    """The channel's one limiter: the Application's SendingBudget's (replies use it too)."""
+    budget = app.bot.rate_limiter
+    if isinstance(budget, SendingBudget):
+        return budget.limiter
+    settings: Settings = app.bot_data["settings"]
+    return app.bot_data.setdefault("outbox_limiter", RateLimiter.from_settings(settings.outbox))
+
+
+def budgeted(bot: Bot, settings: Settings, limiter: RateLimiter) -> ExtBot:
+    """A bot for the tick's own edits and messages (launch progress): through the channel's
+    budget behind the replies, on the same connection pool."""
+    return ExtBot(settings.token, base_url=settings.api_base_url, base_file_url=settings.api_file_url,
+                  request=bot.request, get_updates_request=bot.request,
+                  rate_limiter=SendingBudget(limiter, priority=BACKGROUND))
+
+
 async def tick(app_or_bot: Application | Bot | None, db: Database, settings: Settings, now: datetime | None = None,
                *, zalo: Any = None, drain_only: bool = False) -> TickReport:
     """Everything due, once. Given an Application, its limiter and worker id carry over.
@@ -261,27 +353,38 @@ async def tick(app_or_bot: Application | Bot | None, db: Database, settings: Set
     if isinstance(app_or_bot, Application):
         app = app_or_bot
         bot = outbox_bot(app)
-        limiter = app.bot_data.setdefault("outbox_limiter", RateLimiter.from_settings(settings.outbox))
+        limiter = telegram_limiter(app)
         worker = app.bot_data.setdefault("worker_id", worker_id())
         zalo = zalo or app.bot_data.get("zalo_sender")
     else:
-        bot, limiter, worker = app_or_bot, RateLimiter.from_settings(settings.outbox), worker_id()
+        schedule = DatabaseSchedule("telegram", db) if sending_budget.shared(settings) else None
+        bot, worker = app_or_bot, worker_id()
+        limiter = RateLimiter.from_settings(settings.outbox, schedule=schedule)
+    # `python -m bot tick` (and a Zalo-only process) sends all that is due; the running bot's
+    # drain comes back every DRAIN_BUDGET_SECONDS for its other work.
+    budget = DRAIN_BUDGET_SECONDS if isinstance(app_or_bot, Application) else float("inf")
     report = TickReport()
     if not drain_only:
-        # Nudges and digests first: what they queue goes out in this same tick's drain.
-        async with db.session() as session:
-            report.nudges = await nudges.send_due(session, settings, now)
-        async with db.session() as session:
-            report.digests = await digest_sending.send_due(session, settings, now)
+        # Nudges and digests first: what they queue goes out in this same tick's drain. One at a
+        # time in a process (the JobQueue's tick and a `tick` called meanwhile would both create
+        # the missing digest subscriptions).
+        steps = app.bot_data.setdefault("tick_steps", asyncio.Lock()) if isinstance(app_or_bot, Application) \
+            else asyncio.Lock()
+        async with steps:
+            async with db.session() as session:
+                report.nudges = await nudges.send_due(session, settings, now)
+            async with db.session() as session:
+                report.digests = await digest_sending.send_due(session, settings, now)
     keep_going = (lambda: app_or_bot.running) if isinstance(app_or_bot, Application) else None
     # The channels have their own limits, so they drain side by side.
     drains = []
     if zalo is not None:
         drains.append(drain_outbox(None, db, settings, worker_id=worker, now=now, limiter=zalo.limiter,
-                                   keep_going=keep_going, channel="zalo", transport=zalo.deliver))
+                                   keep_going=keep_going, channel="zalo", transport=zalo.deliver,
+                                   budget_seconds=budget))
     if bot is not None:
         drains.append(drain_outbox(bot, db, settings, worker_id=worker, now=now, limiter=limiter,
-                                   keep_going=keep_going))
+                                   keep_going=keep_going, budget_seconds=budget))
     results = await asyncio.gather(*drains)
     if zalo is not None:
         report.zalo = results[0]
@@ -292,7 +395,7 @@ async def tick(app_or_bot: Application | Bot | None, db: Database, settings: Set
         return report
     from handlers.campaigns import report_progress  # the launch progress is Telegram's own message
 
-    report.campaign_summaries = await report_progress(bot, db)
+    report.campaign_summaries = await report_progress(budgeted(bot, settings, limiter), db)
     return report
 
 
@@ -326,8 +429,8 @@ async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
             drain_only, state.full_again = not state.full_again, False
             if report.outbox.sent or report.outbox.failed or report.zalo.sent or report.zalo.failed:
                 log.info("tick: %s", report)
-            if not (state.again or report.more) or not app.running:  # stopping: no more rounds
-                break
+            if not app.running or not (state.again or report.more):
+                break  # stopping: what is left waits in the outbox for the next start
     finally:
         state.running = False
 

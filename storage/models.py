@@ -11,6 +11,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -275,6 +276,18 @@ class OutboxMessage(Base):
     error: Mapped[str | None] = mapped_column(Text)
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+
+class SendBudget(Base):
+    """One row per channel, shared by every process sending with its token (bot.sending_budget):
+    the next free start slot and the end of a 429 pause, in seconds since the epoch."""
+
+    __tablename__ = "send_budget"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    next_slot: Mapped[float] = mapped_column(Float, default=0.0)
+    paused_until: Mapped[float] = mapped_column(Float, default=0.0)
 
 
 # --- nominations (điển hình tiên tiến) ---------------------------------------------------------------

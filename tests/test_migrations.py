@@ -57,6 +57,7 @@ def fixture_rows() -> dict[str, dict]:
         "reports": {"id": 1, "period_id": 1, "unit_id": 1, "member_id": 1, "summary": "Đã triển khai",
                     "file_id": 1, "figures": {"đơn vị": 3}},
         "digest_subscriptions": {"member_id": 1, "frequency": "weekly", "next_at": AT},
+        "send_budget": {"channel": "telegram", "next_slot": 1767225600.0, "paused_until": 0.0},
         "inbox": {"channel": "telegram", "update_key": "5001", "chat_key": "1001", "payload": {"update_id": 5001}},
     }
 

@@ -251,23 +251,6 @@ async def test_bad_input_is_explained_and_nothing_wrong_is_stored(launched):
     assert await _count(bot, Nomination) == 0
 
 
-async def settle(bot) -> None:
-    """Wait until the outbox is empty. (A bot stopped with due rows left spins in bot.jobs._tick_job:
-    keep_going() is false, so nothing is claimed, yet `more` stays true.)"""
-    import asyncio
-
-    from bot import jobs
-    from bot.services import outbox
-
-    await jobs.kick(bot.app)
-    for _ in range(200):
-        async with bot.db.session() as session:
-            if await outbox.unsent_count(session) == 0:
-                return
-        await asyncio.sleep(0.05)
-    raise AssertionError("the outbox did not drain")
-
-
 async def _count(bot, model) -> int:
     async with bot.db.session() as session:
         return await session.scalar(select(func.count()).select_from(model))
@@ -347,7 +330,6 @@ async def test_a_third_individual_in_a_quarter_of_two_is_refused_with_the_counts
     async with bot.db.session() as session:
         keys = (await session.scalars(select(Nomination.period_key).order_by(Nomination.id))).all()
     assert keys == ["2026-Q2", "2026-Q2", "2026-Q3"]
-    await settle(bot)
 
 
 async def test_an_officer_cannot_see_or_change_another_units_nominations_and_a_leader_cannot_review(launched):
@@ -378,7 +360,6 @@ async def test_an_officer_cannot_see_or_change_another_units_nominations_and_a_l
     await bot.press(LB2, listing["message_id"], "nom:withdraw:1")
     assert "chỉ rút được đề xuất đang chờ duyệt" in bot.sim.callback_answers[-1]["text"]
     assert "Không còn đề xuất nào chờ duyệt" in texts_of(await bot.say(ADMIN, "/review"))[0]
-    await settle(bot)
 
 
 async def test_no_open_campaign_means_nothing_to_nominate_and_a_unit_not_targeted_is_not_offered_one(people):

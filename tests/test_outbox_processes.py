@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bench.launch import enqueue_launch, launch_received
 from bot import clock
 from bot.services import outbox
 from bot.simulator import BotApiSimulator
@@ -75,6 +76,12 @@ async def enqueue_one_each(db, chats: list[int], body: str) -> None:
         await outbox.enqueue_many(
             session, [{"chat_id": c, "payload": {"method": "sendMessage", "text": body}} for c in chats], kind="notice"
         )
+
+
+async def officers_get_a_launch(sim: BotApiSimulator, db, chats: list[int]) -> None:
+    for chat in chats:
+        sim.add_user(chat, f"Cán bộ {chat}")
+    await enqueue_launch(db, chats)
 
 
 async def count_status(db, status: str) -> int:
@@ -164,3 +171,64 @@ async def test_the_tick_command_sends_what_is_due_and_says_so(db, db_url, tmp_pa
 
         code, out = await run_cli(["tick", "--now", "ngày mai"], env)
         assert code == 2 and "--now" in out
+
+
+async def test_sigterm_during_a_2000_chat_launch_stops_within_5_s_and_a_restart_sends_the_rest_once(
+        db, db_url, tmp_path):
+    chats = list(range(300_001, 302_001))
+    async with BotApiSimulator(bot_username=USERNAME, per_chat_rate=1, latency=0.01) as sim:
+        await officers_get_a_launch(sim, db, chats)
+        # Faster than Telegram so that the test takes seconds; the per-chat second is Telegram's.
+        env = bot_env(tmp_path, db_url, sim, "rate_per_second = 300\ntick_seconds = 1\nconcurrency = 32")
+        log = tmp_path / "bot.log"
+
+        first = await start_bot(["run"], env, log)
+        try:
+            await eventually(lambda: sim.stats["messages_sent"] >= 500, 120, "500 messages sent", log)
+            first.send_signal(signal.SIGTERM)
+            stopped = time.monotonic()
+            await asyncio.wait_for(first.wait(), 20)
+            took = time.monotonic() - stopped
+        finally:
+            if first.returncode is None:
+                first.kill()
+                await first.wait()
+        assert took < 5, f"stopped in {took:.1f} s\n{log.read_text(errors='replace')[-3000:]}"
+        assert first.returncode == 0, log.read_text(errors="replace")[-3000:]
+        sent_before = sim.stats["messages_sent"]
+        assert sent_before < 2 * len(chats), "the stop should come mid-launch"
+        assert await count_status(db, "sending") == 0  # claimed, not sent: back to pending
+
+        second = await start_bot(["run"], env, log)
+        try:
+            await eventually(lambda: _all_sent(db, 2 * len(chats)), 300, "every row sent", log)  # ~20 s idle
+        finally:
+            second.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(second.wait(), 20)
+        assert launch_received(sim, chats) == {"delivered": 2 * len(chats), "lost": 0, "duplicated": 0}
+        assert sim.stats["rate_limited"] == 0
+
+
+async def test_two_bots_on_one_postgresql_database_keep_telegrams_30_a_second_together(db, db_url, tmp_path):
+    if is_sqlite(db_url):
+        pytest.skip("several bot processes share one PostgreSQL database; set TEST_DATABASE_URL")
+    chats = list(range(400_001, 400_601))
+    # No overall limit at the simulator: it counts what arrives, so a second over 30 shows.
+    async with BotApiSimulator(bot_username=USERNAME, per_chat_rate=1, latency=0.05) as sim:
+        await officers_get_a_launch(sim, db, chats)
+        env = bot_env(tmp_path, db_url, sim, "rate_per_second = 30\ntick_seconds = 1")
+        logs = [tmp_path / "bot-a.log", tmp_path / "bot-b.log"]
+        bots = [await start_bot(["run"], env, log) for log in logs]
+        try:
+            await eventually(lambda: _all_sent(db, 2 * len(chats)), 300, "every row sent", logs[0])
+        finally:
+            for process in bots:
+                process.send_signal(signal.SIGTERM)
+            for process in bots:
+                await asyncio.wait_for(process.wait(), 20)
+        async with db.session() as session:
+            workers = {w.rsplit("-", 1)[0] for w in (await session.scalars(select(OutboxMessage.claimed_by))).all()}
+        assert len(workers) == 2  # both processes sent
+        assert launch_received(sim, chats) == {"delivered": 2 * len(chats), "lost": 0, "duplicated": 0}
+        assert sim.busiest_second() <= 30, sim.busiest_second()
+        assert sim.stats["rate_limited"] == 0

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot import clock
 from storage.models import Member, OutboxMessage
@@ -145,20 +146,39 @@ async def enqueue_many(
     return added
 
 
-def _due(now: datetime, lease_seconds: float):
+def _due(now: datetime, lease_seconds: float, model=OutboxMessage):  # noqa: ANN001 - the model or an alias
     """Pending and due, or claimed by someone whose lease has run out (a crashed process)."""
     stale_before = now - timedelta(seconds=lease_seconds)
     return or_(
-        and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now),
-        and_(OutboxMessage.status == SENDING, OutboxMessage.claimed_at < stale_before),
+        and_(model.status == PENDING, model.next_attempt_at <= now),
+        and_(model.status == SENDING, model.claimed_at < stale_before),
     )
+
+
+def _chat_column(model, channel: str):
+    """The column that names a row's chat: Telegram's chat id, or another channel's address."""
+    return model.chat_id if channel == "telegram" else model.address
 
 
 async def claim_due(
     session: AsyncSession, worker: str, now: datetime, limit: int, *, lease_seconds: float = 120,
-    channel: str = "telegram",
+    channel: str = "telegram", chat_gap_seconds: float = 0.0, group_per_minute: int | None = None,
+    wall_now: datetime | None = None, in_flight: Iterable[int] = (),
 ) -> list[OutboxMessage]:
     """Claim up to `limit` due rows for `worker`; commit before sending them.
+
+    At most one row per chat at a time, in the chat's order: a row is claimed only if no other
+    row of its chat is being sent, no earlier row of its chat is due, and the chat's last message
+    was sent at least `chat_gap_seconds` ago (a group: fewer than `group_per_minute` in the last
+    minute). So a chat's second message waits in the table, not in a send slot, while other
+    chats' rows go out; and several processes never send to one chat at once.
+
+    `in_flight`: rows this process is still sending, never taken over by it, whatever their
+    claim's age says (a moved clock can make a live claim look stale).
+
+    The pacing is real time: `wall_now` is the real moment (`now` may be a moved clock, as in
+    tests and `tick --now`), and only messages sent around it count — one stamped by a moved
+    clock far from it does not hold its chat (the sender's own limiter still paces that chat).
 
     One conditional UPDATE … RETURNING: a row is returned only if this statement changed it, and
     the condition is re-checked on the row itself, so a row another worker claimed first (or
@@ -168,12 +188,37 @@ async def claim_due(
     for every row it updates and claim the whole table.
     """
     due = _due(now, lease_seconds)
+    other = aliased(OutboxMessage)
+    stale_before = now - timedelta(seconds=lease_seconds)
+    mine, theirs = _chat_column(OutboxMessage, channel), _chat_column(other, channel)
+    held = [
+        and_(other.status == SENDING, other.claimed_at >= stale_before),  # in flight
+        and_(other.id < OutboxMessage.id, _due(now, lease_seconds, other)),  # the chat's earlier row first
+    ]
+    if chat_gap_seconds > 0 and wall_now is not None:
+        gap = timedelta(seconds=chat_gap_seconds)
+        held.append(and_(other.status == SENT, other.sent_at > wall_now - gap, other.sent_at <= wall_now + gap))
+    free = ~select(other.id).where(other.channel == channel, theirs == mine, other.id != OutboxMessage.id,
+                                   or_(*held)).exists()
+    conditions = [due, OutboxMessage.channel == channel, free]
+    in_flight = list(in_flight)
+    if in_flight:
+        conditions.append(OutboxMessage.id.not_in(in_flight))
+    if group_per_minute is not None and wall_now is not None and channel == "telegram":
+        minute = timedelta(minutes=1)
+        sent_last_minute = (
+            select(func.count()).where(other.channel == channel, other.chat_id == OutboxMessage.chat_id,
+                                       other.status == SENT, other.sent_at > wall_now - minute,
+                                       other.sent_at <= wall_now + minute)
+            .scalar_subquery()
+        )
+        conditions.append(or_(OutboxMessage.chat_id >= 0, sent_last_minute < group_per_minute))
     candidates = (
         select(OutboxMessage.id)
-        .where(due, OutboxMessage.channel == channel)
+        .where(*conditions)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, of=OutboxMessage)
         .cte("candidates")
         .prefix_with("MATERIALIZED")
     )
@@ -185,6 +230,19 @@ async def claim_due(
         .execution_options(synchronize_session=False, populate_existing=True)
     )
     return sorted(claimed.all(), key=lambda row: (row.next_attempt_at, row.id))
+
+
+async def release_claims(session: AsyncSession, ids: Iterable[int], now: datetime) -> None:
+    """Claimed rows that were never sent (the bot is stopping): back to pending, due now, their
+    claim's attempt given back."""
+    ids = list(ids)
+    if ids:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.status == SENDING)
+            .values(status=PENDING, next_attempt_at=now, claimed_at=None, claimed_by=None,
+                    attempts=case((OutboxMessage.attempts > 0, OutboxMessage.attempts - 1), else_=0))
+        )
 
 
 async def mark_sent(session: AsyncSession, id: int, message_id: int | None, now: datetime) -> None:

@@ -436,6 +436,8 @@ class BotApiSimulator:
         self._faults: list[Fault] = []
         self._global_window = _SlidingWindow(global_rate, 1.0) if global_rate else None
         self._chat_windows: dict[int, _SlidingWindow] = {}
+        # (time.monotonic(), chat_id) of every send-type request as it arrives, for per-second counts.
+        self.send_log: list[tuple[float, Any]] = []
 
         self.stats: dict[str, Any] = {
             "requests": Counter(),
@@ -553,6 +555,8 @@ class BotApiSimulator:
         self.stats["requests"][canonical] += 1
         self.stats["total_requests"] += 1
         params = await self._read_params(request)
+        if method in SEND_METHODS:
+            self.send_log.append((time.monotonic(), params.get("chat_id")))
         await self._pause(self.latency + self.method_delays.get(canonical, 0.0))
 
         fault = self._take_fault(method, params)
@@ -669,6 +673,16 @@ class BotApiSimulator:
         # Only accepted requests count, as with Telegram's flood control.
         for window in windows:
             window.stamps.append(now)
+
+    def busiest_second(self) -> int:
+        """The most send-type requests that arrived in any one second (a sliding window)."""
+        times = [at for at, _ in self.send_log]
+        most, first = 0, 0
+        for last, at in enumerate(times):
+            while times[first] <= at - 1.0:
+                first += 1
+            most = max(most, last - first + 1)
+        return most
 
     # ------------------------------------------------------------------ #
     # People and chats

@@ -7,6 +7,7 @@ with that link (Zalo fetches it), documents as a "📎 Tải tệp" line.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -17,7 +18,8 @@ from sqlalchemy import select
 
 from bot import signed_links
 from bot.config import Settings, ZaloSettings
-from bot.limits import RateLimiter
+from bot.limits import REPLY, RateLimiter
+from bot.sending_budget import RETRIES, DatabaseSchedule, backoff, shared
 from bot.zalo import client
 from bot.zalo.client import Outcome, ZaloBot
 from bot.zalo.render import payload_text
@@ -41,6 +43,12 @@ def public_base_url(cfg: ZaloSettings) -> str:
     return f"http://{host}:{cfg.port}"
 
 
+def _transient(result: Outcome) -> bool:
+    """Worth another try now: a timeout, a 5xx, the network — not the quota (429: Zalo names no
+    wait, the outbox backs off) nor the token (401)."""
+    return result.kind == "retry" and not (result.error or "").startswith(("429 ", "401 "))
+
+
 class ZaloSender:
     """Sends outbox rows (and direct replies) to Zalo chats; one per process."""
 
@@ -49,8 +57,11 @@ class ZaloSender:
         self.db = db
         self.cfg = settings.zalo
         self.secret = link_secret(self.cfg)
-        # Zalo's own pace: one message per chat per second, rate_per_second overall.
-        self.limiter = RateLimiter(self.cfg.rate_per_second, 1, 20)
+        # Zalo's one sending budget: rate_per_second overall, one message per chat per second,
+        # shared with the other processes on this database (bot.sending_budget); the drain and
+        # the direct replies (first) go through it.
+        schedule = DatabaseSchedule("zalo", db) if shared(settings) else None
+        self.limiter = RateLimiter(self.cfg.rate_per_second, 1, 20, schedule=schedule)
 
     def file_link(self, file_id: int, filename: str) -> str:
         return signed_links.link(public_base_url(self.cfg), file_id, filename, self.secret,
@@ -72,13 +83,20 @@ class ZaloSender:
         return await client.deliver(self.bot, chat_id, payload, file_url=url)
 
     async def send_now(self, chat_id: str, payload: dict[str, Any]) -> Outcome:
-        """A direct answer to someone who just wrote: within the overall rate, not held by the
-        per-chat pace (a person typing waits for no one)."""
-        ticket = await self.limiter.acquire(None)
-        try:
-            return await self.send_payload(chat_id, payload)
-        finally:
-            self.limiter.release(ticket)
+        """A direct answer to someone who just wrote: before the outbox's rows, within the
+        overall rate, not held by the per-chat pace (a person typing waits for no one). A
+        timeout, 5xx or network error is tried again (RETRIES times, backing off) before the
+        caller falls back to the outbox."""
+        for attempt in range(RETRIES + 1):
+            ticket = await self.limiter.acquire(None, priority=REPLY)
+            try:
+                result = await self.send_payload(chat_id, payload)
+            finally:
+                self.limiter.release(ticket)
+            if not _transient(result) or attempt == RETRIES:
+                return result
+            await asyncio.sleep(backoff(attempt))
+        return result
 
     async def deliver(self, row: OutboxMessage, chat_id: int | str) -> Outcome:
         """The outbox's transport (bot.jobs.drain_outbox with channel="zalo")."""
