@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import json
 import os
 import subprocess
@@ -20,16 +22,17 @@ ADMIN = 2003
 OTHER = 2004
 
 
-def cli(db_url: str, *args: str) -> subprocess.CompletedProcess:
+async def cli(db_url: str, *args: str) -> subprocess.CompletedProcess:
+    """The CLI in its own process while the bot goes on running (its event loop is not blocked)."""
     env = {**os.environ, "THIDUA_DATABASE_URL": db_url, "THIDUA_CONFIG": os.devnull}
     env.pop("TELEGRAM_BOT_TOKEN", None)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args], capture_output=True, text=True, env=env, timeout=60, check=False
-    )
+    return await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-m", "bot", *args], capture_output=True, text=True, env=env, timeout=60,
+        check=False)
 
 
 async def test_officer_joins_with_a_cli_invite_and_others_are_refused(bot, db_url):
-    made = cli(db_url, "invite", "--unit", "LB", "--role", "officer", "--count", "2")
+    made = await cli(db_url, "invite", "--unit", "LB", "--role", "officer", "--count", "2")
     assert made.returncode == 0, made.stderr
     codes = [line.split()[0] for line in made.stdout.splitlines() if "/start" in line]
     assert len(codes) == 2
