@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clock
 from bot.config import FileSettings
-from bot.forms import texts as t
+from bot.texts import forms as t
 from bot.forms.model import Answers, Choice, Field, Form
 from bot.services import files as files_service
 from storage.models import FormDraft

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import nomination_texts as t
+from bot.texts import nominations as t
 from bot.forms.completions import FormRejected, completes
 from bot.forms.engine import Screen
 from bot.forms.model import Answers, Choice, Field, Form

@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import clock, report_texts as t
+from bot import clock
+from bot.texts import reports as t
 from bot.forms.completions import FormRejected, completes
 from bot.forms.engine import LABEL_PREFIX, Screen
 from bot.forms.model import Answers, Choice, Field, Form

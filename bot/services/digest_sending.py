@@ -11,7 +11,8 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import charts, clock, digest_texts
+from bot import charts, clock
+from bot.texts import digests as digest_texts
 from bot.config import Settings
 from bot.services import digests, files, outbox
 from bot.services.digests import CampaignDigest

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import clock, digest_texts as t
+from bot import clock
+from bot.texts import digests as t
 from bot.config import Settings
 from bot.services.report_periods import periods_of
 from storage.models import Campaign, ReportPeriod

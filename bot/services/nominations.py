@@ -19,7 +19,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clock
-from bot import nomination_texts as t
+from bot.texts import nominations as t
 from bot.services import audit, outbox
 from bot.services.members import destination
 from storage.models import (

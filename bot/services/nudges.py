@@ -19,7 +19,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import clock, report_texts as t
+from bot import clock
+from bot.texts import reports as t
 from bot.config import NudgeSettings, QuietHours, Settings
 from bot.services import outbox
 from bot.services.members import DESTINATION_COLUMNS, destination

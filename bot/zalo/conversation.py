@@ -20,7 +20,8 @@ from urllib.parse import urlparse
 
 import aiohttp
 
-from bot import clock, digest_texts, nomination_texts, texts
+from bot import clock, texts
+from bot.texts import digests as digest_texts, nominations as nomination_texts
 from bot.inbox import current_row_id, note_error
 from bot.forms import FileInput, FormEngine, Reply, Screen, StaleDraft, completions, nomination_form, report_form
 from bot.forms.completions import FormRejected
@@ -28,7 +29,7 @@ from bot.forms.engine import fold
 from bot.services import (campaigns, digest_sending, exports, files, invites, members, nominations, outbox,
                           personal_data)
 from bot.services.members import MemberView, view_of
-from bot.zalo import texts as zt
+from bot.texts import zalo as zt
 from bot.zalo.render import screen_text
 from bot.zalo.sending import ZaloSender
 from storage.db import Database

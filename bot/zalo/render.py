@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.forms import Screen
-from bot.forms import texts as ft
+from bot.texts import forms as ft
 
 # What the engine says about buttons, and what to type on Zalo instead.
 SCREEN_PHRASES = {

@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import date, datetime
 
 from bot import clock
-from bot.report_texts import when_due
+from bot.texts.reports import when_due
 from bot.services.digests import CampaignDigest, Undelivered
 from bot.services.report_periods import PeriodStatus
 from bot.text_chunks import TELEGRAM_TEXT_LIMIT, utf16_len, vn_number
