@@ -393,7 +393,7 @@ async def tick(app_or_bot: Application | Bot | None, db: Database, settings: Set
     report.outbox = results[-1]
     if drain_only:
         return report
-    from handlers.campaigns import report_progress  # the launch progress is Telegram's own message
+    from bot.launch_progress import report_progress  # the launch progress is Telegram's own message
 
     report.campaign_summaries = await report_progress(budgeted(bot, settings, limiter), db)
     return report

@@ -1,0 +1,45 @@
+"""The access policy: which roles may run each command. One table, read by every channel (and by
+the web pages): the parser, /help, the Telegram menu and the check before a dialogue runs.
+
+Roles are the member's (admin, officer, leader); STRANGER means anyone, members or not.
+"""
+
+from __future__ import annotations
+
+from bot.services.members import MemberView
+
+ADMIN, OFFICER, LEADER = "admin", "officer", "leader"
+ALL = (ADMIN, OFFICER, LEADER)
+READERS = (ADMIN, LEADER)
+STRANGER = "stranger"
+
+POLICY: dict[str, tuple[str, ...]] = {
+    # joining and help: strangers too
+    "start": (STRANGER,), "help": (STRANGER,),
+    # every member
+    "whoami": ALL, "channel": ALL, "link": ALL, "mydata": ALL, "forget": ALL, "forget_confirmed": ALL,
+    "leave": ALL, "leave_confirmed": ALL, "keep": ALL,
+    "cancel": ALL, "back": ALL, "skip": ALL, "confirm": ALL, "continue": ALL, "discard": ALL,
+    # the office
+    "new_campaign": (ADMIN,), "resend": (ADMIN,), "review": (ADMIN,), "approve": (ADMIN,),
+    "return_nomination": (ADMIN,), "reject": (ADMIN,), "later": (ADMIN,), "quota": (ADMIN,),
+    "periods": (ADMIN,), "confirm_periods": (ADMIN,), "members": (ADMIN,), "deactivate": (ADMIN,),
+    "invite": (ADMIN,),
+    # the office and leaders
+    "campaigns": READERS, "campaign": READERS, "status": READERS, "digest": READERS,
+    "digest_settings": READERS, "export": READERS, "report_docx": READERS,
+    # the units
+    "ack": (OFFICER,), "nominate": (OFFICER,), "my_nominations": (OFFICER,), "edit_nomination": (OFFICER,),
+    "withdraw": (OFFICER,), "report": (OFFICER,), "due": (OFFICER,),
+}
+
+
+def allowed(command: str, member: MemberView | None) -> bool:
+    roles = POLICY.get(command, ())
+    if STRANGER in roles:
+        return True
+    return member is not None and member.role in roles
+
+
+def roles_of(command: str) -> tuple[str, ...]:
+    return POLICY.get(command, ())

@@ -1,0 +1,1 @@
+"""campaigns dialogues (being ported from handlers/)."""

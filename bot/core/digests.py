@@ -1,0 +1,1 @@
+"""digests dialogues (being ported from handlers/)."""

@@ -1,0 +1,71 @@
+"""One turn: who is writing, what they asked for, whether they may, and the dialogue that answers.
+
+The order: a pressed action or typed command (slash or Vietnamese words) runs its dialogue once the
+access policy allows it; navigation words go to the draft in progress; anything else is a reply to
+that draft, or not understood.
+"""
+
+from __future__ import annotations
+
+from bot import texts
+from bot.core import access, commands, form_steps
+from bot.core.commands import COMMANDS, NAVIGATION
+from bot.core.turn import Turn
+from bot.forms import Reply
+from bot.texts import zalo as zt
+from bot.texts.commands import cmd
+
+# The feature dialogues; importing them registers their commands.
+from bot.core import (  # noqa: F401,E402 - registration by import
+    campaigns, digests, invites, members_admin, membership, nominations, personal_data, reports,
+)
+
+
+def not_allowed(turn: Turn, name: str) -> str:
+    roles = ", ".join(texts.ROLE_SHORT[r].lower() for r in access.roles_of(name) if r in texts.ROLE_SHORT)
+    return texts.NOT_ALLOWED.format(roles=roles or "người khác")
+
+
+async def handle(turn: Turn) -> None:
+    """Answer one turn: the messages are in turn.out, the side effects in turn.effects."""
+    if turn.command is None and turn.reply is not None and turn.reply.text and turn.draft_id is None:
+        turn.command, turn.args = commands.parse(turn.reply.text)
+    name, member = turn.command, turn.person.member
+    if name is None:
+        if member is None:
+            turn.say(texts.NOT_A_MEMBER if turn.channel == "telegram" else zt.NOT_A_MEMBER)
+            return
+        if turn.reply is not None and await form_steps.step(turn, turn.reply, turn.draft_id):
+            return
+        sticker = turn.reply is not None and turn.reply.unsupported == "sticker"
+        turn.say(zt.STICKER if sticker and turn.channel == "zalo" else _unknown(turn, texts.UNKNOWN_MESSAGE))
+        return
+    command = COMMANDS.get(name)
+    if command is None and turn.pressed:
+        turn.say(_unknown(turn, texts.STALE_BUTTON), alert=True)
+        return
+    if command is None:
+        turn.say(_unknown(turn, texts.UNKNOWN_COMMAND) if member else _stranger(turn))
+        return
+    if not access.allowed(name, member):
+        turn.say(_stranger(turn) if member is None else not_allowed(turn, name), alert=turn.pressed)
+        return
+    await command.run(turn)
+
+
+def _stranger(turn: Turn) -> str:
+    return texts.NOT_A_MEMBER if turn.channel == "telegram" else zt.NOT_A_MEMBER
+
+
+def _unknown(turn: Turn, text: str) -> str:
+    return text.replace("/help", cmd(turn.channel, "help"))
+
+
+async def navigation(turn: Turn) -> None:
+    """hủy, quay lại, bỏ qua, tiếp tục, làm lại (and /cancel…): a step of the draft in progress."""
+    if not await form_steps.step(turn, Reply(action=turn.command)):
+        turn.say(texts.NEW_CAMPAIGN_NOT_NEEDED)
+
+
+for _name in NAVIGATION:
+    commands.command(_name)(navigation)

@@ -1,0 +1,1 @@
+"""invites dialogues (being ported from handlers/)."""

@@ -1,0 +1,1 @@
+"""members_admin dialogues (being ported from handlers/)."""

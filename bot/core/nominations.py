@@ -1,0 +1,1 @@
+"""nominations dialogues (being ported from handlers/)."""

@@ -1,0 +1,1 @@
+"""reports dialogues (being ported from handlers/)."""

@@ -1,0 +1,88 @@
+"""What each command is called and what it does, as people read and type it.
+
+`words`: the Vietnamese forms typed without a slash (any channel; diacritics optional). `usage`:
+what follows the command. `about`: the line in /help. Commands without `about` are not listed
+(they are reached from buttons or from another answer's hint).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Wording:
+    words: tuple[str, ...] = ()
+    usage: str = ""
+    about: str = ""
+
+
+WORDING: dict[str, Wording] = {
+    "help": Wording(("trợ giúp", "giúp", "hướng dẫn"), "", "Các lệnh bạn dùng được"),
+    "start": Wording(("tham gia", "bắt đầu"), "MÃ_MỜI", ""),
+    "whoami": Wording(("tôi là ai",), "", "Thông tin của bạn: họ tên, đơn vị, vai trò"),
+    "new_campaign": Wording(("phát động",), "", "Phát động phong trào thi đua mới"),
+    "campaigns": Wording(("các phong trào", "danh sách phong trào"), "", "Danh sách phong trào và tiến độ xác nhận"),
+    "campaign": Wording(("phong trào",), "<số phong trào>", "Chi tiết một phong trào: từng đơn vị đã nhận, đã xác nhận"),
+    "resend": Wording(("gửi lại",), "<số phong trào>", ""),
+    "ack": Wording(("đã nhận", "xác nhận"), "[số phong trào]", "Xác nhận đơn vị đã nhận phát động"),
+    "nominate": Wording(("đề cử", "đề xuất"), "", "Đề xuất điển hình tiên tiến (tập thể, cá nhân)"),
+    "my_nominations": Wording(("đề cử của tôi", "danh sách đề cử"), "[số đề cử]", "Các đề xuất của đơn vị: tình trạng, sửa, rút"),
+    "edit_nomination": Wording(("sửa đề cử",), "<số đề cử>", ""),
+    "withdraw": Wording(("rút đề cử",), "<số đề cử>", ""),
+    "review": Wording(("xét duyệt", "duyệt"), "", "Xét duyệt các đề xuất điển hình đang chờ"),
+    "approve": Wording(("duyệt",), "<số đề cử>", ""),
+    "return_nomination": Wording(("trả lại",), "<số đề cử>", ""),
+    "reject": Wording(("từ chối",), "<số đề cử>", ""),
+    "later": Wording(("để sau",), "<số đề cử>", ""),
+    "quota": Wording(("chỉ tiêu",), "<số phong trào> <mã đơn vị> [số tập thể] [số cá nhân]",
+                     "Xem hoặc đặt chỉ tiêu đề xuất của một đơn vị"),
+    "periods": Wording(("kỳ báo cáo",), "<số phong trào>", "Kỳ báo cáo của phong trào: xem, sửa hạn, thêm, xác nhận"),
+    "confirm_periods": Wording(("xác nhận kỳ",), "<số phong trào>", ""),
+    "status": Wording(("tình hình",), "<số phong trào>", "Tình hình nộp báo cáo theo kỳ"),
+    "digest": Wording(("bản tin",), "", "Bản tin thi đua: tiến độ các phong trào, kèm biểu đồ"),
+    "digest_settings": Wording(("cài đặt bản tin",), "[ngày | tuần | tắt]", "Nhận bản tin hằng ngày, hằng tuần hoặc tắt"),
+    "export": Wording(("xuất excel", "xuất"), "<số phong trào>", "Tải tệp Excel tổng hợp phong trào"),
+    "report_docx": Wording(("báo cáo tổng hợp",), "<số phong trào> [kỳ]", "Dự thảo báo cáo tổng hợp một kỳ (.docx)"),
+    "report": Wording(("báo cáo", "gửi báo cáo"), "[số kỳ]", "Gửi báo cáo kết quả thi đua của đơn vị"),
+    "due": Wording(("hạn báo cáo",), "", "Các kỳ báo cáo đang mở của đơn vị"),
+    "members": Wording(("thành viên",), "[mã đơn vị]", "Danh sách thành viên"),
+    "deactivate": Wording(("vô hiệu hóa",), "<số thành viên>", "Vô hiệu hóa một thành viên"),
+    "invite": Wording(("tạo mã mời", "mời"), "<cán bộ | lãnh đạo | quản trị> [mã đơn vị] [số mã]",
+                      "Tạo mã mời cho đơn vị, lãnh đạo hoặc quản trị"),
+    "channel": Wording(("kênh",), "[zalo | telegram]", "Nhận thông báo qua Telegram hay Zalo"),
+    "link": Wording(("liên kết",), "", "Lấy mã để dùng cùng tài khoản trên kênh kia"),
+    "mydata": Wording(("dữ liệu của tôi", "xem dữ liệu"), "", "Xem dữ liệu cá nhân bot đang lưu"),
+    "forget": Wording(("xóa dữ liệu",), "", "Xóa dữ liệu cá nhân của bạn"),
+    "forget_confirmed": Wording(("đồng ý xóa dữ liệu",), "", ""),
+    "leave": Wording(("rời bot", "rời khỏi bot"), "", "Rời khỏi bot"),
+    "leave_confirmed": Wording(("đồng ý rời bot",), "", ""),
+    "keep": Wording(("giữ lại",), "", ""),
+    "cancel": Wording(("hủy", "huỷ"), "", "Hủy biểu mẫu đang điền"),
+    "back": Wording(("quay lại",), "", ""),
+    "skip": Wording(("bỏ qua",), "", ""),
+    "confirm": Wording((), "", ""),
+    "continue": Wording(("tiếp tục",), "", ""),
+    "discard": Wording(("làm lại",), "", ""),
+}
+
+
+def cmd(channel: str, name: str, *args: object) -> str:
+    """How a hint names a command on a channel: "/report 7" on Telegram, "“báo cáo 7”" on Zalo."""
+    tail = "".join(f" {a}" for a in args)
+    wording = WORDING.get(name)
+    if channel == "zalo" and wording is not None and wording.words:
+        return f"“{wording.words[0]}{tail}”"
+    return f"/{name}{tail}"
+
+
+def help_lines(channel: str, commands: list[tuple[str, Wording]]) -> list[str]:
+    """One line per command: "/status <số phong trào> — …" or "• tình hình <số phong trào> — …"."""
+    lines = []
+    for name, w in commands:
+        usage = f" {w.usage}" if w.usage else ""
+        if channel == "zalo" and w.words:
+            lines.append(f"• {w.words[0]}{usage} — {w.about}")
+        else:
+            lines.append(f"/{name}{usage} — {w.about}")
+    return lines
