@@ -586,6 +586,8 @@ class FormEngine:
         question = f"({position}/{len(fields)}) {f.prompt}"
         if f.hint:
             question += f"\n{f.hint}"
+        if f.hint_provider is not None and (more := await f.hint_provider(session, draft.answers, draft.context)):
+            question += f"\n{more}"
         parts.append(question)
         buttons: list[list[Button]] = []
         if f.kind in ("choice", "multi"):
