@@ -3,7 +3,7 @@
 It speaks the bot API as Zalo's public docs describe it (Dec 2025):
 ``POST {base_url}/bot<TOKEN>/<method>`` with a JSON body, answered with
 ``{"ok": true, "result": ...}`` or ``{"ok": false, "error_code": ..., "description": ...}``.
-Like :class:`bot.simulator.server.BotApiSimulator`, Python methods play the people
+Like :class:`devkit.simulator.server.BotApiSimulator`, Python methods play the people
 who talk to the bot, inject faults, and let tests wait for replies without sleeping.
 
 Where the docs are silent (error texts, HTTP status of errors, blocked users, photo
@@ -32,7 +32,7 @@ from urllib.parse import quote, urlparse
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
 # Reused so both simulators shape errors, wake waiters and count rates the same way.
-from bot.simulator.server import ApiError, _Signal, _SlidingWindow
+from devkit.simulator.server import ApiError, _Signal, _SlidingWindow
 
 log = logging.getLogger(__name__)
 
