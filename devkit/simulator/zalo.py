@@ -32,7 +32,7 @@ from urllib.parse import quote, urlparse
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
 # Reused so both simulators shape errors, wake waiters and count rates the same way.
-from devkit.simulator.server import ApiError, _Signal, _SlidingWindow
+from devkit.simulator.common import ApiError, _Signal, _SlidingWindow
 
 log = logging.getLogger(__name__)
 
