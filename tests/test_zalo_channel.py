@@ -15,8 +15,7 @@ from sqlalchemy import func, select
 
 from bot import clock, jobs
 from bot.config import Settings, ZaloSettings
-from bot.forms import FormEngine
-from bot.app import FORMS
+from bot.forms import FORMS, FormEngine
 from bot.services import outbox, report_periods
 from devkit.simulator.zalo import ZaloApiSimulator
 from bot.zalo.channel import SECRET_HEADER, ZaloChannel
