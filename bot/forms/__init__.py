@@ -1,6 +1,7 @@
 """Declared forms and the one engine that runs them (channel-neutral)."""
 
-from bot.forms.engine import Button, FileInput, FormEngine, Reply, Screen, StaleDraft
+from bot.forms.engine import FormEngine
+from bot.forms.io import Button, FileInput, Reply, Screen, StaleDraft
 from bot.forms.model import Choice, Field, Form
 from bot.forms import campaign_form, completions, nomination_form, report_form
 
