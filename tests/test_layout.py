@@ -196,6 +196,6 @@ async def test_run_imports_no_devkit_module(tmp_path, db_url):
     assert modules_file.exists(), "the process did not report its modules; log:\n" + log.read_text(errors="replace")
     modules = set(modules_file.read_text(encoding="utf-8").split())
     # It ran the real run path: the Application, the Telegram handlers, the Zalo channel, storage.
-    assert {"bot.app", "bot.cli", "handlers.campaigns", "bot.zalo.channel", "bot.zalo.conversation",
+    assert {"bot.app", "bot.cli", "handlers.conversation", "bot.core.dispatch", "bot.zalo.channel", "bot.zalo.conversation",
             "storage.db", "telegram.ext", "aiohttp.web"} <= modules
     assert sorted(m for m in modules if dev_only(m)) == []
