@@ -63,6 +63,8 @@ class ZaloSettings:
     link_secret: str = ""
     listen: str = "0.0.0.0"
     port: int = 8080
+    # Zalo messages a calendar month may use (0: no limit): bot.services.zalo_usage.
+    monthly_quota: int = 0
 
     @property
     def enabled(self) -> bool:
@@ -286,6 +288,7 @@ def _zalo_settings(za: dict[str, Any], env: dict[str, str]) -> ZaloSettings:
         link_secret=link_secret,
         listen=_str(za, "listen", "zalo.listen", "0.0.0.0"),
         port=_int(za, "port", "zalo.port", 8080, 1, 65535),
+        monthly_quota=_int(za, "monthly_quota", "zalo.monthly_quota", 0, 0, 100_000_000),
     )
 
 

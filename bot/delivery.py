@@ -53,6 +53,7 @@ class Outcome:
     error: str | None = None
     unreachable: bool = False
     new_chat_id: int | None = None
+    not_before: None = None  # Telegram's waits are retry_after (see bot.zalo.client.Outcome)
 
 
 # One upload at a time per stored file, so a broadcast uploads a document once and then sends
