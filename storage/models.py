@@ -290,6 +290,18 @@ class SendBudget(Base):
     paused_until: Mapped[float] = mapped_column(Float, default=0.0)
 
 
+class ZaloUsage(Base):
+    """Zalo messages sent in one calendar month (Asia/Ho_Chi_Minh), claimed before each send so
+    several processes together stay within zalo.monthly_quota; and when the admins were warned
+    that the month reached 80 % of it (claimed once)."""
+
+    __tablename__ = "zalo_usage"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # "2026-12"
+    sent: Mapped[int] = mapped_column(Integer, default=0)
+    warned_at: Mapped[datetime | None]
+
+
 # --- nominations (điển hình tiên tiến) ---------------------------------------------------------------
 
 NOMINATION_KINDS = ("collective", "individual")

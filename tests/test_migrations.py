@@ -59,6 +59,7 @@ def fixture_rows() -> dict[str, dict]:
         "digest_subscriptions": {"member_id": 1, "frequency": "weekly", "next_at": AT},
         "send_budget": {"channel": "telegram", "next_slot": 1767225600.0, "paused_until": 0.0},
         "inbox": {"channel": "telegram", "update_key": "5001", "chat_key": "1001", "payload": {"update_id": 5001}},
+        "zalo_usage": {"month": "2026-03", "sent": 1234, "warned_at": AT},
     }
 
 
