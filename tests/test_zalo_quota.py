@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from bot import clock
 from bot.config import DigestSettings, NudgeSettings, QuietHours, Settings, ZaloSettings
 from bot.services import campaigns, outbox, report_periods, zalo_usage
-from bot.simulator.zalo import ZaloApiSimulator
+from devkit.simulator.zalo import ZaloApiSimulator
 from bot.texts import zalo as zt
 from storage.models import Campaign, Member, OutboxMessage, ZaloUsage
 from tests.conftest import Bot, add_admin, make_invite, make_settings, texts_of
