@@ -10,7 +10,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import clock, digest_texts, texts
+from bot import clock, texts
+from bot.texts import digests as digest_texts
 from bot.forms import Screen, campaign_form
 from bot.services import campaigns, digests
 from handlers import forms

@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Mess
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import nomination_texts as t
+from bot.texts import nominations as t
 from bot.forms import Screen, nomination_form
 from bot.services import nominations
 from bot.services.units import unit_by_code
