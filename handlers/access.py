@@ -12,6 +12,7 @@ from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
 from bot import texts
 from bot.services.members import active_member, view_of
+from handlers import first_contact
 from handlers.context import BotContext
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,8 @@ async def gate(update: Update, context: BotContext) -> None:
         if update.effective_message:
             await update.effective_message.reply_text(texts.ERROR_GENERIC)
         raise ApplicationHandlerStop from None
+    if context.member is None and await first_contact.greet(update, context):
+        raise ApplicationHandlerStop
     if context.member is None and not _is_open(update):
         if update.callback_query:
             await update.callback_query.answer(texts.NOT_A_MEMBER_BUTTON, show_alert=True)

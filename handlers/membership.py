@@ -26,12 +26,18 @@ async def start(update: Update, context: BotContext) -> None:
         else:
             await message.reply_text(texts.START_NO_CODE)
         return
+    await join(update, context, context.args[0])
+
+
+async def join(update: Update, context: BotContext, code: str) -> None:
+    """Join with `code` (typed, or held by bot.first_contact until they confirmed)."""
+    message = update.effective_message
     user = update.effective_user
     try:
         async with context.db.session() as session:
             joined = await invites.redeem(
                 session,
-                context.args[0],
+                code,
                 telegram_user_id=user.id,
                 chat_id=update.effective_chat.id,
                 full_name=_full_name(update),
@@ -53,7 +59,8 @@ async def start(update: Update, context: BotContext) -> None:
                                                      channel=texts.CHANNEL_NAMES[view.channel]))
     else:
         await message.reply_text(
-            texts.welcome(view.full_name, view.role, view.unit_name, context.settings.organisation_name)
+            texts.welcome(view.full_name, view.role, view.unit_name, context.settings.organisation_name,
+                          accepted_at=view.telegram_accepted_at)
         )
     await menu.set_menu_for(context.bot, view.chat_id, view.role)
 

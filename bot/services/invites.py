@@ -180,8 +180,10 @@ async def _redeem_link(
         raise refuse("link_identity_bound")
     if channel == "zalo":
         owner.zalo_user_id, owner.zalo_chat_id = str(user_id), chat_id
+        owner.zalo_accepted_at = now  # shown this channel's notice first (bot.first_contact)
     else:
         owner.telegram_user_id, owner.chat_id = int(user_id), chat_id
+        owner.telegram_accepted_at = now
     owner.reachable = True
     await session.flush()
     await _claim(session, invite, owner, now)
@@ -225,6 +227,7 @@ async def redeem(
     """Consume the invite and create the membership, or raise InviteError saying why not.
 
     The person is identified on one channel: Telegram (user and chat id) or Zalo (string ids).
+    Joining records their acceptance on that channel (the caller has shown them its notice).
     A link code (Invite.link_member_id) adds this channel to that existing member instead.
     """
     zalo = zalo_user_id is not None
@@ -260,6 +263,10 @@ async def redeem(
         role=invite.role,
         reachable=True,
         joined_at=now,
+        # Only someone already shown the channel's notice gets here (bot.first_contact): joining is
+        # their acceptance of what it said.
+        telegram_accepted_at=None if zalo else now,
+        zalo_accepted_at=now if zalo else None,
     )
     session.add(member)
     await session.flush()

@@ -87,7 +87,11 @@ PRIVACY_NOTES = {
 PRIVACY_NOTE = PRIVACY_NOTES["telegram"]
 
 
-def welcome(full_name: str, role: str, unit_name: str | None, org_name: str, channel: str = "telegram") -> str:
+def welcome(full_name: str, role: str, unit_name: str | None, org_name: str, channel: str = "telegram",
+            accepted_at: datetime | None = None) -> str:
+    """The welcome on `channel`, with what it stores there and, once recorded, their acceptance."""
+    from bot.texts.first_contact import accepted_line
+
     where = f", đơn vị {unit_name}" if unit_name else ""
     what = {
         "officer": (
@@ -103,9 +107,12 @@ def welcome(full_name: str, role: str, unit_name: str | None, org_name: str, cha
             "duyệt đề xuất khen thưởng."
         ),
     }[role]
+    accepted = accepted_line(channel, accepted_at)
+    help_hint = "Gõ “trợ giúp” để xem các lệnh." if channel == "zalo" else "Gõ /help để xem các lệnh."
     return (
         f"Chào mừng {full_name}! Bạn đã tham gia Thi đua bot ({org_name}) "
-        f"với vai trò {ROLE_NAMES[role]}{where}.\n\n{what}\n\nGõ /help để xem các lệnh.\n\n{PRIVACY_NOTES[channel]}"
+        f"với vai trò {ROLE_NAMES[role]}{where}.\n\n{what}\n\n{help_hint}\n\n{PRIVACY_NOTES[channel]}"
+        + (f" {accepted}" if accepted else "")
     )
 
 
@@ -255,6 +262,9 @@ def mydata_summary(data: dict, forget_hint: str = MYDATA_FORGET_HINT) -> str:
         lines.append(f"• Gần nhất ({when(latest['at'])}): {excerpt}")
     for d in data["digest_subscription"]:
         lines.append(f"\nBản tin: {DIGEST_FREQUENCY_NAMES.get(d['frequency'], d['frequency'])}")
+    from bot.texts.first_contact import consent_lines
+
+    lines += consent_lines(data.get("consent") or {})
     lines += ["", f"Nhật ký hoạt động: {len(data['activity'])} mục", "", forget_hint]
     return "\n".join(lines)
 

@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 
 import aiohttp
 
-from bot import clock, texts
+from bot import clock, first_contact, texts
 from bot.texts import digests as digest_texts, nominations as nomination_texts
 from bot.inbox import current_row_id, note_error
 from bot.forms import FileInput, FormEngine, Reply, Screen, StaleDraft, completions, nomination_form, report_form
@@ -139,6 +139,15 @@ class Conversation:
                 member.reachable = True  # they wrote to us, so they can hear us again
             view = view_of(member) if member else None
         command, args = parse_command(text) if text else (None, [])
+        if view is None:  # a stranger: the notice first (bot.first_contact)
+            step = await first_contact.stranger(
+                self.db, "zalo", user_id, lambda notice, _confirm: self.reply(chat_id, notice),
+                org_name=self.settings.organisation_name, join_code=args[0] if command == "start" and args else None,
+                consents=first_contact.consents_by_typing(fold(text) if text else None))
+            if step.join_code is not None:
+                await self._join(chat_id, user_id, step.join_code, sender.get("display_name") or "")
+            if step.handled or step.join_code is not None:
+                return
         if command == "start" and args:  # members too, as on Telegram: told what they are, link refusals audited
             await self._join(chat_id, user_id, args[0], sender.get("display_name") or "")
             return
@@ -220,7 +229,8 @@ class Conversation:
             await self.reply(chat_id, zt.LINKED.format(role=texts.ROLE_SHORT[view.role].lower(), where=where,
                                                        channel=zt.CHANNEL_NAMES[view.channel]), view.id)
             return
-        welcome = texts.welcome(view.full_name, view.role, view.unit_name, self.settings.organisation_name, "zalo")
+        welcome = texts.welcome(view.full_name, view.role, view.unit_name, self.settings.organisation_name, "zalo",
+                                view.zalo_accepted_at)
         await self.reply(chat_id, f"{welcome}\n\n{zt.help_text(view.role)}", view.id)
 
     # --- commands ------------------------------------------------------------------------------
