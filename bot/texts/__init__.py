@@ -264,7 +264,7 @@ def mydata_summary(data: dict, forget_hint: str = MYDATA_FORGET_HINT) -> str:
         lines.append(f"\nBản tin: {DIGEST_FREQUENCY_NAMES.get(d['frequency'], d['frequency'])}")
     from bot.texts.first_contact import consent_lines
 
-    lines += consent_lines(data.get("consent") or {})
+    lines += consent_lines(data)
     lines += ["", f"Nhật ký hoạt động: {len(data['activity'])} mục", "", forget_hint]
     return "\n".join(lines)
 

@@ -61,13 +61,13 @@ def accepted_line(channel: str, at: datetime | None) -> str:
     return f"Bot đã ghi nhận bạn đồng ý việc lưu dữ liệu này lúc {clock.fmt_datetime(at)} trên {CHANNEL_NAMES[channel]}."
 
 
-def consent_lines(consent: dict) -> list[str]:
-    """/mydata's lines on when they were told and when they accepted, per channel."""
+def consent_lines(data: dict) -> list[str]:
+    """/mydata's lines on when they were told and when they accepted, on each channel they use."""
     lines = ["", "Thông báo và đồng ý lưu dữ liệu:"]
     for channel in ("telegram", "zalo"):
-        c = consent.get(channel) or {}
+        c = (data.get("consent") or {}).get(channel) or {}
         told, accepted = c.get("notice_shown_at"), c.get("accepted_at")
-        if not told and not accepted:
+        if not told and not accepted and not data["accounts"].get(f"{channel}_user_ids"):
             continue
         parts = []
         if told:
