@@ -46,20 +46,20 @@ async def stranger(db: Database, channel: str, user_id: int | str, send: Send, *
     drop_payload()
     async with db.session() as session:
         told = await first_contact.was_told(session, channel, user_id)
-        if told and consents:
-            held = await first_contact.take_pending_code(session, channel, user_id)
-        elif told:
-            if join_code is not None:  # a new code replaces one held
-                await first_contact.clear_pending_code(session, channel, user_id)
-            return GO_ON
-    if told:
-        if held:
-            return Step(False, held)
-        await send(fct.no_code_held(channel), False)
+        held = await first_contact.pending_code(session, channel, user_id) if told and consents else None
+        if told and join_code is not None:  # a code typed after the notice replaces one held
+            await first_contact.clear_pending_code(session, channel, user_id)
+    if not told:
+        confirm = join_code is not None
+        await send(fct.notice(org_name, channel, confirm=confirm), confirm)
+        async with db.session() as session:  # only once shown: a notice that failed is shown again
+            await first_contact.record_told(session, channel, user_id, clock.now(), pending_code=join_code)
         return HANDLED
-    await send(fct.notice(org_name, channel, confirm=join_code is not None), join_code is not None)
-    async with db.session() as session:
-        await first_contact.record_told(session, channel, user_id, clock.now(), pending_code=join_code)
+    if not consents:
+        return GO_ON  # told before: the features answer (a join, or the short not-a-member answer)
+    if held:
+        return Step(False, held)
+    await send(fct.no_code_held(channel), False)
     return HANDLED
 
 

@@ -299,8 +299,10 @@ async def test_the_service_records_first_contact_once_and_holds_a_code_until_tak
     async with db.session() as session:
         assert await first_contact.was_told(session, "zalo", "z-1")
         assert await first_contact.told_at(session, [5], ["z-1"]) == {"telegram": at, "zalo": at}
-        assert await first_contact.take_pending_code(session, "zalo", "z-1") == "ABC"
-        assert await first_contact.take_pending_code(session, "zalo", "z-1") is None
+        assert await first_contact.pending_code(session, "zalo", "z-1") == "ABC"
+        assert await first_contact.pending_code(session, "zalo", "z-1") == "ABC"  # kept until used
+        await first_contact.clear_pending_code(session, "zalo", "z-1")
+        assert await first_contact.pending_code(session, "zalo", "z-1") is None
         await first_contact.forget(session, [5], ["z-1"])
     async with db.session() as session:
         assert (await session.scalars(select(FirstContact))).all() == []

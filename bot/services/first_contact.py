@@ -43,13 +43,11 @@ async def record_told(session: AsyncSession, channel: str, user_id: int | str, n
     return await session.scalar(statement) is not None
 
 
-async def take_pending_code(session: AsyncSession, channel: str, user_id: int | str) -> str | None:
-    """The code held while they were asked to confirm, cleared (a code is confirmed once)."""
+async def pending_code(session: AsyncSession, channel: str, user_id: int | str) -> str | None:
+    """The code held while they are asked to confirm (kept until a join uses it up: a confirm
+    handled again after a failure finds it still there)."""
     row = await session.get(FirstContact, (channel, _key(user_id)))
-    if row is None or row.pending_code is None:
-        return None
-    code, row.pending_code = row.pending_code, None
-    return code
+    return row.pending_code if row is not None else None
 
 
 async def clear_pending_code(session: AsyncSession, channel: str, user_id: int | str) -> None:

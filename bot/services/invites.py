@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from bot import clock
-from bot.services import audit, outbox
+from bot.services import audit, first_contact, outbox
 from storage.models import ROLES, Invite, Member
 
 # No 0/O, 1/I/L: codes are sometimes read aloud over the phone and typed by hand.
@@ -189,6 +189,7 @@ async def _redeem_link(
     await _claim(session, invite, owner, now)
     audit.record(session, "member.linked", actor=owner, subject=owner, invite_id=invite.id, role=owner.role,
                  channel=channel)
+    await first_contact.clear_pending_code(session, channel, user_id)  # a code held for confirming: used
     # The owner hears of it where they were before (the code's channel), through the outbox: if
     # someone else typed their code, this is how they find out.
     made_on = _other(channel)
@@ -274,4 +275,6 @@ async def redeem(
     member.unit = invite.unit
     audit.record(session, "member.joined", actor=member, subject=member, invite_id=invite.id, role=member.role,
                  channel="zalo" if zalo else "telegram")
+    await first_contact.clear_pending_code(session, "zalo" if zalo else "telegram",
+                                           zalo_user_id if zalo else telegram_user_id)
     return member
