@@ -44,7 +44,7 @@ def zalo_notice_ok(text: str, confirm: bool = False) -> None:
     assert "trợ lý tự động" in text and ORG in text
     assert "mã người dùng và mã cuộc trò chuyện Zalo" in text and "đề cử, báo cáo, tệp" in text
     assert "“dữ liệu của tôi”" in text and "“xóa dữ liệu”" in text
-    assert ("gõ: đồng ý" in text) if confirm else ("tham gia MÃ_MỜI" in text)
+    assert ("gõ “đồng ý”" in text) if confirm else ("tham gia MÃ_MỜI" in text)
     assert "Telegram" not in text and "/mydata" not in text
     assert len(text) <= 2000  # Zalo's limit for one message
 
@@ -174,7 +174,7 @@ async def test_zalo_join_as_the_first_message_is_held_until_they_type_dong_y(zbo
     notice = await z.say(ZALO_STRANGER, f"tham gia {code}")
     assert len(notice) == 1
     zalo_notice_ok(notice[0], confirm=True)
-    assert "Bạn vừa gửi mã mời" in notice[0] and "gõ: đồng ý" in notice[0]
+    assert "Bạn vừa gửi mã mời" in notice[0] and "gõ “đồng ý”" in notice[0]
     assert await member_of(z.db, zalo_user_id=ZALO_STRANGER) is None
 
     welcome = await z.say(ZALO_STRANGER, "Đồng ý")

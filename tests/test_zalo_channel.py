@@ -73,7 +73,7 @@ class ZaloHarness:
         why the code was refused)."""
         replies = await self.say(user, f"tham gia {code}")
         if len(replies) == 1 and "trợ lý tự động" in replies[0]:
-            assert "Bạn vừa gửi mã mời" in replies[0] and "gõ: đồng ý" in replies[0]
+            assert "Bạn vừa gửi mã mời" in replies[0] and "gõ “đồng ý”" in replies[0]
             return await self.say(user, "đồng ý")
         return replies
 

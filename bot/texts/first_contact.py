@@ -12,16 +12,16 @@ CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo"}
 # What differs per channel: their ids there, the words for /mydata and /forget, how to join.
 _ON = {
     "telegram": {
-        "ids": "mã tài khoản và mã cuộc trò chuyện Telegram",
-        "see": "/mydata", "delete": "/forget",
+        "ids": "mã tài khoản và mã cuộc trò chuyện Telegram", "id": "mã tài khoản Telegram",
+        "see": "gõ /mydata", "delete": "gõ /forget",
         "join": "bấm vào đường link mời do Văn phòng gửi, hoặc gõ /start MÃ_MỜI",
         "confirm": "bấm nút “✅ Đồng ý và tham gia” dưới đây",
     },
     "zalo": {
-        "ids": "mã người dùng và mã cuộc trò chuyện Zalo",
-        "see": "“dữ liệu của tôi”", "delete": "“xóa dữ liệu”",
+        "ids": "mã người dùng và mã cuộc trò chuyện Zalo", "id": "mã người dùng Zalo",
+        "see": "gõ “dữ liệu của tôi”", "delete": "gõ “xóa dữ liệu”",
         "join": "gõ: tham gia MÃ_MỜI (mã do Văn phòng cấp)",
-        "confirm": "gõ: đồng ý",
+        "confirm": "gõ “đồng ý”",
     },
 }
 
@@ -31,7 +31,7 @@ NOTICE = (
     "{ids} của bạn, và những gì bạn gửi (đề cử, báo cáo, tệp, tin nhắn) — chỉ để tổ chức các phong "
     "trào thi đua của Văn phòng: gửi phát động, nhắc hạn, nhận đề cử và báo cáo.\n\n"
     "Xem dữ liệu bot lưu: {see}. Xóa dữ liệu: {delete}.\n"
-    "Khi bạn chưa tham gia, bot chỉ giữ mã tài khoản {channel} của bạn, để biết đã báo cho bạn điều này."
+    "Khi bạn chưa tham gia, bot chỉ giữ {id} của bạn, để biết đã báo cho bạn điều này."
 )
 TO_JOIN = "\n\nĐể tham gia, {join}. Tham gia là bạn đồng ý để bot lưu dữ liệu như trên."
 TO_CONFIRM = ("\n\nBạn vừa gửi mã mời. Nếu đồng ý để bot lưu dữ liệu như trên, hãy {confirm} để tham gia. "
@@ -39,14 +39,13 @@ TO_CONFIRM = ("\n\nBạn vừa gửi mã mời. Nếu đồng ý để bot lưu 
 CONFIRM_BUTTON = "✅ Đồng ý và tham gia"
 NO_CODE_HELD = "Bot không còn giữ mã mời nào của bạn. Hãy {join}."
 # Typed on Zalo (folded: no diacritics, lower case) to confirm a join held for confirmation.
-CONSENT_WORDS = ("dong y", "toi dong y", "dong y tham gia", "ok", "co")
+CONSENT_WORDS = ("dong y", "toi dong y", "dong y tham gia", "dong y de tham gia", "ok", "co")
 
 
 def notice(org_name: str, channel: str, *, confirm: bool) -> str:
     """The notice on `channel`; `confirm`: they sent an invite code with it, to be confirmed."""
     on = _ON[channel]
-    text = NOTICE.format(org=org_name, ids=on["ids"], see=on["see"], delete=on["delete"],
-                         channel=CHANNEL_NAMES[channel])
+    text = NOTICE.format(org=org_name, ids=on["ids"], id=on["id"], see=on["see"], delete=on["delete"])
     return text + (TO_CONFIRM.format(confirm=on["confirm"]) if confirm else TO_JOIN.format(join=on["join"]))
 
 
