@@ -130,8 +130,8 @@ class Conversation:
             return
         text = screen_text(m.screen) if m.screen is not None else m.text
         text = typed_commands(text)
-        if m.actions:
-            text = f"{text}\n\n{actions_text(m.actions)}"
+        if m.actions and (typed := actions_text(m.actions, text)):
+            text = f"{text}\n\n{typed}"
         if m.direct:  # sent now or not at all
             await self.sender.send_now(chat_id, {"method": "sendMessage", "text": text})
             return
