@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from bot import clock
+from bot.texts.commands import WORDING, cmd
 
 KIND_NAMES = {"collective": "Tập thể", "individual": "Cá nhân"}
 KIND_LOWER = {"collective": "tập thể", "individual": "cá nhân"}
@@ -73,7 +76,6 @@ NOT_WITHDRAWABLE = "Đề xuất #{id} đang ở trạng thái “{status}”; c
 ALREADY_REVIEWED = "Đề xuất #{id} đã được xử lý trước đó ({status}); không thay đổi gì."
 CAMPAIGN_CLOSED = "Phong trào này không còn nhận đề xuất của đơn vị bạn. Hãy sửa mục “Phong trào”."
 CAMPAIGN_FIXED = "Đề xuất đã gửi không đổi được phong trào. Hãy giữ phong trào cũ, hoặc /cancel và tạo đề xuất mới."
-MY_USAGE = "Cách dùng: /my_nominations hoặc /my_nominations SỐ (xem một đề xuất)."
 MY_EMPTY = "Đơn vị bạn chưa có đề xuất nào. Gõ /nominate để đề xuất điển hình."
 REVIEW_EMPTY = "Không còn đề xuất nào chờ duyệt. 👍"
 REVIEW_END = "Đã xem hết các đề xuất chờ duyệt. Gõ /review để xem lại từ đầu."
@@ -99,9 +101,6 @@ REASON_Q = "Gõ lý do (đơn vị sẽ nhận nguyên văn)."
 RETURNED_ADMIN = "Đã trả lại đề xuất #{id} kèm lý do. Đơn vị được báo ngay."
 REJECTED_ADMIN = "Đã từ chối đề xuất #{id} kèm lý do. Đơn vị được báo ngay."
 
-QUOTA_USAGE = ("Cách dùng:\n/quota SỐ_PHONG_TRÀO MÃ_ĐƠN_VỊ — xem chỉ tiêu kỳ này của đơn vị\n"
-               "/quota SỐ_PHONG_TRÀO MÃ_ĐƠN_VỊ SỐ_TẬP_THỂ SỐ_CÁ_NHÂN — đặt riêng cho đơn vị trong kỳ này\n"
-               "Ví dụ: /quota 1 LB 3 4")
 QUOTA_CAMPAIGN_NOT_FOUND = "Không có phong trào số {id}. Xem danh sách: /campaigns"
 QUOTA_UNIT_NOT_FOUND = "Không có đơn vị mã {code}."
 QUOTA_NOT_TARGETED = "Phong trào #{id} không gửi tới đơn vị {code}."
@@ -225,6 +224,47 @@ def my_list(items: list, unit_name: str) -> str:
     return "\n".join(lines)
 
 
-def edit_intro(n) -> str:
-    return (f"Sửa đề xuất #{n.id} bị trả lại. Lý do: {n.review_reason}\n"
-            "Bấm ✏️ để sửa từng mục, xong bấm “Gửi đề xuất”.")
+def edit_intro(n, channel: str = "telegram") -> str:
+    howto = ("Gõ “sửa” và số mục để sửa từng mục (ví dụ: sửa 7), xong gõ “gửi”." if channel == "zalo"
+             else "Bấm ✏️ để sửa từng mục, xong bấm “Gửi đề xuất”.")
+    return f"Sửa đề xuất #{n.id} bị trả lại. Lý do: {n.review_reason}\n{howto}"
+
+
+# --- the same texts on each channel ---------------------------------------------------------------
+
+_SLASH = re.compile(r"(?<![\w/:.])/([a-z_]+)((?: #?\d+| SỐ)*)")
+
+
+def for_channel(channel: str, text: str) -> str:
+    """A text naming commands as "/review" or "/my_nominations 1", as the person types them on
+    their channel: unchanged on Telegram, "“xét duyệt”", "“đề cử của tôi 1”" on Zalo."""
+    if channel != "zalo":
+        return text
+
+    def typed(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in WORDING or not WORDING[name].words:
+            return match.group(0)
+        return cmd(channel, name, *match.group(2).split())
+
+    return _SLASH.sub(typed, text)
+
+
+def my_usage(channel: str) -> str:
+    return (f"Cách dùng: {cmd(channel, 'my_nominations')} (danh sách đề xuất của đơn vị) hoặc "
+            f"{cmd(channel, 'my_nominations', 'SỐ')} (xem một đề xuất), ví dụ {cmd(channel, 'my_nominations', 12)}.")
+
+
+def number_usage(channel: str, name: str) -> str:
+    """approve / return_nomination / reject / later / edit_nomination / withdraw without a proper number."""
+    where = (f"Xem các đề xuất chờ duyệt: {cmd(channel, 'review')}." if name in ("approve", "return_nomination", "reject", "later")
+             else f"Xem số của các đề xuất: {cmd(channel, 'my_nominations')}.")
+    return (f"Cần số của đề xuất. Cách dùng: {cmd(channel, name, 'SỐ')}, ví dụ {cmd(channel, name, 12)}.\n{where}")
+
+
+def quota_usage(channel: str) -> str:
+    see = cmd(channel, "quota", "SỐ_PHONG_TRÀO", "MÃ_ĐƠN_VỊ")
+    set_ = cmd(channel, "quota", "SỐ_PHONG_TRÀO", "MÃ_ĐƠN_VỊ", "SỐ_TẬP_THỂ", "SỐ_CÁ_NHÂN")
+    return (f"Cách dùng:\n{see} — xem chỉ tiêu kỳ này của đơn vị\n"
+            f"{set_} — đặt riêng cho đơn vị trong kỳ này\n"
+            f"Ví dụ: {cmd(channel, 'quota', 1, 'LB', 3, 4)}")
