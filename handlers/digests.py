@@ -9,7 +9,8 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import clock, digest_texts as t
+from bot import clock
+from bot.texts import digests as t
 from bot.services import digest_sending, digests, exports
 from handlers.access import require_role
 from handlers.context import BotContext, number_arg

@@ -8,7 +8,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import clock, report_texts as t
+from bot import clock
+from bot.texts import reports as t
 from bot.forms import report_form
 from bot.forms.engine import parse_date
 from bot.services import report_periods

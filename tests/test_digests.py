@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot import clock, digest_texts, jobs
+from bot import clock, jobs
+from bot.texts import digests as digest_texts
 from bot.config import DigestSettings, QuietHours, Settings
 from bot.sample_campaign import seed
 from bot.services import digest_sending, digests
