@@ -45,6 +45,9 @@ async def handle(turn: Turn) -> None:
             return
         name = turn.command
     command = COMMANDS.get(name)
+    if member is None and turn.pressed:
+        turn.say(texts.NOT_A_MEMBER_BUTTON, alert=True)
+        return
     if command is None and turn.pressed:
         turn.say(_unknown(turn, texts.STALE_BUTTON), alert=True)
         return
