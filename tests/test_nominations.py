@@ -375,3 +375,22 @@ async def test_no_open_campaign_means_nothing_to_nominate_and_a_unit_not_targete
     assert "1. #3 Phong trào “Cả nước chung tay" in question and "2. #2 Phong trào thi đua “Dân vận khéo”" in question
     assert "Đề xuất tập thể hay cá nhân?" in find([{"text": x} for x in texts_of(await bot.say(LB1, "2"))], "tập thể hay")["text"]
     assert (await draft_answers(bot, LB1))["campaign"] == "2"
+
+
+async def test_review_commands_with_wrong_arguments_say_how_to_type_them_and_change_nothing(launched):
+    bot = launched
+    await _submit_directly(bot, LB1, "individual", "Nguyễn Văn An")
+    for typed in ("/approve", "/approve abc", "duyệt abc", "/reject 1 2", "trả lại", "/later x"):
+        answer = texts_of(await bot.say(ADMIN, typed))[0]
+        assert "Cần số của đề xuất" in answer and "ví dụ /" in answer, typed
+    assert "Không có đề xuất số 99" in texts_of(await bot.say(ADMIN, "duyệt 99"))[0]
+    assert "Không có đề xuất số 99" in texts_of(await bot.say(ADMIN, "/return_nomination 99"))[0]
+    assert "Cách dùng:\n/quota SỐ_PHONG_TRÀO MÃ_ĐƠN_VỊ" in texts_of(await bot.say(ADMIN, "chỉ tiêu"))[0]
+    assert "Cách dùng: /my_nominations" in texts_of(await bot.say(LB1, "/my_nominations abc"))[0]
+    assert "Cần số của đề xuất" in texts_of(await bot.say(LB1, "rút đề cử"))[0]
+    async with bot.db.session() as session:
+        assert (await session.get(Nomination, 1)).status == "submitted"
+    # Typed, a decision works as its button does.
+    approved = texts_of(await bot.say(ADMIN, "duyệt 1"))
+    assert "Đã duyệt đề xuất #1" in approved[0] and "Không còn đề xuất nào chờ duyệt" in approved[-1]
+    assert "đã được xử lý trước đó" in texts_of(await bot.say(ADMIN, "/reject 1"))[0]

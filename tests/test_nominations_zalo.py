@@ -181,3 +181,14 @@ async def test_the_office_on_zalo_puts_off_rejects_gets_files_as_links_and_sets_
     set_ = (await z.say(ADMIN, f"chỉ tiêu {campaign_id} LB 2 3"))[0]
     assert "Đã đặt chỉ tiêu riêng cho Phường Long Bình" in set_ and "Cá nhân: đã dùng 0/3" in set_
     assert "dành cho quản trị" in (await z.say(OFFICER, f"chỉ tiêu {campaign_id} LB 9 9"))[0]
+
+
+def test_words_whose_arguments_do_not_fit_go_to_their_command_only_when_they_could_be_its():
+    from bot.core import commands
+
+    assert commands.parse("duyệt") == ("review", []) and commands.parse("duyệt 12") == ("approve", ["12"])
+    assert commands.parse("duyệt abc") == (None, [])  # a form's answer stays an answer…
+    assert commands.near("duyệt abc") == ("approve", ["abc"])  # …and without a draft, its usage
+    assert commands.near("trả lại") == ("return_nomination", [])
+    assert commands.near("duyệt 12 nhé") == (None, [])  # more words than it takes: not understood
+    assert commands.near("đề cử abc") == (None, [])  # nominate takes none
