@@ -13,13 +13,12 @@ import tempfile
 from pathlib import Path
 
 from bot import texts
-from bot.app import FORMS
 from bot.config import Settings, ZaloSettings
-from bot.demo import DEMO_INVITES, PEOPLE, seed, switch_person, typed_lines
-from bot.forms import FormEngine
+from bot.forms import FORMS, FormEngine
 from bot.services import campaigns
-from bot.simulator.zalo import ZaloApiSimulator
 from bot.zalo.channel import ZaloChannel
+from devkit.demo import DEMO_INVITES, PEOPLE, seed, switch_person, typed_lines
+from devkit.simulator.zalo import ZaloApiSimulator
 from storage import migrate
 from storage.db import Database
 
