@@ -10,14 +10,12 @@ once it is confirmed the next nomination waiting is shown.
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import form_steps
 from bot.core.commands import command
 from bot.core.screens import Action
 from bot.core.turn import Turn
-from bot.forms import Screen, completions, nomination_form
-from bot.forms.completions import FormRejected
+from bot.forms import Screen, nomination_form
 from bot.services import nominations
 from bot.services.units import unit_by_code
 from bot.texts import nominations as t
@@ -27,13 +25,9 @@ REVIEW_COMMANDS = ("approve", "return_nomination", "reject", "later")
 MAX_LISTED_ACTIONS = 10  # actions under the unit's list: the newest ten that can be changed
 
 
-def _say(turn: Turn, text: str, actions: list[list[Action]] | None = None) -> None:
-    turn.say(t.for_channel(turn.channel, text), actions)
-
-
 def _refuse(turn: Turn, text: str) -> None:
     """A short refusal: a pop-up when a button was pressed, a message otherwise."""
-    turn.say(t.for_channel(turn.channel, text), alert=turn.pressed)
+    turn.say(text, alert=turn.pressed)
 
 
 def _number(turn: Turn, name: str) -> int | None:
@@ -63,19 +57,9 @@ async def nominate(turn: Turn) -> None:
     async with turn.db.session() as session:
         screen = await nomination_form.start(turn.engine, session, member.id, member.unit_id)
     if isinstance(screen, str):
-        _say(turn, screen)
+        turn.say(screen)
         return
     turn.show(screen)
-
-
-@form_steps.on_complete(nomination_form.NAME)
-async def _submitted(turn: Turn, session: AsyncSession, screen: Screen) -> str | None:
-    """The form's own completion, its answer naming the commands as typed on this channel."""
-    try:
-        extra = await completions.complete(session, turn.member.id, screen)
-    except FormRejected as rejected:
-        raise FormRejected(t.for_channel(turn.channel, str(rejected))) from rejected
-    return t.for_channel(turn.channel, extra) if extra else extra
 
 
 @command("my_nominations")
@@ -92,10 +76,10 @@ async def my_nominations(turn: Turn) -> None:
     async with turn.db.session() as session:
         items = await nominations.for_unit(session, member.unit_id)
     if not items:
-        _say(turn, t.MY_EMPTY)
+        turn.say(t.MY_EMPTY)
         return
     rows = [row for n, _ in items[:MAX_LISTED_ACTIONS] if (row := _unit_actions(n))]
-    _say(turn, t.my_list(items, member.unit_name or ""), rows)
+    turn.say(t.my_list(items, member.unit_name or ""), rows)
 
 
 async def _show_one(turn: Turn, nomination_id: int) -> None:
@@ -106,7 +90,7 @@ async def _show_one(turn: Turn, nomination_id: int) -> None:
             _refuse(turn, exc.message)
             return
         text = await nominations.describe(session, n, with_history=True)
-    _say(turn, text, [_unit_actions(n)])
+    turn.say(text, [_unit_actions(n)])
 
 
 @command("edit_nomination")
@@ -149,7 +133,7 @@ async def withdraw(turn: Turn) -> None:
         except nominations.NominationError as exc:
             _refuse(turn, exc.message)
             return
-    _say(turn, t.WITHDRAWN.format(id=n.id))
+    turn.say(t.WITHDRAWN.format(id=n.id))
 
 
 # --- admins: reviewing ---------------------------------------------------------------------------------
@@ -161,14 +145,14 @@ async def show_next(turn: Turn, after_id: int | None = None) -> None:
     async with turn.db.session() as session:
         n, waiting = await nominations.next_in_queue(session, after_id)
         if n is None:
-            _say(turn, t.REVIEW_EMPTY if after_id is None or waiting == 0 else t.REVIEW_END)
+            turn.say(t.REVIEW_EMPTY if after_id is None or waiting == 0 else t.REVIEW_END)
             return
         files = await nominations.evidence(session, n)
         text = t.review_item(await nominations.describe(session, n, with_history=True), waiting)
     for i, f in enumerate(files, 1):
         turn.attach(f.id, f.filename, f.mime_type, t.EVIDENCE_CAPTION.format(n=i, total=len(files), id=n.id))
     arg = (str(n.id),)
-    _say(turn, text, [
+    turn.say(text, [
         [Action(t.APPROVE_BUTTON, "approve", arg), Action(t.RETURN_BUTTON, "return_nomination", arg),
          Action(t.REJECT_BUTTON, "reject", arg)],
         [Action(t.LATER_BUTTON, "later", arg)] if waiting > 1 else [],
@@ -192,7 +176,7 @@ async def approve(turn: Turn) -> None:
         except nominations.NominationError as exc:
             _refuse(turn, exc.message)
             return
-    _say(turn, t.APPROVED_ADMIN.format(id=nomination_id))
+    turn.say(t.APPROVED_ADMIN.format(id=nomination_id))
     await show_next(turn)
 
 
@@ -247,25 +231,25 @@ async def quota(turn: Turn) -> None:
     args = turn.args
     campaign_id = turn.number(0)
     if len(args) not in (2, 4) or campaign_id is None:
-        _say(turn, t.quota_usage(turn.channel))
+        turn.say(t.quota_usage(turn.channel))
         return
     code, numbers = args[1], args[2:]
     if numbers and not all(x.isdigit() and 0 <= int(x) <= 50 for x in numbers):
-        _say(turn, t.QUOTA_BAD_NUMBER)
+        turn.say(t.QUOTA_BAD_NUMBER)
         return
     async with turn.db.session() as session:
         campaign = await session.get(Campaign, campaign_id)
         if campaign is None:
-            _say(turn, t.QUOTA_CAMPAIGN_NOT_FOUND.format(id=campaign_id))
+            turn.say(t.QUOTA_CAMPAIGN_NOT_FOUND.format(id=campaign_id))
             return
         unit = await unit_by_code(session, code)
         if unit is None:
-            _say(turn, t.QUOTA_UNIT_NOT_FOUND.format(code=code))
+            turn.say(t.QUOTA_UNIT_NOT_FOUND.format(code=code))
             return
         targeted = await session.scalar(select(CampaignUnit.id).where(
             CampaignUnit.campaign_id == campaign.id, CampaignUnit.unit_id == unit.id))
         if targeted is None:
-            _say(turn, t.QUOTA_NOT_TARGETED.format(id=campaign.id, code=unit.code))
+            turn.say(t.QUOTA_NOT_TARGETED.format(id=campaign.id, code=unit.code))
             return
         head = None
         if numbers:
@@ -274,4 +258,4 @@ async def quota(turn: Turn) -> None:
             head = t.quota_set(campaign.id, unit.name, collectives, individuals, period.label)
         statuses, overridden = await nominations.quota_overview(session, campaign, unit.id)
     text = t.quota_summary(campaign.id, unit.name, statuses, overridden)
-    _say(turn, f"{head}\n\n{text}" if head else text)
+    turn.say(f"{head}\n\n{text}" if head else text)

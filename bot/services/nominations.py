@@ -407,9 +407,8 @@ async def _lock_unit(session: AsyncSession, campaign_id: int, unit_id: int) -> N
 
 async def _notify(session: AsyncSession, members: list[Member], text: str, key: str) -> None:
     for m in members:
-        where = destination(m)  # the commands the text names, as typed on that channel
-        await outbox.enqueue(session, **where, member_id=m.id, kind="nomination", dedupe_key=f"{key}:{m.id}",
-                             payload={"method": "sendMessage", "text": t.for_channel(where["channel"], text)})
+        await outbox.enqueue(session, **destination(m), member_id=m.id, kind="nomination",
+                             dedupe_key=f"{key}:{m.id}", payload={"method": "sendMessage", "text": text})
 
 
 async def _admins(session: AsyncSession) -> list[Member]:

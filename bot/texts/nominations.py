@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from bot import clock
-from bot.texts.commands import WORDING, cmd
+from bot.texts.commands import cmd
 
 KIND_NAMES = {"collective": "Tập thể", "individual": "Cá nhân"}
 KIND_LOWER = {"collective": "tập thể", "individual": "cá nhân"}
@@ -220,7 +218,7 @@ def my_list(items: list, unit_name: str) -> str:
         lines.append(f"#{n.id} {STATUS_NAMES[n.status]} — {who(n)} ({when}, phong trào #{n.campaign_id})")
     if len(items) > 30:
         lines.append(f"… và {len(items) - 30} đề xuất cũ hơn.")
-    lines.append("Xem một đề xuất: /my_nominations SỐ")
+    lines.append("Xem một đề xuất: /my_nominations SỐ_ĐỀ_CỬ")
     return "\n".join(lines)
 
 
@@ -230,36 +228,22 @@ def edit_intro(n, channel: str = "telegram") -> str:
     return f"Sửa đề xuất #{n.id} bị trả lại. Lý do: {n.review_reason}\n{howto}"
 
 
-# --- the same texts on each channel ---------------------------------------------------------------
-
-_SLASH = re.compile(r"(?<![\w/:.])/([a-z_]+)((?: #?\d+| SỐ)*)")
-
-
-def for_channel(channel: str, text: str) -> str:
-    """A text naming commands as "/review" or "/my_nominations 1", as the person types them on
-    their channel: unchanged on Telegram, "“xét duyệt”", "“đề cử của tôi 1”" on Zalo."""
-    if channel != "zalo":
-        return text
-
-    def typed(match: re.Match) -> str:
-        name = match.group(1)
-        if name not in WORDING or not WORDING[name].words:
-            return match.group(0)
-        return cmd(channel, name, *match.group(2).split())
-
-    return _SLASH.sub(typed, text)
+# --- how to type them -------------------------------------------------------------------------
 
 
 def my_usage(channel: str) -> str:
     return (f"Cách dùng: {cmd(channel, 'my_nominations')} (danh sách đề xuất của đơn vị) hoặc "
-            f"{cmd(channel, 'my_nominations', 'SỐ')} (xem một đề xuất), ví dụ {cmd(channel, 'my_nominations', 12)}.")
+            f"{cmd(channel, 'my_nominations', 'SỐ_ĐỀ_CỬ')} (xem một đề xuất), "
+            f"ví dụ {cmd(channel, 'my_nominations', 12)}.")
 
 
 def number_usage(channel: str, name: str) -> str:
     """approve / return_nomination / reject / later / edit_nomination / withdraw without a proper number."""
-    where = (f"Xem các đề xuất chờ duyệt: {cmd(channel, 'review')}." if name in ("approve", "return_nomination", "reject", "later")
-             else f"Xem số của các đề xuất: {cmd(channel, 'my_nominations')}.")
-    return (f"Cần số của đề xuất. Cách dùng: {cmd(channel, name, 'SỐ')}, ví dụ {cmd(channel, name, 12)}.\n{where}")
+    if name in ("approve", "return_nomination", "reject", "later"):
+        where = f"Xem các đề xuất chờ duyệt: {cmd(channel, 'review')}."
+    else:
+        where = f"Xem số của các đề xuất: {cmd(channel, 'my_nominations')}."
+    return f"Cần số của đề xuất. Cách dùng: {cmd(channel, name, 'SỐ_ĐỀ_CỬ')}, ví dụ {cmd(channel, name, 12)}.\n{where}"
 
 
 def quota_usage(channel: str) -> str:
