@@ -21,7 +21,6 @@ from bot.services.units import unit_by_code
 from bot.texts import nominations as t
 from storage.models import Campaign, CampaignUnit, Nomination
 
-REVIEW_COMMANDS = ("approve", "return_nomination", "reject", "later")
 MAX_LISTED_ACTIONS = 10  # actions under the unit's list: the newest ten that can be changed
 
 
