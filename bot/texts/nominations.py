@@ -172,7 +172,7 @@ def officer_decision(n, campaign_title: str, decision: str, reason: str | None) 
         return f"✅ {what} đã được Văn phòng DUYỆT."
     if decision == "returned":
         return (f"↩️ {what} được Văn phòng TRẢ LẠI để sửa.\nLý do: {reason}\n"
-                f"Sửa và gửi lại: /my_nominations {n.id}")
+                f"Xem đề xuất bị trả lại, sửa và gửi lại: /my_nominations {n.id}")
     return f"⛔ {what} KHÔNG được chấp nhận.\nLý do: {reason}"
 
 
