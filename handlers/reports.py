@@ -12,7 +12,7 @@ from bot import clock
 from bot.texts import reports as t
 from bot.forms import report_form
 from bot.forms.engine import parse_date
-from bot.services import report_periods
+from bot.services import report_periods, zalo_usage
 from bot.text_chunks import clip
 from handlers import forms
 from handlers.access import require_role
@@ -148,8 +148,10 @@ async def status(update: Update, context: BotContext) -> None:
     """/status <campaign>: per period, the units that submitted, late, missing."""
     message = update.effective_message
     campaign_id = number_arg(context)
+    async with context.db.session() as session:  # an admin also reads Zalo's monthly usage
+        note = await zalo_usage.admin_note(session, context.settings, context.member.role)
     if campaign_id is None:
-        await message.reply_text("Cách dùng: /status <số phong trào>")
+        await message.reply_text("Cách dùng: /status <số phong trào>" + note)
         return
     async with context.db.session() as session:
         campaign = await session.get(Campaign, campaign_id)
@@ -171,7 +173,7 @@ async def status(update: Update, context: BotContext) -> None:
         missing_label = "❌ Chưa nộp (quá hạn)" if p.due_on < today else "⏳ Chưa nộp"
         missing = [name for name, _kind in row.missing]
         lines.append(f"{missing_label}: {len(missing)}" + (f" — {_names(missing)}" if missing else ""))
-    await message.reply_text(clip("\n".join(lines)))
+    await message.reply_text(clip("\n".join(lines) + note))
 
 
 @require_role("officer")

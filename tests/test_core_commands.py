@@ -41,13 +41,13 @@ async def test_a_command_added_to_the_core_works_on_both_channels(chat, monkeypa
 
     commands.command("greet")(greet)
     try:
-        await chat.say("officer", f"/start {await make_invite(chat.db, 'LB', 'officer')}")
+        await chat.join("officer", await make_invite(chat.db, 'LB', 'officer'))
         assert (await chat.say("officer", "/greet Mai"))[0].startswith("Xin chào Mai!")
         assert (await chat.say("officer", "chào bot"))[0].startswith("Xin chào")
         assert "Chào bot" in "\n".join(await chat.say("officer", "/help"))  # listed in help on each channel
         assert any("Xin chào lần hai!" in a for a in await chat.act("officer", "greet", "lần", "hai"))
         # The policy holds for it too.
-        await chat.say("leader", f"/start {await make_invite(chat.db, None, 'leader')}")
+        await chat.join("leader", await make_invite(chat.db, None, 'leader'))
         assert "dành cho cán bộ thi đua" in (await chat.say("leader", "/greet"))[0]
     finally:
         commands.COMMANDS.pop("greet", None)
