@@ -22,8 +22,8 @@ FIXED = SUMMARY + " Năm 2026 giải quyết 1.250 hồ sơ, không hồ sơ nà
 async def _people(z) -> int:
     """The office's admin and a unit's officer, both on Zalo; one campaign open to the unit."""
     clock.set_now(at(10, 5))
-    assert "Chào mừng" in (await z.say(ADMIN, f"tham gia {await make_invite(z.db, 'SNV', 'admin')}"))[0]
-    assert "Chào mừng" in (await z.say(OFFICER, f"tham gia {await make_invite(z.db, 'LB', 'officer')}"))[0]
+    assert "Chào mừng" in (await z.join(ADMIN, await make_invite(z.db, "SNV", "admin")))[0]
+    assert "Chào mừng" in (await z.join(OFFICER, await make_invite(z.db, "LB", "officer")))[0]
     campaign_id = await launch(z)
     await z.tick(at(10, 5, 9, 1))
     z.new(OFFICER), z.new(ADMIN)
