@@ -157,7 +157,7 @@ async def test_two_nominations_are_returned_fixed_resubmitted_and_approved_with_
         assert line in item["text"]
 
     # Return #1 with a typed reason.
-    asked = texts_of(await bot.press(ADMIN, item["message_id"], button(item, "nom:return:1")))
+    asked = texts_of(await bot.press(ADMIN, item["message_id"], button(item, "c:return_nomination:1")))
     assert any("Gõ lý do trả lại đề xuất #1" in x for x in asked)
     confirm = (await bot.say(ADMIN, REASON))[-1]
     assert f"1. Lý do: {REASON}" in confirm["text"]
@@ -176,7 +176,7 @@ async def test_two_nominations_are_returned_fixed_resubmitted_and_approved_with_
     listing = (await bot.say(LB1, "/my_nominations"))[-1]
     assert "#1 ↩️ Trả lại để sửa — cá nhân Nguyễn Văn An" in listing["text"]
     assert "#2 ⏳ Chờ duyệt — tập thể Tổ dân phố 5" in listing["text"]
-    reopened = (await bot.press(LB1, listing["message_id"], button(listing, "nom:edit:1")))[-1]
+    reopened = (await bot.press(LB1, listing["message_id"], button(listing, "c:edit_nomination:1")))[-1]
     assert REASON in reopened["text"] and "7. Trích ngang thành tích:" in reopened["text"]
     assert "9. Minh chứng: anh-" in reopened["text"]
     assert "Trích ngang" in texts_of(await bot.say(LB1, "sửa 7"))[0]
@@ -188,18 +188,18 @@ async def test_two_nominations_are_returned_fixed_resubmitted_and_approved_with_
     await bot.sim.wait_for(lambda m: "Đã sửa và gửi lại: #1" in (m.get("text") or ""), chat_id=ADMIN, timeout=15)
 
     # The office approves both: #2 is on screen, then #1 (resubmitted later) comes next.
-    after = await bot.press(ADMIN, item2["message_id"], button(item2, "nom:approve:2"))
+    after = await bot.press(ADMIN, item2["message_id"], button(item2, "c:approve:2"))
     assert any("Đã duyệt đề xuất #2" in x for x in texts_of(after))
     item1 = find(after, "📋 Đề xuất #1")
     assert "Năm 2026 giải quyết 1.250 hồ sơ" in item1["text"] and "Đang chờ duyệt: 1 đề xuất" in item1["text"]
-    after = await bot.press(ADMIN, item1["message_id"], button(item1, "nom:approve:1"))
+    after = await bot.press(ADMIN, item1["message_id"], button(item1, "c:approve:1"))
     assert any("Không còn đề xuất nào chờ duyệt" in x for x in texts_of(after))
     for uid in (LB1, LB2):
         for n in (1, 2):
             await bot.sim.wait_for(lambda m: f"Đề xuất #{n} (" in (m.get("text") or "") and "DUYỆT" in m["text"],
                                    chat_id=uid, timeout=15)
     # An old button, pressed again, changes nothing.
-    await bot.press(ADMIN, item["message_id"], "nom:reject:1")
+    await bot.press(ADMIN, item["message_id"], "c:reject:1")
     assert "đã được xử lý trước đó" in bot.sim.callback_answers[-1]["text"]
 
     async with bot.db.session() as session:
@@ -339,10 +339,10 @@ async def test_an_officer_cannot_see_or_change_another_units_nominations_and_a_l
     assert "không thuộc đơn vị của bạn" in texts_of(await bot.say(XD1, "/my_nominations 1"))[0]
     assert "Không có đề xuất số 99" in texts_of(await bot.say(XD1, "/my_nominations 99"))[0]
     assert "chưa có đề xuất nào" in texts_of(await bot.say(XD1, "/my_nominations"))[0]
-    for data in ("nom:withdraw:1", "nom:edit:1", "nom:show:1"):
+    for data in ("c:withdraw:1", "c:edit_nomination:1", "c:my_nominations:1"):
         await bot.press(XD1, 1, data)
         assert "không thuộc đơn vị của bạn" in bot.sim.callback_answers[-1]["text"]
-    for data in ("nom:approve:1", "nom:reject:1"):
+    for data in ("c:approve:1", "c:reject:1"):
         await bot.press(LB1, 1, data)
         assert "dành cho quản trị" in bot.sim.callback_answers[-1]["text"]
         await bot.press(LEADER, 1, data)
@@ -356,8 +356,8 @@ async def test_an_officer_cannot_see_or_change_another_units_nominations_and_a_l
 
     # The unit itself may withdraw it before review; then it is no longer in the queue.
     listing = (await bot.say(LB2, "/my_nominations"))[-1]
-    assert "Đã rút đề xuất #1" in texts_of(await bot.press(LB2, listing["message_id"], "nom:withdraw:1"))[0]
-    await bot.press(LB2, listing["message_id"], "nom:withdraw:1")
+    assert "Đã rút đề xuất #1" in texts_of(await bot.press(LB2, listing["message_id"], "c:withdraw:1"))[0]
+    await bot.press(LB2, listing["message_id"], "c:withdraw:1")
     assert "chỉ rút được đề xuất đang chờ duyệt" in bot.sim.callback_answers[-1]["text"]
     assert "Không còn đề xuất nào chờ duyệt" in texts_of(await bot.say(ADMIN, "/review"))[0]
 
@@ -375,3 +375,25 @@ async def test_no_open_campaign_means_nothing_to_nominate_and_a_unit_not_targete
     assert "1. #3 Phong trào “Cả nước chung tay" in question and "2. #2 Phong trào thi đua “Dân vận khéo”" in question
     assert "Đề xuất tập thể hay cá nhân?" in find([{"text": x} for x in texts_of(await bot.say(LB1, "2"))], "tập thể hay")["text"]
     assert (await draft_answers(bot, LB1))["campaign"] == "2"
+
+
+async def test_review_commands_with_wrong_arguments_say_how_to_type_them_and_change_nothing(launched):
+    bot = launched
+    await _submit_directly(bot, LB1, "individual", "Nguyễn Văn An")
+    # The office's notice of it goes out on its own; out of the way of the answers below.
+    await bot.sim.wait_for(lambda m: "Đề xuất mới: #1" in (m.get("text") or ""), chat_id=ADMIN, timeout=15)
+    bot.new_messages(ADMIN)
+    for typed in ("/approve", "/approve abc", "duyệt abc", "/reject 1 2", "trả lại", "/later x"):
+        answer = texts_of(await bot.say(ADMIN, typed))[0]
+        assert "Cần số của đề xuất" in answer and "ví dụ /" in answer, typed
+    assert "Không có đề xuất số 99" in texts_of(await bot.say(ADMIN, "duyệt 99"))[0]
+    assert "Không có đề xuất số 99" in texts_of(await bot.say(ADMIN, "/return_nomination 99"))[0]
+    assert "Cách dùng:\n/quota SỐ_PHONG_TRÀO MÃ_ĐƠN_VỊ" in texts_of(await bot.say(ADMIN, "chỉ tiêu"))[0]
+    assert "Cách dùng: /my_nominations" in texts_of(await bot.say(LB1, "/my_nominations abc"))[0]
+    assert "Cần số của đề xuất" in texts_of(await bot.say(LB1, "rút đề cử"))[0]
+    async with bot.db.session() as session:
+        assert (await session.get(Nomination, 1)).status == "submitted"
+    # Typed, a decision works as its button does.
+    approved = texts_of(await bot.say(ADMIN, "duyệt 1"))
+    assert "Đã duyệt đề xuất #1" in approved[0] and "Không còn đề xuất nào chờ duyệt" in approved[-1]
+    assert "đã được xử lý trước đó" in texts_of(await bot.say(ADMIN, "/reject 1"))[0]

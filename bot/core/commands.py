@@ -94,6 +94,24 @@ def parse(text: str) -> tuple[str | None, list[str]]:
     return None, []
 
 
+def near(text: str) -> tuple[str | None, list[str]]:
+    """The command whose words begin `text` though its arguments do not fit ("duyệt abc", "chỉ
+    tiêu"): its dialogue says how to type it. Asked only when no draft took the text as an answer."""
+    text = (text or "").strip()
+    if text.startswith("/") or len(text) > 200:
+        return None, []
+    words = text.split()
+    folded = re.sub(r"\s+", " ", fold(text))
+    for phrase, name in _word_table():
+        usage = WORDING[name].usage
+        if not usage or (folded != phrase and not folded.startswith(phrase + " ")):
+            continue
+        rest = words[len(phrase.split()):]
+        if len(rest) <= len(re.findall(r"[<\[][^>\]]*[>\]]|\S+", usage)) or name in FREE_TAIL:
+            return name, rest
+    return None, []
+
+
 def visible(role: str | None) -> list[Command]:
     """The commands /help lists for a role, in the table's order."""
     return [c for name in WORDING if (c := COMMANDS.get(name)) is not None and c.wording.about

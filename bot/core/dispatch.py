@@ -43,9 +43,13 @@ async def handle(turn: Turn) -> None:
             return
         if turn.reply is not None and await form_steps.step(turn, turn.reply, turn.draft_id):
             return
-        sticker = turn.reply is not None and turn.reply.unsupported == "sticker"
-        turn.say(zt.STICKER if sticker and turn.channel == "zalo" else _unknown(turn, texts.UNKNOWN_MESSAGE))
-        return
+        if turn.reply is not None and turn.reply.text and turn.draft_id is None:
+            turn.command, turn.args = commands.near(turn.reply.text)  # "duyệt abc": its dialogue explains
+        if turn.command is None:
+            sticker = turn.reply is not None and turn.reply.unsupported == "sticker"
+            turn.say(zt.STICKER if sticker and turn.channel == "zalo" else _unknown(turn, texts.UNKNOWN_MESSAGE))
+            return
+        name = turn.command
     command = COMMANDS.get(name)
     if member is None and turn.pressed:
         turn.say(texts.NOT_A_MEMBER_BUTTON, alert=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot import clock
+from bot.texts.commands import cmd
 
 KIND_NAMES = {"collective": "Tập thể", "individual": "Cá nhân"}
 KIND_LOWER = {"collective": "tập thể", "individual": "cá nhân"}
@@ -73,7 +74,6 @@ NOT_WITHDRAWABLE = "Đề xuất #{id} đang ở trạng thái “{status}”; c
 ALREADY_REVIEWED = "Đề xuất #{id} đã được xử lý trước đó ({status}); không thay đổi gì."
 CAMPAIGN_CLOSED = "Phong trào này không còn nhận đề xuất của đơn vị bạn. Hãy sửa mục “Phong trào”."
 CAMPAIGN_FIXED = "Đề xuất đã gửi không đổi được phong trào. Hãy giữ phong trào cũ, hoặc /cancel và tạo đề xuất mới."
-MY_USAGE = "Cách dùng: /my_nominations hoặc /my_nominations SỐ (xem một đề xuất)."
 MY_EMPTY = "Đơn vị bạn chưa có đề xuất nào. Gõ /nominate để đề xuất điển hình."
 REVIEW_EMPTY = "Không còn đề xuất nào chờ duyệt. 👍"
 REVIEW_END = "Đã xem hết các đề xuất chờ duyệt. Gõ /review để xem lại từ đầu."
@@ -99,9 +99,6 @@ REASON_Q = "Gõ lý do (đơn vị sẽ nhận nguyên văn)."
 RETURNED_ADMIN = "Đã trả lại đề xuất #{id} kèm lý do. Đơn vị được báo ngay."
 REJECTED_ADMIN = "Đã từ chối đề xuất #{id} kèm lý do. Đơn vị được báo ngay."
 
-QUOTA_USAGE = ("Cách dùng:\n/quota SỐ_PHONG_TRÀO MÃ_ĐƠN_VỊ — xem chỉ tiêu kỳ này của đơn vị\n"
-               "/quota SỐ_PHONG_TRÀO MÃ_ĐƠN_VỊ SỐ_TẬP_THỂ SỐ_CÁ_NHÂN — đặt riêng cho đơn vị trong kỳ này\n"
-               "Ví dụ: /quota 1 LB 3 4")
 QUOTA_CAMPAIGN_NOT_FOUND = "Không có phong trào số {id}. Xem danh sách: /campaigns"
 QUOTA_UNIT_NOT_FOUND = "Không có đơn vị mã {code}."
 QUOTA_NOT_TARGETED = "Phong trào #{id} không gửi tới đơn vị {code}."
@@ -175,7 +172,7 @@ def officer_decision(n, campaign_title: str, decision: str, reason: str | None) 
         return f"✅ {what} đã được Văn phòng DUYỆT."
     if decision == "returned":
         return (f"↩️ {what} được Văn phòng TRẢ LẠI để sửa.\nLý do: {reason}\n"
-                f"Sửa và gửi lại: /my_nominations {n.id}")
+                f"Xem đề xuất bị trả lại, sửa và gửi lại: /my_nominations {n.id}")
     return f"⛔ {what} KHÔNG được chấp nhận.\nLý do: {reason}"
 
 
@@ -221,10 +218,37 @@ def my_list(items: list, unit_name: str) -> str:
         lines.append(f"#{n.id} {STATUS_NAMES[n.status]} — {who(n)} ({when}, phong trào #{n.campaign_id})")
     if len(items) > 30:
         lines.append(f"… và {len(items) - 30} đề xuất cũ hơn.")
-    lines.append("Xem một đề xuất: /my_nominations SỐ")
+    lines.append("Xem một đề xuất: /my_nominations SỐ_ĐỀ_CỬ")
     return "\n".join(lines)
 
 
-def edit_intro(n) -> str:
-    return (f"Sửa đề xuất #{n.id} bị trả lại. Lý do: {n.review_reason}\n"
-            "Bấm ✏️ để sửa từng mục, xong bấm “Gửi đề xuất”.")
+def edit_intro(n, channel: str = "telegram") -> str:
+    howto = ("Gõ “sửa” và số mục để sửa từng mục (ví dụ: sửa 7), xong gõ “gửi”." if channel == "zalo"
+             else "Bấm ✏️ để sửa từng mục, xong bấm “Gửi đề xuất”.")
+    return f"Sửa đề xuất #{n.id} bị trả lại. Lý do: {n.review_reason}\n{howto}"
+
+
+# --- how to type them -------------------------------------------------------------------------
+
+
+def my_usage(channel: str) -> str:
+    return (f"Cách dùng: {cmd(channel, 'my_nominations')} (danh sách đề xuất của đơn vị) hoặc "
+            f"{cmd(channel, 'my_nominations', 'SỐ_ĐỀ_CỬ')} (xem một đề xuất), "
+            f"ví dụ {cmd(channel, 'my_nominations', 12)}.")
+
+
+def number_usage(channel: str, name: str) -> str:
+    """approve / return_nomination / reject / later / edit_nomination / withdraw without a proper number."""
+    if name in ("approve", "return_nomination", "reject", "later"):
+        where = f"Xem các đề xuất chờ duyệt: {cmd(channel, 'review')}."
+    else:
+        where = f"Xem số của các đề xuất: {cmd(channel, 'my_nominations')}."
+    return f"Cần số của đề xuất. Cách dùng: {cmd(channel, name, 'SỐ_ĐỀ_CỬ')}, ví dụ {cmd(channel, name, 12)}.\n{where}"
+
+
+def quota_usage(channel: str) -> str:
+    see = cmd(channel, "quota", "SỐ_PHONG_TRÀO", "MÃ_ĐƠN_VỊ")
+    set_ = cmd(channel, "quota", "SỐ_PHONG_TRÀO", "MÃ_ĐƠN_VỊ", "SỐ_TẬP_THỂ", "SỐ_CÁ_NHÂN")
+    return (f"Cách dùng:\n{see} — xem chỉ tiêu kỳ này của đơn vị\n"
+            f"{set_} — đặt riêng cho đơn vị trong kỳ này\n"
+            f"Ví dụ: {cmd(channel, 'quota', 1, 'LB', 3, 4)}")
