@@ -72,7 +72,7 @@ async def test_through_the_proxy_the_bot_receives_answers_and_broadcasts(seeded,
     await bot.start()
     try:
         code = await make_invite(seeded, "LB", "officer")
-        assert "Chào mừng" in texts_of(await bot.say(7001, f"/start {code}"))[0]
+        assert "Chào mừng" in texts_of(await bot.join(7001, code))[0]
         assert {"getMe", "getUpdates", "sendMessage"} <= proxy.methods()
         assert all(url.startswith(sim.base_url) for url in proxy.seen)
 

@@ -56,9 +56,9 @@ async def test_with_a_quota_of_100_and_150_nudges_due_at_most_100_go_combined_ne
         clock.set_now(at(4, 5))
         await add_admin(z.db, ADMIN_TG)
         await bot.say(ADMIN_TG, "/help")  # the simulator knows a chat once its person has written
-        assert "Chào mừng" in (await z.say(ADMIN_ZALO, f"tham gia {await make_invite(z.db, 'SNV', 'admin')}"))[0]
+        assert "Chào mừng" in (await z.join(ADMIN_ZALO, await make_invite(z.db, 'SNV', 'admin')))[0]
         for user, unit in OFFICERS.items():
-            assert "Chào mừng" in (await z.say(user, f"tham gia {await make_invite(z.db, unit, 'officer')}"))[0]
+            assert "Chào mừng" in (await z.join(user, await make_invite(z.db, unit, 'officer')))[0]
         periods = []
         for n in range(3):
             async with z.db.session() as session:
@@ -72,7 +72,7 @@ async def test_with_a_quota_of_100_and_150_nudges_due_at_most_100_go_combined_ne
                 await report_periods.confirm(session, campaign.id, settings)
                 periods.append(next(p.id for p in proposed if p.kind == "semiannual"))
         await z.tick(at(4, 5, 9, 1), app=bot.app)  # the launches go out in May, counted for May
-        assert await usage_of(z.db, "2026-05") == 11 + 30  # welcomes (replies) and launches
+        assert await usage_of(z.db, "2026-05") == 11 * 2 + 30  # first-contact notices and welcomes (replies), launches
         for user in [ADMIN_ZALO, *OFFICERS]:
             z.new(user)
 
@@ -130,7 +130,7 @@ async def test_a_429_keeps_the_rows_queued_and_backs_off_longer_each_time_withou
     z = zbot
     user = "8800000000000001"
     clock.set_now(at(1, 5))
-    await z.say(user, f"tham gia {await make_invite(z.db, 'LB', 'officer')}")
+    await z.join(user, await make_invite(z.db, 'LB', 'officer'))
     async with z.db.session() as session:
         for n in (1, 2, 3):
             await outbox.enqueue(session, chat_id=None, channel="zalo", address=user, kind="notice",
@@ -155,7 +155,7 @@ async def test_a_429_keeps_the_rows_queued_and_backs_off_longer_each_time_withou
     report = await z.tick(start + timedelta(seconds=92))
     assert report.zalo.sent == 3
     assert texts_of(z.new(user)) == ["Thông báo số 1", "Thông báo số 2", "Thông báo số 3"]
-    assert await usage_of(z.db, "2026-05") == 1 + 3  # the welcome and the three; the refused not counted
+    assert await usage_of(z.db, "2026-05") == 2 + 3  # the notice, the welcome and the three; the refused not counted
 
 
 async def test_a_refused_token_is_said_loudly_once_and_nothing_is_retried_until_a_restart_with_the_right_one(

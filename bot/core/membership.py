@@ -75,7 +75,7 @@ async def join(turn: Turn, code: str) -> None:
     welcome = texts.welcome(view.full_name, view.role, view.unit_name, turn.settings.organisation_name, turn.channel,
                             accepted_at=accepted)
     if turn.channel == "zalo":
-        welcome = welcome.replace("Gõ /help để xem các lệnh.", help_text(turn, view.role))
+        welcome = welcome.replace("Gõ “trợ giúp” để xem các lệnh.", help_text(turn, view.role))
     turn.say(welcome)
 
 
