@@ -22,9 +22,7 @@ from bot.sending_budget import SendingBudget
 from bot.services import outbox
 from bot.telegram_intake import TelegramIntake, handler as telegram_handler
 from bot.forms import FormEngine, campaign_form, nomination_form, report_form
-from handlers import (
-    access, campaigns, errors, fallback, forms, members_admin, membership, menu, nominations, personal_data,
-)
+from handlers import access, conversation, errors, menu, nominations
 from handlers.context import BotContext
 from storage import migrate
 from storage.db import Database
@@ -32,7 +30,7 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 # Feature modules in the order their handlers are tried; fallback must stay last.
-FEATURES = (access, membership, personal_data, members_admin, campaigns, nominations, forms, fallback, errors)
+FEATURES = (access, nominations, conversation, errors)
 FORMS = (campaign_form.FORM, *nomination_form.FORMS, report_form.FORM)
 
 

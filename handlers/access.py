@@ -17,18 +17,6 @@ from handlers.context import BotContext
 log = logging.getLogger(__name__)
 Callback = Callable[[Update, BotContext], Awaitable[None]]
 
-# Strangers may only join; everything else asks them to join first.
-OPEN_COMMANDS = ("/start",)
-
-
-def _is_open(update: Update) -> bool:
-    message = update.message
-    if message is None or not message.text:
-        return False
-    command = message.text.split(maxsplit=1)[0].split("@", 1)[0].lower()
-    return command in OPEN_COMMANDS
-
-
 async def gate(update: Update, context: BotContext) -> None:
     """Look up who is writing; refuse strangers and group chats before any feature handler runs."""
     user = update.effective_user
@@ -54,12 +42,7 @@ async def gate(update: Update, context: BotContext) -> None:
         if update.effective_message:
             await update.effective_message.reply_text(texts.ERROR_GENERIC)
         raise ApplicationHandlerStop from None
-    if context.member is None and not _is_open(update):
-        if update.callback_query:
-            await update.callback_query.answer(texts.NOT_A_MEMBER_BUTTON, show_alert=True)
-        elif update.effective_message:
-            await update.effective_message.reply_text(texts.NOT_A_MEMBER)
-        raise ApplicationHandlerStop
+    # Strangers go on to the conversation core, which lets them join and refuses the rest.
 
 
 def require_role(*roles: str) -> Callable[[Callback], Callback]:

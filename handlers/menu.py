@@ -8,6 +8,7 @@ from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefaul
 from telegram.error import TelegramError
 
 from bot import texts
+from bot.core import commands
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,7 @@ async def set_menu_for(bot: Bot, chat_id: int, role: str) -> None:
     """Best effort: a menu that fails to update must not fail the join or leave itself."""
     try:
         await bot.set_my_commands(
-            [BotCommand(c.name, c.description) for c in texts.commands_for(role)],
+            [BotCommand(c.name, c.wording.about) for c in commands.visible(role)],
             scope=BotCommandScopeChat(chat_id),
         )
     except TelegramError as exc:

@@ -3,6 +3,8 @@ set), the Bot API simulator, and the real bot running against both."""
 
 from __future__ import annotations
 
+import asyncio
+
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -118,6 +120,13 @@ class Bot:
         start = self._seen.get(chat_id, 0)
         self._seen[chat_id] = len(sent)
         return sent[start:]
+
+    async def wait_new(self, chat_id: int, timeout: float = 10.0) -> list[dict]:
+        """The next messages to chat_id that come through the outbox (not as a direct reply)."""
+        async with asyncio.timeout(timeout):
+            while len(self.sim.messages(chat_id)) <= self._seen.get(chat_id, 0):
+                await asyncio.sleep(0.02)
+        return self.new_messages(chat_id)
 
     async def say(self, user_id: int, text: str) -> list[dict]:
         """Send text as the person; return the bot's messages to them once it has handled it."""

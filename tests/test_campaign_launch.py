@@ -141,7 +141,7 @@ async def test_bad_input_in_the_launch_form_is_explained_and_the_draft_kept(peop
     # A forged button and a button of a draft that does not exist.
     await bot.press(ADMIN, 1, "f:99999:confirm:")
     assert "không còn hiệu lực" in bot.sim.callback_answers[-1]["text"]
-    await bot.press(ADMIN, 1, "camp:resend:1")  # no campaign 1 yet
+    await bot.press(ADMIN, 1, "c:resend:1")  # no campaign 1 yet
     assert (await draft_answers(bot, ADMIN))["title"] == answers["title"]
 
     # A sticker where a date is expected.

@@ -57,7 +57,7 @@ async def test_officer_joins_with_a_cli_invite_and_others_are_refused(bot, db_ur
     # An unknown code.
     assert "không đúng" in texts_of(await bot.say(STRANGER, "/start KHONGCOMA99"))[0]
     # A stranger's /help and a stray message.
-    assert "chưa tham gia" in texts_of(await bot.say(STRANGER, "/help"))[0]
+    assert "cần mã mời" in texts_of(await bot.say(STRANGER, "/help"))[0]
     assert "chưa tham gia" in texts_of(await bot.say(STRANGER, "xin chào"))[0]
     # /start with no code explains how to join.
     assert "mã mời" in texts_of(await bot.say(STRANGER, "/start"))[0]
@@ -116,7 +116,7 @@ async def test_admin_deactivates_a_member_who_is_told_and_loses_access(bot):
 
     done = texts_of(await bot.say(ADMIN, f"/deactivate {member_no}"))[0]
     assert done.startswith("Đã vô hiệu hóa")
-    assert "vô hiệu hóa" in texts_of(bot.new_messages(OFFICER))[0]
+    assert "vô hiệu hóa" in texts_of(await bot.wait_new(OFFICER))[0]
     assert "chưa tham gia" in texts_of(await bot.say(OFFICER, "/whoami"))[0]
     async with bot.db.session() as session:
         actions = (await session.scalars(select(AuditEntry.action))).all()
@@ -127,13 +127,13 @@ async def test_a_member_leaves_after_confirming(bot):
     await bot.say(OFFICER, f"/start {await make_invite(bot.db, 'LB', 'officer')}")
     question = (await bot.say(OFFICER, "/leave"))[0]
     buttons = [b["callback_data"] for row in question["reply_markup"]["inline_keyboard"] for b in row]
-    assert buttons == ["leave:yes", "leave:no"]
-    await bot.press(OFFICER, question["message_id"], "leave:no")
+    assert buttons == ["c:leave_confirmed:", "c:keep:"]
+    await bot.press(OFFICER, question["message_id"], "c:keep:")
     assert bot.sim.messages(OFFICER)[-1]["text"] == "Đã hủy, không có gì thay đổi."
     assert "Họ tên" in texts_of(await bot.say(OFFICER, "/whoami"))[0]
 
     question = (await bot.say(OFFICER, "/leave"))[0]
-    await bot.press(OFFICER, question["message_id"], "leave:yes")
+    await bot.press(OFFICER, question["message_id"], "c:leave_confirmed:")
     assert bot.sim.messages(OFFICER)[-1]["text"].startswith("Bạn đã rời khỏi bot")
     assert "chưa tham gia" in texts_of(await bot.say(OFFICER, "/whoami"))[0]
     assert bot.sim.commands_for({"type": "chat", "chat_id": OFFICER}) == []
@@ -144,7 +144,7 @@ async def test_forged_and_stale_buttons_are_refused(bot):
     await bot.press(OFFICER, 99999, "admin:delete_everything")
     assert "không còn hiệu lực" in bot.sim.callback_answers[-1]["text"]
     # A stranger pressing any button is asked to join.
-    await bot.press(STRANGER, 99999, "leave:yes")
+    await bot.press(STRANGER, 99999, "c:leave_confirmed:")
     assert "chưa tham gia" in bot.sim.callback_answers[-1]["text"]
 
 
@@ -158,7 +158,7 @@ async def test_mydata_sends_what_is_stored_and_forget_erases_it(bot):
     assert any(a["action"] == "member.joined" for a in data["activity"])
 
     question = (await bot.say(OFFICER, "/forget"))[0]
-    await bot.press(OFFICER, question["message_id"], "forget:yes")
+    await bot.press(OFFICER, question["message_id"], "c:forget_confirmed:")
     assert bot.sim.messages(OFFICER)[-1]["text"].startswith("Đã xóa dữ liệu cá nhân")
     async with bot.db.session() as session:
         assert await session.scalar(select(Member).where(Member.telegram_user_id == OFFICER)) is None

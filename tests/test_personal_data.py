@@ -218,7 +218,7 @@ async def test_forget_on_telegram_leaves_no_trace_of_them_in_any_table(bot, zbot
 
     question = (await bot.say(TG_USER, "/forget"))[0]
     assert "Zalo" in question["text"]
-    await bot.press(TG_USER, question["message_id"], "forget:yes")
+    await bot.press(TG_USER, question["message_id"], "c:forget_confirmed:")
     assert bot.sim.messages(TG_USER)[-1]["text"].startswith("Đã xóa dữ liệu cá nhân")
 
     assert await traces(bot.db) == []

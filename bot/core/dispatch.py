@@ -41,6 +41,9 @@ async def handle(turn: Turn) -> None:
         turn.say(zt.STICKER if sticker and turn.channel == "zalo" else _unknown(turn, texts.UNKNOWN_MESSAGE))
         return
     command = COMMANDS.get(name)
+    if member is None and turn.pressed:
+        turn.say(texts.NOT_A_MEMBER_BUTTON, alert=True)
+        return
     if command is None and turn.pressed:
         turn.say(_unknown(turn, texts.STALE_BUTTON), alert=True)
         return

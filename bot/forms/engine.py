@@ -8,6 +8,7 @@ text everywhere (choices are numbered so typing "2" works without buttons).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -26,6 +27,9 @@ from bot.services import files as files_service
 from storage.models import FormDraft
 
 LABEL_PREFIX = "_label:"
+# A text this long, typed or pasted where a file is asked for and a .txt is accepted, is that file:
+# a plan pasted into a chat that cannot send documents (Zalo) is read like the document.
+PASTED_MIN = 200
 REVIEW_VALUE_MAX = 300
 
 
@@ -74,6 +78,15 @@ class Screen:
 
 class StaleDraft(Exception):
     """A button of a draft that no longer exists (finished, cancelled, or forged)."""
+
+
+def pasted_text(text: str) -> FileInput:
+    content = text.strip().encode("utf-8")
+
+    async def fetch() -> bytes:
+        return content
+
+    return FileInput(filename="van-ban-dan.txt", size=len(content), mime_type="text/plain", fetch=fetch)
 
 
 def fold(text: str) -> str:
@@ -395,6 +408,8 @@ class FormEngine:
             if not files:  # optional, nothing sent: answered empty, like /skip
                 self._store(draft, f, None, None)
             return await self._after_answer(session, form, draft, f)
+        if reply.file is None and f.accept and ".txt" in f.accept and len((reply.text or "").strip()) >= PASTED_MIN:
+            reply = dataclasses.replace(reply, file=pasted_text(reply.text))  # read like a .txt file
         if reply.file is None:
             return await self._ask(session, form, draft, f, error=t.FILE_NEEDED)
         item = reply.file

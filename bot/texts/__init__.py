@@ -417,6 +417,7 @@ CAMPAIGN_USAGE = "Cách dùng: /campaign SỐ (xem số ở /campaigns)."
 CAMPAIGN_NOT_FOUND = "Không có phong trào số {id}. Xem danh sách: /campaigns"
 RESEND_BUTTON = "🔁 Gửi lại cho đơn vị chưa xác nhận"
 RESENT = "Đã xếp lịch gửi lại phát động #{id} cho {units} đơn vị chưa xác nhận."
+RESEND_USAGE = "Cách dùng: /resend SỐ_PHONG_TRÀO (xem số ở /campaigns)."
 NOTHING_TO_RESEND = "Mọi đơn vị đã xác nhận phát động #{id}; không cần gửi lại."
 
 
@@ -467,3 +468,33 @@ def campaign_detail(campaign, statuses: list, undelivered: str | None = None) ->
     return shorten_lines([*lines, *body], keep=len(lines))
 
 
+
+
+def members_list(people: list, total: int) -> str:
+    lines = [f"Thành viên đang hoạt động ({vn_number(total)}):"]
+    for m in people:
+        unit = f", {m.unit.name}" if m.unit else ""
+        flag = "" if m.reachable else " ⚠️ không liên lạc được"
+        channels = "/".join(name for name, has in (("Telegram", m.telegram_user_id), ("Zalo", m.zalo_user_id)) if has)
+        lines.append(f"#{m.id} {m.full_name} — {ROLE_SHORT[m.role]}{unit} ({channels}){flag}")
+    if total > len(people):
+        lines.append(f"… và {vn_number(total - len(people))} người nữa. Gõ /members MÃ_ĐƠN_VỊ để lọc.")
+    lines.append("Vô hiệu hóa một người: /deactivate SỐ")
+    return "\n".join(lines)
+
+
+INVITE_USAGE = ("Cách dùng: /invite cán bộ MÃ_ĐƠN_VỊ [số mã] · /invite lãnh đạo [số mã] · /invite quản trị\n"
+                "Ví dụ: /invite cán bộ XA01 2 (xem mã đơn vị ở /members).")
+INVITE_COUNT = "Mỗi lần tạo từ 1 đến {max} mã."
+INVITE_NEEDS_UNIT = "Mã mời cán bộ cần mã đơn vị, ví dụ: /invite cán bộ XA01"
+INVITE_UNIT_INACTIVE = "Đơn vị {code} đã ngừng hoạt động."
+
+
+def invites_made(codes: list[str], role: str, unit_name: str | None, expires: str, bot_username: str) -> str:
+    where = f", đơn vị {unit_name}" if unit_name else ""
+    lines = [f"Đã tạo {len(codes)} mã mời — vai trò {ROLE_NAMES[role]}{where}, hết hạn {expires}.",
+             "Gửi mỗi người một mã; mỗi mã dùng một lần.", ""]
+    for code in codes:
+        telegram = f"https://t.me/{bot_username}?start={code}" if bot_username else f"/start {code}"
+        lines.append(f"• {code}\n  Zalo: nhắn cho bot “tham gia {code}”\n  Telegram: {telegram}")
+    return "\n".join(lines)

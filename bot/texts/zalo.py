@@ -65,6 +65,8 @@ STICKER = "Bot chưa hiểu nhãn dán. Gõ “trợ giúp” để xem các l�
 UNSUPPORTED = "Bot chưa đọc được loại tin nhắn này trên Zalo. Hãy gõ chữ hoặc gửi ảnh."
 PHOTO_FAILED = "Bot chưa tải được ảnh này từ Zalo. Hãy gửi lại ảnh."
 ACK_WHICH = "Đơn vị có {n} phát động chưa xác nhận:\n{lines}\n\nGõ “đã nhận <số>”, ví dụ: đã nhận {first}"
+ACK_WHICH_ANY = "Đơn vị có {n} phát động chưa xác nhận:\n{lines}\n\nXác nhận từng phát động theo số của nó."
+ACK_USAGE = "Cách dùng: “đã nhận <số>” (số của phát động), hoặc chỉ “đã nhận” khi đơn vị có một phát động."
 ACK_NONE = "Đơn vị của bạn không còn phát động nào chưa xác nhận."
 EXPORT_USAGE = "Cách dùng: xuất <số phong trào>, ví dụ: xuất 3"
 EXPORT_READY = "📎 {caption}\nTải tệp (link hết hạn lúc {until}): {url}"
@@ -83,3 +85,4 @@ MYDATA_FORGET_HINT = "Gõ “xóa dữ liệu” nếu muốn xóa."
 MYDATA_FILE = "📎 Toàn bộ dữ liệu (tệp JSON, link hết hạn lúc {until}): {url}"
 FORGET_CONFIRM = (f"{texts.FORGET_CONFIRM}\n\nĐể xóa, gõ: đồng ý xóa dữ liệu\n"
                   "Nếu muốn giữ lại, bạn không cần làm gì.")
+FILE_LINK = "📎 {caption}\nTải tệp (link hết hạn lúc {until}): {url}"

@@ -3,9 +3,12 @@ to type. The engine's screens already number their choices; only the "press …"
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from bot.core.screens import Action
 from bot.forms import Screen
+from bot.texts.commands import WORDING
 from bot.texts import forms as ft
 
 # What the engine says about buttons, and what to type on Zalo instead.
@@ -16,6 +19,11 @@ SCREEN_PHRASES = {
     # The longer first: NAV_HOWTO is a part of NAV_HOWTO_OPTIONAL.
     ft.NAV_HOWTO_OPTIONAL: "Gõ “bỏ qua” để bỏ qua · “quay lại” để về câu trước · “hủy” để hủy",
     ft.NAV_HOWTO: "Gõ “quay lại” để về câu trước · “hủy” để hủy",
+    ft.FILE_NEEDED: "Hãy gửi ảnh, hoặc dán nội dung văn bản vào tin nhắn.",
+    "Gửi văn bản kế hoạch/chỉ thị phát động (.docx, .pdf, .txt) để bot tự điền":
+        "Dán toàn văn kế hoạch/chỉ thị phát động vào tin nhắn để bot tự điền",
+    "bấm “Bỏ qua”": "gõ “bỏ qua”",
+    "bấm “Xong”": "gõ “xong”",
 }
 RESUME_HOWTO = "Gõ “tiếp tục” để làm tiếp, hoặc “làm lại” để bỏ bản nháp và bắt đầu lại."
 REVIEW_HOWTO = "Gõ “gửi” để hoàn tất, hoặc “sửa 2” để sửa mục 2 (số mục theo danh sách trên). Gõ “hủy” để hủy."
@@ -52,3 +60,29 @@ def payload_text(payload: dict[str, Any]) -> str:
         return text
     kept = [line for line in text.splitlines() if not line.startswith("Bấm ")]
     return "\n".join(kept).rstrip() + "\n\n" + "\n".join(typed)
+
+
+_SLASH = re.compile(r"(?<![\w/])/([a-z_]+)\b((?:\s+(?:#?\d+|<[^<>\n]{1,40}>|[A-ZĐ][A-ZĐ_\u00c0-\u1ef9]*_[A-ZĐ_\u00c0-\u1ef9]+))*)")
+
+
+def typed_commands(text: str) -> str:
+    """"/status 3" → "“tình hình 3”": the words a Zalo person types (the slash form works too)."""
+    def words(match: re.Match) -> str:
+        wording = WORDING.get(match.group(1))
+        if wording is None or not wording.words:
+            return match.group(0)
+        return f"“{wording.words[0]}{match.group(2)}”"
+
+    return _SLASH.sub(words, text or "")
+
+
+def actions_text(rows: list[list[Action]]) -> str:
+    """Buttons as what to type: "👉 ✅ Duyệt: gõ “duyệt 12”"."""
+    lines = []
+    for row in rows:
+        for a in row:
+            wording = WORDING.get(a.command)
+            head = wording.words[0] if wording is not None and wording.words else f"/{a.command}"
+            typed = " ".join([head, *a.args])
+            lines.append(f"👉 {a.label}: gõ “{typed}”")
+    return "\n".join(lines)
