@@ -15,7 +15,6 @@ from bot.core.screens import Action
 from bot.core.turn import Turn
 from bot.services import digest_sending, digests, exports, files
 from bot.texts import digests as t
-from bot.texts.reports import hints_for
 
 log = logging.getLogger(__name__)
 CHART_FILENAME = "ban-tin.png"
@@ -28,7 +27,7 @@ async def digest(turn: Turn) -> None:
     async with turn.db.session() as session:
         rendered = await digest_sending.on_demand(session, turn.member.id, turn.settings, now)
         chart_id = await digest_sending.store_chart(session, rendered.chart, now) if rendered.chart else None
-    turn.say(hints_for(turn.channel, rendered.text))
+    turn.say(rendered.text)
     if chart_id is not None:
         turn.attach(chart_id, CHART_FILENAME, "image/png", rendered.caption)
 
@@ -70,7 +69,7 @@ async def _send_export(turn: Turn, build: Build, caption: str) -> None:
             made = await build(session)
             stored = await files.store(session, made.content, made.filename, made.mime_type)
     except exports.ExportError as exc:
-        turn.say(hints_for(turn.channel, exc.text))
+        turn.say(exc.text)
         return
     except Exception:
         log.exception("export failed")

@@ -112,7 +112,7 @@ async def report(turn: Turn) -> None:
         return
     async with turn.db.session() as session:
         screen = await report_form.start(turn.engine, session, member.id, member.unit_id, period_id)
-    turn.show(t.hints_for(turn.channel, screen) if isinstance(screen, str) else screen)
+    turn.show(screen)
 
 
 @command("status")
@@ -145,6 +145,6 @@ async def due(turn: Turn) -> None:
     async with turn.db.session() as session:
         items = await report_periods.open_periods_for_unit(session, member.unit_id)
     if not items:
-        turn.say(t.report_no_periods(turn.channel, with_due_hint=False))
+        turn.say(t.DUE_NONE)
         return
     turn.say(t.due_text(turn.channel, member.unit_name or "", items, report_periods.today_local()))

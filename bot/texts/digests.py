@@ -200,9 +200,8 @@ def schedule_words(frequency: str, next_at: datetime | None, weekday: int) -> tu
 
 
 def digest_settings(channel: str, current: str, when: str) -> str:
-    choices = ", ".join(cmd(channel, "digest_settings", w) for w in FREQUENCY_TYPED.values())
     how = ("Chọn tần suất bằng nút dưới đây, hoặc gõ /digest_settings ngày | tuần | tắt." if channel == "telegram"
-           else f"Đổi tần suất: gõ {choices}.")
+           else "Đổi tần suất: gõ một trong các lệnh dưới đây.")
     return f"Bản tin thi đua của bạn: {current}{when}.\n{how}"
 
 

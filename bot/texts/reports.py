@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from bot import clock
 from bot.text_chunks import TELEGRAM_TEXT_LIMIT, shorten_lines, vn_number
-from bot.texts.commands import WORDING, cmd
+from bot.texts.commands import cmd
 
 REPORT_FOR_PERIOD = "Kỳ báo cáo: {label}."
 REPORT_BUTTON = "📝 Gửi báo cáo"
@@ -89,24 +88,9 @@ def already_reported(at: str) -> str:
     return f"Đơn vị đã nộp báo cáo kỳ này lúc {at}. Gửi tiếp thì bản mới sẽ thay bản cũ khi bạn xác nhận (bản cũ vẫn được lưu)."
 
 
-# --- the dialogues' words (bot/core/reports.py): hints name commands as typed on the channel ----
+# --- the dialogues' words (bot/core/reports.py): hints name commands as typed on the channel ---
 
 PERIOD_LIST_MAX = 40
-# Slash commands in a service's text ("gõ /report để chọn", "/report_docx 3 <số thứ tự>"), with the
-# numbers and <…> that follow them: on Zalo, the words to type.
-_SLASH = re.compile(r"/([a-z_]+)((?: (?:<[^<>]*>|#?\d+))*)")
-
-
-def hints_for(channel: str, text: str) -> str:
-    """A text written with /commands (by a service, for any channel), as typed on `channel`."""
-    if channel == "telegram":
-        return text
-
-    def typed(match: re.Match) -> str:
-        name, tail = match.group(1), match.group(2).split()
-        return cmd(channel, name, *tail) if name in WORDING else match.group(0)
-
-    return _SLASH.sub(typed, text)
 
 
 def periods_usage(channel: str) -> str:
@@ -145,10 +129,7 @@ def periods_list(channel: str, campaign_id: int, title: str, periods: list) -> s
     return "\n".join(lines)
 
 
-def report_no_periods(channel: str, with_due_hint: bool = True) -> str:
-    """Nothing open to report on (`due` itself does not point to `due`)."""
-    text = REPORT_NO_PERIODS if with_due_hint else REPORT_NO_PERIODS.replace(" Xem các kỳ sắp tới bằng /due.", "")
-    return hints_for(channel, text)
+DUE_NONE = REPORT_NO_PERIODS.replace(" Xem các kỳ sắp tới bằng /due.", "")
 
 
 def status_usage(channel: str) -> str:

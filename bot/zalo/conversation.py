@@ -9,6 +9,7 @@ timeout) it is queued in the outbox instead, so nothing the person should read i
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections import deque
 from datetime import timedelta
@@ -128,7 +129,8 @@ class Conversation:
             await self.reply(chat_id, zt.FILE_LINK.format(caption=typed_commands(m.file.caption or m.file.filename),
                                                           until=until, url=url), member_id)
             return
-        text = screen_text(m.screen) if m.screen is not None else m.text
+        # m.text is the screen's text and what its completion said (turn.show(screen, extra)).
+        text = screen_text(dataclasses.replace(m.screen, text=m.text)) if m.screen is not None else m.text
         text = typed_commands(text)
         if m.actions:
             text = f"{text}\n\n{actions_text(m.actions)}"
