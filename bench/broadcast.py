@@ -37,7 +37,7 @@ from bot.config import Settings  # noqa: E402
 from bot.limits import RateLimiter  # noqa: E402
 from bot.sending_budget import DatabaseSchedule  # noqa: E402
 from bot.services import outbox  # noqa: E402
-from bot.simulator import BotApiSimulator  # noqa: E402
+from devkit.simulator import BotApiSimulator  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.db import Database, is_sqlite  # noqa: E402
 from storage.models import OutboxMessage  # noqa: E402

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot import clock  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.sample_campaign import seed  # noqa: E402
+from devkit.sample_campaign import seed  # noqa: E402
 from bot.services import digest_sending, exports  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.db import Database, empty_scratch_database  # noqa: E402

@@ -42,7 +42,7 @@ from bot import clock
 from bot.app import build_application, start_bot, stop_bot, use_fast_event_loop
 from bot.config import Settings
 from bot.services import units
-from bot.simulator import BotApiSimulator
+from devkit.simulator import BotApiSimulator
 from storage import migrate
 from storage.db import Database, empty_scratch_database, is_sqlite
 from storage.models import Campaign, CampaignUnit, Member, Unit

@@ -32,7 +32,7 @@ from typing import Any
 from bench import forms
 from bench.launch import enqueue_launch, is_launch_message, launch_received
 from bot.config import Settings
-from bot.simulator import BotApiSimulator
+from devkit.simulator import BotApiSimulator
 from storage import migrate
 from storage.db import Database, empty_scratch_database, is_sqlite
 

@@ -21,7 +21,7 @@ from bot.inbox import InboxWorker, Observer
 from bot.sending_budget import SendingBudget
 from bot.services import outbox
 from bot.telegram_intake import TelegramIntake, handler as telegram_handler
-from bot.forms import FormEngine, campaign_form, nomination_form, report_form
+from bot.forms import FORMS, FormEngine
 from handlers import access, conversation, errors, menu, nominations
 from handlers.context import BotContext
 from storage import migrate
@@ -31,7 +31,6 @@ log = logging.getLogger(__name__)
 
 # Feature modules in the order their handlers are tried; fallback must stay last.
 FEATURES = (access, nominations, conversation, errors)
-FORMS = (campaign_form.FORM, *nomination_form.FORMS, report_form.FORM)
 
 
 async def open_resources(app: Application) -> None:

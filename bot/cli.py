@@ -393,10 +393,10 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     if args.channel == "zalo":
-        from bot.zalo.demo import run_zalo_demo
+        from devkit.zalo_demo import run_zalo_demo
 
         return asyncio.run(run_zalo_demo(settings, echo=not sys.stdin.isatty()))
-    from bot.demo import run_demo
+    from devkit.demo import run_demo
 
     return asyncio.run(run_demo(settings, echo=not sys.stdin.isatty()))
 

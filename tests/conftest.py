@@ -16,8 +16,8 @@ from bot import clock
 from bot.app import build_application, start_bot, stop_bot
 from bot.config import Settings
 from bot.services import invites, members, units
-from bot.simulator import BotApiSimulator, InboxTracker
-from bot.simulator.zalo import ZaloApiSimulator
+from devkit.simulator import BotApiSimulator, InboxTracker
+from devkit.simulator.zalo import ZaloApiSimulator
 from storage import migrate
 from storage.db import Database, empty_scratch_database
 

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from bot import clock, jobs
 from bot.texts import digests as digest_texts
 from bot.config import DigestSettings, QuietHours, Settings
-from bot.sample_campaign import seed
 from bot.services import digest_sending, digests
+from devkit.sample_campaign import seed
 from storage.models import DigestSubscription, Member
 from tests.conftest import add_admin, make_invite, texts_of
 

@@ -1,6 +1,6 @@
 """The báo cáo tổng hợp of a report period (DOCX): what a clerk checks before forwarding it.
 
-The sample campaign (bot/sample_campaign.py) has 12 units "Xã số 1", "Phường số 2", "Cơ quan số 3",
+The sample campaign (devkit/sample_campaign.py) has 12 units "Xã số 1", "Phường số 2", "Cơ quan số 3",
 "Trường số 4", "Đoàn thể số 5", … in that cycle of kinds; units 1–8 report on the first period, and
 every third of them (i % 3 == 2: Cơ quan số 3, 5 days; Xã số 6, 3 days) is late; two thirds (8)
 acknowledged; nomination n belongs to unit n % 12 with status STATUSES[n % 5].
@@ -20,7 +20,7 @@ from sqlalchemy import insert, select, update
 
 from bot import clock
 from bot.exports.docx_report import period_report_docx
-from bot.sample_campaign import STATUSES, seed
+from devkit.sample_campaign import STATUSES, seed
 from storage.models import Campaign, Report
 
 ORGANISATION = "Hội đồng Thi đua – Khen thưởng tỉnh Đồng Nai"

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from bot import clock
 from bot.exports.xlsx import campaign_xlsx
-from bot.sample_campaign import seed
+from devkit.sample_campaign import seed
 from storage.models import CampaignUnit, Member, Nomination, Report, ReportPeriod
 
 NOMINATION_HEADERS = [

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.services import units
-from bot.simulator import BotApiSimulator, ZaloApiSimulator
+from devkit.simulator import BotApiSimulator, ZaloApiSimulator
 from storage import migrate
 from storage.db import Database, empty_scratch_database
 from storage.models import Campaign, CampaignUnit, FormDraft, InboxUpdate, Member, Unit

@@ -226,7 +226,7 @@ async def seed_many_units(db, count: int, first_chat: int) -> tuple[int, list[in
 
 
 async def test_the_tick_command_sends_due_nudges_and_says_so(db, db_url, tmp_path):
-    from bot.simulator import BotApiSimulator
+    from devkit.simulator import BotApiSimulator
     from tests.conftest import USERNAME
     from tests.test_outbox_processes import bot_env, run_cli
 
@@ -249,7 +249,7 @@ async def test_two_processes_ticking_on_postgresql_send_each_nudge_once(db, db_u
         pytest.skip("two processes claiming rows concurrently is PostgreSQL's case; set TEST_DATABASE_URL")
     import asyncio
 
-    from bot.simulator import BotApiSimulator
+    from devkit.simulator import BotApiSimulator
     from tests.conftest import USERNAME
     from tests.test_outbox_processes import bot_env, run_cli
 

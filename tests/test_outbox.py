@@ -16,7 +16,7 @@ from bot import clock, jobs
 from bot.config import ConfigError, OutboxSettings, load_settings
 from bot.limits import RateLimiter, SlidingWindow
 from bot.services import outbox
-from bot.simulator import BotApiSimulator
+from devkit.simulator import BotApiSimulator
 from storage.models import Campaign, Member, OutboxMessage, StoredFile
 from tests.conftest import TOKEN, make_settings
 

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from bench.launch import enqueue_launch, launch_received
 from bot import clock
 from bot.services import outbox
-from bot.simulator import BotApiSimulator
+from devkit.simulator import BotApiSimulator
 from storage.db import is_sqlite
 from storage.models import OutboxMessage
 from tests.conftest import TOKEN, USERNAME

@@ -15,7 +15,7 @@ from bot.config import OutboxSettings
 from bot.limits import BACKGROUND, REPLY, RateLimiter
 from bot.sending_budget import DatabaseSchedule, SendingBudget
 from bot.services import outbox
-from bot.simulator import BotApiSimulator
+from devkit.simulator import BotApiSimulator
 from storage.db import is_sqlite
 from tests.conftest import TOKEN, add_admin, make_settings, texts_of
 from tests.test_zalo_channel import zbot  # noqa: F401 - the Zalo channel fixture

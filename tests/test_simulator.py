@@ -26,7 +26,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.simulator import BotApiSimulator
+from devkit.simulator import BotApiSimulator
 
 
 class TrackingUpdateProcessor(SimpleUpdateProcessor):

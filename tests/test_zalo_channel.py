@@ -15,10 +15,9 @@ from sqlalchemy import func, select
 
 from bot import clock, jobs
 from bot.config import Settings, ZaloSettings
-from bot.forms import FormEngine
-from bot.app import FORMS
+from bot.forms import FORMS, FormEngine
 from bot.services import outbox, report_periods
-from bot.simulator.zalo import ZaloApiSimulator
+from devkit.simulator.zalo import ZaloApiSimulator
 from bot.zalo.channel import SECRET_HEADER, ZaloChannel
 from storage.models import Campaign, InboxUpdate, CampaignUnit, Member, Nomination, OutboxMessage, Report, ReportPeriod
 from tests.conftest import ZALO_TOKEN, add_admin, make_invite, make_settings, texts_of

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from aiohttp import ClientSession, ClientTimeout, web
 
-from bot.simulator import ZaloApiSimulator
+from devkit.simulator import ZaloApiSimulator
 from tests.conftest import ZALO_TOKEN as TOKEN
 
 Sim, Http = ZaloApiSimulator, ClientSession

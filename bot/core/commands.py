@@ -69,7 +69,7 @@ def _fits(name: str, usage: str, rest: list[str]) -> bool:
         return not rest
     if rest and "số" in slots[0] and not re.fullmatch(r"#?\d+", rest[0]):
         return False
-    return len(rest) <= len(slots) or name in FREE_TAIL
+    return len(rest) <= len(slots) or name in FREE_TAIL or usage.endswith("…]")
 
 
 def _word_table() -> list[tuple[str, str]]:
@@ -101,4 +101,4 @@ def parse(text: str) -> tuple[str | None, list[str]]:
 def visible(role: str | None) -> list[Command]:
     """The commands /help lists for a role, in the table's order."""
     return [c for name in WORDING if (c := COMMANDS.get(name)) is not None and c.wording.about
-            and role is not None and role in c.roles]
+            and role is not None and (role in c.roles or access.STRANGER in c.roles)]

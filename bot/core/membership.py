@@ -18,7 +18,7 @@ def help_text(turn: Turn, role: str) -> str:
     head = [f"Bạn đang dùng bot với vai trò: {texts.ROLE_NAMES[role]}.", ""]
     if turn.channel == "zalo":
         head.append("Gõ một trong các lệnh sau (có dấu hay không dấu đều được):")
-        tail = ["", "Có thể gõ lệnh có dấu gạch chéo, ví dụ /help."]
+        tail = []
     else:
         head.append("Các lệnh của bạn:")
         tail = ["", "Có thể gõ lệnh bằng chữ, ví dụ: báo cáo 7, tình hình 3."]

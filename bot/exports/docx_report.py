@@ -33,7 +33,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clock
-from bot.services.plan_reader import DOC_TYPES
+from bot.texts import DOC_TYPES
 from storage.models import Campaign, CampaignUnit, Nomination, Report, ReportPeriod, Unit
 
 # --- Decree 30/2020/NĐ-CP, Phụ lục I: font, sizes, page ------------------------------------------

@@ -112,6 +112,19 @@ async def _kinds(session: AsyncSession, answers: Answers, context: dict) -> list
     return [Choice(k[:40], k) for k in await campaigns.unit_kinds(session)]
 
 
+UNITS_SHOWN = 60
+
+
+async def _unit_list(session: AsyncSession, answers: Answers, context: dict) -> str | None:
+    """The codes to type, under the question: the office picks from what exists."""
+    units = await campaigns.active_units(session)
+    if not units:
+        return None
+    lines = [f"{u.code} — {u.name}" for u in units[:UNITS_SHOWN]]
+    more = f"\n… và {len(units) - UNITS_SHOWN} đơn vị khác (mã theo danh mục của Văn phòng)." if len(units) > UNITS_SHOWN else ""
+    return "Mã các đơn vị:\n" + "\n".join(lines) + more
+
+
 def _codes(text: str) -> list[str]:
     return [c for c in re.split(r"[,;\s]+", text) if c]
 
@@ -122,7 +135,7 @@ async def _resolve_units(session: AsyncSession, text: str, answers: Answers) -> 
         return None, "Tối đa 500 mã mỗi lần; hãy chọn theo loại đơn vị hoặc theo đơn vị cấp trên."
     units, unknown = await campaigns.units_by_codes(session, codes)
     if unknown:
-        return None, f"Không có đơn vị mã: {', '.join(unknown[:20])}. Xem mã bằng lệnh `python -m bot units list` hoặc hỏi Văn phòng."
+        return None, f"Không có đơn vị mã: {', '.join(unknown[:20])}. Xem các mã ở danh sách dưới câu hỏi."
     return [{"code": u.code, "name": u.name} for u in units], None
 
 
@@ -163,9 +176,9 @@ FORM = Form(
         Field("target_kinds", "Loại đơn vị", "Chọn loại đơn vị nhận phát động.", kind="multi",
               choices_provider=_kinds, when=lambda a: a.get("target_mode") == "kind"),
         Field("target_root", "Đơn vị cấp trên", "Gõ mã đơn vị cấp trên; đơn vị này và mọi đơn vị trực thuộc sẽ nhận.",
-              kind="units", resolver=_resolve_root, when=lambda a: a.get("target_mode") == "subtree"),
+              kind="units", resolver=_resolve_root, hint_provider=_unit_list, when=lambda a: a.get("target_mode") == "subtree"),
         Field("target_units", "Các đơn vị", "Gõ mã các đơn vị nhận, cách nhau bằng dấu phẩy (ví dụ: LB, XD, CM).",
-              kind="units", resolver=_resolve_units, when=lambda a: a.get("target_mode") == "units", max_len=5000),
+              kind="units", resolver=_resolve_units, hint_provider=_unit_list, when=lambda a: a.get("target_mode") == "units", max_len=5000),
     ),
 )
 

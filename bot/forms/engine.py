@@ -11,17 +11,15 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clock
-from bot.config import FileSettings
 from bot.texts import forms as t
+from bot.forms.io import Button, FileInput, Reply, Screen, StaleDraft
 from bot.forms.model import Answers, Choice, Field, Form
 from bot.services import files as files_service
 from storage.models import FormDraft
@@ -31,53 +29,6 @@ LABEL_PREFIX = "_label:"
 # a plan pasted into a chat that cannot send documents (Zalo) is read like the document.
 PASTED_MIN = 200
 REVIEW_VALUE_MAX = 300
-
-
-@dataclass(frozen=True)
-class FileInput:
-    filename: str
-    size: int
-    mime_type: str | None
-    # Downloads the bytes from the channel; called only once type and size have passed, so a
-    # 60 MB video is refused without being fetched.
-    fetch: Callable[[], Awaitable[bytes]]
-    # The channel's caps (config [files]): nothing above limits.max_bytes is downloaded.
-    limits: FileSettings = field(default_factory=FileSettings)
-    size_at_least: bool = False  # the channel stopped reading at the cap: the file is larger still
-
-
-@dataclass(frozen=True)
-class Reply:
-    """What the person did: typed text, pressed a button (action + arg), or sent a file."""
-
-    text: str | None = None
-    action: str | None = None  # pick | done | back | skip | cancel | confirm | edit | continue | discard
-    arg: str | None = None
-    file: FileInput | None = None
-    unsupported: str | None = None  # "sticker", "photo", "voice"… sent where it is not expected
-    update_id: int | None = None  # the inbox row (bot.inbox.current_row_id): a repeat is not applied twice
-
-
-@dataclass(frozen=True)
-class Button:
-    label: str
-    action: str
-    arg: str = ""
-
-
-@dataclass
-class Screen:
-    text: str
-    draft_id: int | None = None
-    buttons: list[list[Button]] = field(default_factory=list)
-    status: str = "asking"  # asking | review | resume | done | cancelled
-    form: str | None = None
-    answers: Answers | None = None  # the confirmed answers, when status == "done"
-    context: dict[str, Any] | None = None
-
-
-class StaleDraft(Exception):
-    """A button of a draft that no longer exists (finished, cancelled, or forged)."""
 
 
 def pasted_text(text: str) -> FileInput:
@@ -586,6 +537,8 @@ class FormEngine:
         question = f"({position}/{len(fields)}) {f.prompt}"
         if f.hint:
             question += f"\n{f.hint}"
+        if f.hint_provider is not None and (more := await f.hint_provider(session, draft.answers, draft.context)):
+            question += f"\n{more}"
         parts.append(question)
         buttons: list[list[Button]] = []
         if f.kind in ("choice", "multi"):

@@ -64,6 +64,8 @@ class Field:
     reads: FileReader | None = None  # for file fields
     when: Callable[[Answers], bool] | None = None  # asked only when this holds
     hint: str | None = None
+    # (session, answers so far, the draft's context) → more to show under the question (e.g. the unit codes)
+    hint_provider: Callable[[AsyncSession, Answers, dict[str, Any]], Awaitable[str | None]] | None = None
     error: str | None = None  # replaces the generic validation message when set
 
     def __post_init__(self) -> None:

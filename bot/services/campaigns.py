@@ -65,6 +65,11 @@ async def unit_kinds(session: AsyncSession) -> list[str]:
     return list(rows.all())
 
 
+async def active_units(session: AsyncSession) -> list[Unit]:
+    """The units a campaign can go to, by code."""
+    return list((await session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.code))).all())
+
+
 async def units_by_codes(session: AsyncSession, codes: list[str]) -> tuple[list[Unit], list[str]]:
     """Active units with these codes (case-insensitive), and the codes that match none."""
     wanted = {c.strip().upper(): c.strip() for c in codes if c.strip()}

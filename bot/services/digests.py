@@ -1,6 +1,6 @@
 """Leadership digests: what each active campaign looks like now, and who gets it when.
 
-The digest is data here (CampaignDigest); bot/digest_texts.py words it and bot/charts.py draws
+The digest is data here (CampaignDigest); bot/texts/digests.py words it and bot/charts.py draws
 it. Schedules are rows (DigestSubscription): the tick claims a due one by moving its next_at with
 a conditional UPDATE, so a digest goes out once across restarts and processes, and after downtime
 a person gets one catch-up digest, not one per missed slot.

@@ -24,9 +24,8 @@ from bot.texts import reports as t
 from bot.config import NudgeSettings, QuietHours, Settings
 from bot.services import outbox
 from bot.services.members import DESTINATION_COLUMNS, destination
-from bot.services.report_periods import missing_units
 from bot.text_chunks import LIMITS
-from storage.models import Campaign, Member, Nudge, Report, ReportPeriod, Unit
+from storage.models import Campaign, CampaignUnit, Member, Nudge, Report, ReportPeriod, Unit
 
 BATCH = 5000
 CHUNK = 500  # ids per IN (…): well under SQLite's and asyncpg's parameter limits
@@ -255,3 +254,14 @@ async def _escalate(session: AsyncSession, settings: Settings, now: datetime, re
                              "payload": {"method": "sendMessage", "text": texts[to["channel"]]}})
         await outbox.enqueue_many(session, messages, kind="report_escalation")
         report.escalations += 1
+
+
+async def missing_units(session: AsyncSession, period: ReportPeriod) -> list[Unit]:
+    """Targeted units with no report for the period, by name: the late units an escalation names."""
+    reported = select(Report.unit_id).where(Report.period_id == period.id)
+    rows = await session.scalars(
+        select(Unit).join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
+        .where(CampaignUnit.campaign_id == period.campaign_id, Unit.id.not_in(reported))
+        .order_by(Unit.name)
+    )
+    return list(rows)

@@ -19,18 +19,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-SUPPORTED_SUFFIXES = (".docx", ".pdf", ".txt", ".md")
+from bot.texts import DOC_TYPES
 
-# Decree 30/2020/NĐ-CP, Phụ lục III: abbreviation -> name. "CV" (công văn) has no abbreviation
-# in its symbol; we use it when the document carries a "V/v" line and no type heading.
-DOC_TYPES = {
-    "NQ": "Nghị quyết", "QĐ": "Quyết định", "CT": "Chỉ thị", "QC": "Quy chế", "QYĐ": "Quy định",
-    "TC": "Thông cáo", "TB": "Thông báo", "HD": "Hướng dẫn", "CTr": "Chương trình", "KH": "Kế hoạch",
-    "PA": "Phương án", "ĐA": "Đề án", "DA": "Dự án", "BC": "Báo cáo", "BB": "Biên bản",
-    "TTr": "Tờ trình", "HĐ": "Hợp đồng", "CĐ": "Công điện", "GN": "Bản ghi nhớ",
-    "TTh": "Bản thỏa thuận", "GUQ": "Giấy ủy quyền", "GM": "Giấy mời", "GT": "Giấy giới thiệu",
-    "CV": "Công văn",
-}
+SUPPORTED_SUFFIXES = (".docx", ".pdf", ".txt", ".md")
 
 
 class PlanReadError(Exception):

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clock
 from bot.config import ReportSettings, Settings
+from bot.services import nudges
 from storage.models import Campaign, CampaignUnit, Report, ReportPeriod, Unit
 
 SUMMARY_MIN = 20
@@ -101,8 +102,6 @@ async def targeted_unit_ids(session: AsyncSession, campaign_id: int) -> list[int
 
 async def confirm(session: AsyncSession, campaign_id: int, settings: Settings) -> int:
     """Confirm every unconfirmed period of the campaign and plan its nudges; returns how many."""
-    from bot.services import nudges
-
     units = await targeted_unit_ids(session, campaign_id)
     count = 0
     for period in await periods_of(session, campaign_id):
@@ -115,8 +114,6 @@ async def confirm(session: AsyncSession, campaign_id: int, settings: Settings) -
 
 async def set_due(session: AsyncSession, period: ReportPeriod, due_on: date, settings: Settings) -> None:
     """Move a period's due date; a confirmed period's unsent nudges are planned again."""
-    from bot.services import nudges
-
     period.due_on = due_on
     period.opens_on = min(period.opens_on, due_on)
     if period.confirmed_at is not None:
@@ -125,8 +122,6 @@ async def set_due(session: AsyncSession, period: ReportPeriod, due_on: date, set
 
 async def add_one_off(session: AsyncSession, campaign_id: int, label: str, due_on: date, settings: Settings) -> ReportPeriod:
     """An extra period the admin adds by hand; confirmed (and nudged) at once, open from today."""
-    from bot.services import nudges
-
     today = clock.local(clock.now()).date()
     period = ReportPeriod(campaign_id=campaign_id, kind="one-off", label=label[:255], opens_on=min(today, due_on),
                           due_on=due_on, confirmed_at=clock.now())
@@ -246,17 +241,6 @@ class PeriodStatus:
     late: list[tuple[str, int]] = field(default_factory=list)  # (unit name, days late)
     missing: list[tuple[str, str]] = field(default_factory=list)  # (unit name, unit kind)
     by_kind: dict[str, list[int]] = field(default_factory=dict)  # kind → [on time, late, missing]
-
-
-async def missing_units(session: AsyncSession, period: ReportPeriod) -> list[Unit]:
-    """Targeted units with no report for the period, by name."""
-    reported = select(Report.unit_id).where(Report.period_id == period.id)
-    rows = await session.scalars(
-        select(Unit).join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
-        .where(CampaignUnit.campaign_id == period.campaign_id, Unit.id.not_in(reported))
-        .order_by(Unit.name)
-    )
-    return list(rows)
 
 
 async def period_status(session: AsyncSession, period: ReportPeriod) -> PeriodStatus:

@@ -16,58 +16,32 @@ ROLE_NAMES = {
 ROLE_SHORT = {"admin": "Quản trị", "officer": "Cán bộ thi đua", "leader": "Lãnh đạo"}
 
 
-@dataclass(frozen=True)
-class Command:
-    name: str
-    description: str
-    roles: tuple[str, ...]
+# Decree 30/2020/NĐ-CP, Phụ lục III: abbreviation -> name. "CV" (công văn) has no abbreviation
+# in its symbol; we use it when the document carries a "V/v" line and no type heading.
+DOC_TYPES = {
+    "NQ": "Nghị quyết", "QĐ": "Quyết định", "CT": "Chỉ thị", "QC": "Quy chế", "QYĐ": "Quy định",
+    "TC": "Thông cáo", "TB": "Thông báo", "HD": "Hướng dẫn", "CTr": "Chương trình", "KH": "Kế hoạch",
+    "PA": "Phương án", "ĐA": "Đề án", "DA": "Dự án", "BC": "Báo cáo", "BB": "Biên bản",
+    "TTr": "Tờ trình", "HĐ": "Hợp đồng", "CĐ": "Công điện", "GN": "Bản ghi nhớ",
+    "TTh": "Bản thỏa thuận", "GUQ": "Giấy ủy quyền", "GM": "Giấy mời", "GT": "Giấy giới thiệu",
+    "CV": "Công văn",
+}
 
 
 ALL_ROLES = ("admin", "officer", "leader")
 
-# The order here is the order of /help and of the command menu.
-COMMANDS: tuple[Command, ...] = (
-    Command("help", "Các lệnh bạn dùng được", ALL_ROLES),
-    Command("whoami", "Thông tin của bạn: họ tên, đơn vị, vai trò", ALL_ROLES),
-    Command("new_campaign", "Phát động phong trào thi đua mới", ("admin",)),
-    Command("campaigns", "Danh sách phong trào và tiến độ xác nhận", ("admin", "leader")),
-    Command("campaign", "Chi tiết một phong trào: /campaign <số>", ("admin", "leader")),
-    Command("nominate", "Đề xuất điển hình tiên tiến (tập thể, cá nhân)", ("officer",)),
-    Command("my_nominations", "Các đề xuất của đơn vị: tình trạng, sửa, rút", ("officer",)),
-    Command("review", "Xét duyệt các đề xuất điển hình đang chờ", ("admin",)),
-    Command("quota", "Xem/đặt chỉ tiêu đề xuất cho một đơn vị: /quota <số phong trào> <mã đơn vị>", ("admin",)),
-    Command("periods", "Kỳ báo cáo của phong trào: xem, sửa hạn, thêm, xác nhận: /periods <số phong trào>", ("admin",)),
-    Command("status", "Tình hình nộp báo cáo theo kỳ: /status <số phong trào>", ("admin", "leader")),
-    Command("digest", "Bản tin thi đua: tiến độ các phong trào, kèm biểu đồ", ("admin", "leader")),
-    Command("digest_settings", "Nhận bản tin hằng ngày, hằng tuần hoặc tắt", ("admin", "leader")),
-    Command("export", "Tải tệp Excel tổng hợp phong trào: /export <số phong trào>", ("admin", "leader")),
-    Command("report_docx", "Dự thảo báo cáo tổng hợp một kỳ (.docx): /report_docx <số phong trào> <kỳ>", ("admin", "leader")),
-    Command("report", "Gửi báo cáo kết quả thi đua của đơn vị", ("officer",)),
-    Command("due", "Các kỳ báo cáo đang mở của đơn vị", ("officer",)),
-    Command("members", "Danh sách thành viên (có thể kèm mã đơn vị)", ("admin",)),
-    Command("deactivate", "Vô hiệu hóa một thành viên: /deactivate <số thành viên>", ("admin",)),
-    Command("channel", "Nhận thông báo qua Telegram hay Zalo: /channel zalo", ALL_ROLES),
-    Command("link", "Lấy mã để dùng cùng tài khoản trên Zalo", ALL_ROLES),
-    Command("cancel", "Hủy biểu mẫu đang điền", ALL_ROLES),
-    Command("mydata", "Xem dữ liệu cá nhân bot đang lưu", ALL_ROLES),
-    Command("forget", "Xóa dữ liệu cá nhân của bạn", ALL_ROLES),
-    Command("leave", "Rời khỏi bot", ALL_ROLES),
-)
 
+@dataclass(frozen=True)
+class MenuEntry:
+    name: str
+    description: str
+
+
+# The command menu of people who have not joined (members get their role's: bot.core.commands).
 STRANGER_COMMANDS = (
-    Command("start", "Tham gia bằng mã mời", ()),
-    Command("help", "Hướng dẫn tham gia", ()),
+    MenuEntry("start", "Tham gia bằng mã mời"),
+    MenuEntry("help", "Hướng dẫn tham gia"),
 )
-
-
-def commands_for(role: str) -> list[Command]:
-    return [c for c in COMMANDS if role in c.roles]
-
-
-def help_text(role: str) -> str:
-    lines = [f"Bạn đang dùng bot với vai trò: {ROLE_NAMES[role]}.", "", "Các lệnh của bạn:"]
-    lines += [f"/{c.name} — {c.description}" for c in commands_for(role)]
-    return "\n".join(lines)
 
 
 PRIVACY_NOTES = {

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from bot import clock
 from bot.texts.commands import cmd
 from bot.texts.reports import when_due
-from bot.services.digests import CampaignDigest, Undelivered
-from bot.services.report_periods import PeriodStatus
 from bot.text_chunks import TELEGRAM_TEXT_LIMIT, utf16_len, vn_number
 from bot.texts import short
+
+if TYPE_CHECKING:  # the services' data words are put to; texts never call a service
+    from bot.services.digests import CampaignDigest, Undelivered
+    from bot.services.report_periods import PeriodStatus
 
 LIMIT = TELEGRAM_TEXT_LIMIT  # UTF-16 units, as Telegram counts (bot.text_chunks)
 # Below this many missing units the names are listed as they are; above, grouped by unit kind.

@@ -4,51 +4,6 @@ from __future__ import annotations
 
 from bot import texts
 
-# Typed words → command. Matched on the whole message (folded: no diacritics, lower case),
-# optionally followed by one argument, so an answer like "Báo cáo tốt" is never a command.
-WORDS = {
-    "tro giup": "help", "giup": "help", "huong dan": "help", "help": "help",
-    "tham gia": "start", "bat dau": "start",
-    "toi la ai": "whoami",
-    "de cu": "nominate", "de xuat": "nominate",
-    "de cu cua toi": "my_nominations", "danh sach de cu": "my_nominations",
-    "bao cao": "report",
-    "han bao cao": "due",
-    "da nhan": "ack", "xac nhan": "ack",
-    "ban tin": "digest", "tong hop": "digest",
-    "xuat": "export", "xuat excel": "export",
-    "kenh": "channel", "lien ket": "link",
-    "du lieu cua toi": "mydata", "xem du lieu": "mydata",
-    "xoa du lieu": "forget", "dong y xoa du lieu": "forget_confirmed",
-    "huy": "cancel", "quay lai": "back", "bo qua": "skip",
-    "tiep tuc": "continue", "lam lai": "discard",
-}
-
-# (command, words to type, what it does, roles)
-HELP = (
-    ("help", "trợ giúp", "các lệnh bạn dùng được", texts.ALL_ROLES),
-    ("whoami", "tôi là ai", "họ tên, đơn vị, vai trò của bạn", texts.ALL_ROLES),
-    ("ack", "đã nhận <số>", "xác nhận đơn vị đã nhận phát động thi đua", ("officer",)),
-    ("nominate", "đề cử", "đề xuất điển hình tiên tiến (tập thể, cá nhân)", ("officer",)),
-    ("my_nominations", "đề cử của tôi", "các đề xuất của đơn vị và tình trạng", ("officer",)),
-    ("report", "báo cáo", "gửi báo cáo kết quả thi đua của đơn vị", ("officer",)),
-    ("digest", "bản tin", "bản tin thi đua kèm biểu đồ", ("admin", "leader")),
-    ("export", "xuất <số phong trào>", "tải tệp Excel tổng hợp phong trào", ("admin", "leader")),
-    ("channel", "kênh zalo / kênh telegram", "chọn nơi nhận thông báo", texts.ALL_ROLES),
-    ("link", "liên kết", "dùng cùng tài khoản trên Telegram", texts.ALL_ROLES),
-    ("mydata", "dữ liệu của tôi", "xem dữ liệu cá nhân bot đang lưu", texts.ALL_ROLES),
-    ("forget", "xóa dữ liệu", "xóa dữ liệu cá nhân của bạn", texts.ALL_ROLES),
-    ("cancel", "hủy", "hủy biểu mẫu đang điền", texts.ALL_ROLES),
-)
-
-
-def help_text(role: str) -> str:
-    lines = [f"Bạn đang dùng bot với vai trò: {texts.ROLE_NAMES[role]}.", "", "Gõ một trong các lệnh sau:"]
-    lines += [f"• {words} — {what}" for _, words, what, roles in HELP if role in roles]
-    lines += ["", "Có thể gõ lệnh có dấu gạch chéo như trên Telegram, ví dụ /nominate."]
-    return "\n".join(lines)
-
-
 START_NO_CODE = (
     "Xin chào! Đây là bot thi đua – khen thưởng. Để tham gia, bạn cần mã mời do Văn phòng "
     "(Thường trực Hội đồng Thi đua – Khen thưởng) cấp.\n\nHãy gõ: tham gia MÃ_MỜI (ví dụ: tham gia ABCD234567)"
@@ -57,8 +12,6 @@ NOT_A_MEMBER = "Bạn chưa tham gia bot. Hãy gõ: tham gia MÃ_MỜI (mã do V
 UNKNOWN_MESSAGE = "Bot chưa hiểu tin nhắn này. Gõ “trợ giúp” để xem các lệnh của bạn."
 UNKNOWN_COMMAND = "Bot không hiểu lệnh này. Gõ “trợ giúp” để xem các lệnh của bạn."
 NOT_ALLOWED = "Chức năng này dành cho {roles}. Gõ “trợ giúp” để xem các lệnh của bạn."
-TELEGRAM_ONLY = ("Chức năng này hiện chỉ dùng trên Telegram (cần nút bấm hoặc tải tệp lên). "
-                 "Gõ “liên kết” để dùng cùng tài khoản trên Telegram.")
 GROUP_CHAT = "Hãy nhắn tin riêng cho bot để dùng các lệnh."
 NOTHING_TO_CANCEL = "Bạn không có biểu mẫu nào đang điền."
 STICKER = "Bot chưa hiểu nhãn dán. Gõ “trợ giúp” để xem các lệnh của bạn."

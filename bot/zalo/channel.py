@@ -20,7 +20,7 @@ from aiohttp import web
 
 from bot import clock, jobs, signed_links
 from bot.config import Settings
-from bot.forms import FormEngine
+from bot.forms import FORMS, FormEngine
 from bot.inbox import InboxWorker
 from bot.services import inbox, outbox
 from bot.zalo.client import ZaloBot, ZaloError
@@ -213,7 +213,6 @@ async def run_zalo_only(settings: Settings) -> int:
     """`python -m bot run` with only a Zalo token: the channel and its own tick until stopped."""
     import signal
 
-    from bot.app import FORMS
     from storage import migrate
 
     clock.set_local_zone(settings.timezone)

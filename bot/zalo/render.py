@@ -48,7 +48,8 @@ def screen_text(screen: Screen) -> str:
 
 
 def payload_text(payload: dict[str, Any]) -> str:
-    """A sendMessage payload's text, its buttons' "Bấm …" lines replaced by what to type."""
+    """A sendMessage payload's text, its buttons' "Bấm …" lines replaced by what to type, and its
+    commands as the words typed on Zalo."""
     text = payload.get("text") or ""
     buttons = [b for row in (payload.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
     typed = []
@@ -57,9 +58,9 @@ def payload_text(payload: dict[str, Any]) -> str:
         if prefix in BUTTON_WORDS:
             typed.append(BUTTON_WORDS[prefix].format(arg=arg))
     if not typed:
-        return text
+        return typed_commands(text)
     kept = [line for line in text.splitlines() if not line.startswith("Bấm ")]
-    return "\n".join(kept).rstrip() + "\n\n" + "\n".join(typed)
+    return typed_commands("\n".join(kept).rstrip()) + "\n\n" + "\n".join(typed)
 
 
 _SLASH = re.compile(r"(?<![\w/])/([a-z_]+)\b((?:\s+(?:#?\d+|<[^<>\n]{1,40}>|[A-ZĐ][A-ZĐ_\u00c0-\u1ef9]*_[A-ZĐ_\u00c0-\u1ef9]+))*)")

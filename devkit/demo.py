@@ -18,7 +18,7 @@ from bot import clock, texts
 from bot.app import build_application, start_bot, stop_bot
 from bot.config import Settings
 from bot.services import invites, members, units
-from bot.simulator import BotApiSimulator, InboxTracker
+from devkit.simulator import BotApiSimulator, InboxTracker
 from storage import migrate
 from storage.db import Database
 

@@ -13,15 +13,15 @@ import tempfile
 from pathlib import Path
 
 from bot import texts
-from bot.app import FORMS
 from bot.config import Settings, ZaloSettings
-from bot.demo import DEMO_INVITES, PEOPLE, seed, switch_person, typed_lines
-from bot.forms import FormEngine
+from bot.forms import FORMS, FormEngine
 from bot.services import campaigns
-from bot.simulator.zalo import ZaloApiSimulator
 from bot.zalo.channel import ZaloChannel
+from devkit.demo import DEMO_INVITES, PEOPLE, seed, switch_person, typed_lines
+from devkit.simulator.zalo import ZaloApiSimulator
 from storage import migrate
 from storage.db import Database
+from storage.models import Member
 
 TOKEN = "demo-zalo-token-thidua"
 HELP = """Lệnh của bản chạy thử (không gửi tới bot):
@@ -36,8 +36,14 @@ def zalo_id(user_id: int) -> str:
 
 
 async def _seed(db: Database) -> None:
-    """The Telegram demo's units and people, the officers and leaders on Zalo, and a campaign."""
+    """The Telegram demo's units and people, every one of them on Zalo only (an office with no
+    Telegram), and a campaign."""
     admin_id = await seed(db, lambda p: {"zalo_user_id": zalo_id(p.user_id), "zalo_chat_id": zalo_id(p.user_id)})
+    async with db.session() as session:
+        admin = await session.get(Member, admin_id)
+        admin.zalo_user_id = admin.zalo_chat_id = zalo_id(admin.telegram_user_id)
+        admin.telegram_user_id = admin.chat_id = None
+        admin.channel = "zalo"
     async with db.session() as session:
         await campaigns.launch(session, {
             "title": "Phong trào thi đua “Chung sức xây dựng nông thôn mới” năm 2026", "reporting_cadence": "6-monthly",
@@ -67,7 +73,7 @@ async def run_zalo_demo(settings: Settings, *, echo: bool = False, stdin=None, o
         sim.add_user(zalo_id(p.user_id), p.full_name)
     channel = ZaloChannel(demo, db, FormEngine(list(FORMS)), poll_timeout=1)
     await channel.start()
-    by_key = {p.key: p for p in PEOPLE if p.role != "admin"}
+    by_key = {p.key: p for p in PEOPLE}
     names = {zalo_id(p.user_id): p.full_name for p in PEOPLE}
     person = by_key["mai"]
     shown = 0
