@@ -142,6 +142,8 @@ def build_application(settings: Settings, *, observer: Observer | None = None) -
         .rate_limiter(SendingBudget.from_settings(settings))
         .updater(None)  # updates come from the inbox (bot.telegram_intake, bot.inbox)
     )
+    if settings.proxy_url:  # where api.telegram.org cannot be reached directly (README "Proxy")
+        builder = builder.proxy(settings.proxy_url).get_updates_proxy(settings.proxy_url)
     app = builder.build()
     app.bot_data["settings"] = settings
     app.bot_data["forms"] = FormEngine(list(FORMS))

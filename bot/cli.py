@@ -144,8 +144,10 @@ async def _bot_username(settings: Settings) -> str | None:
     from telegram import Bot
     from telegram.error import TelegramError
 
+    from bot.delivery import telegram_requests
+
     try:
-        async with Bot(settings.token, base_url=settings.api_base_url) as bot:
+        async with Bot(settings.token, base_url=settings.api_base_url, **telegram_requests(settings)) as bot:
             return bot.username
     except TelegramError as exc:
         _print_err(f"Không hỏi được tên bot từ Telegram ({exc}); in mã mời không kèm đường link.")
@@ -285,10 +287,12 @@ def cmd_tick(settings: Settings, args: argparse.Namespace) -> int:
     from telegram import Bot
 
     from bot import jobs
+    from bot.delivery import telegram_requests
 
     async def work(db: Database) -> int:
         # A plain Bot: no AIORateLimiter, so 429s are the outbox's to wait out.
-        async with Bot(settings.token, base_url=settings.api_base_url, base_file_url=settings.api_file_url) as bot:
+        async with Bot(settings.token, base_url=settings.api_base_url, base_file_url=settings.api_file_url,
+                       **telegram_requests(settings)) as bot:
             report = await jobs.tick(bot, db, settings)
         nudged = report.nudges
         if nudged.quiet:

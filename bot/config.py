@@ -63,6 +63,8 @@ class ZaloSettings:
     link_secret: str = ""
     listen: str = "0.0.0.0"
     port: int = 8080
+    # Zalo messages a calendar month may use (0: no limit): bot.services.zalo_usage.
+    monthly_quota: int = 0
 
     @property
     def enabled(self) -> bool:
@@ -163,6 +165,8 @@ class Settings:
     bot_username: str = ""
     api_base_url: str = TELEGRAM_API_URL
     api_file_url: str = TELEGRAM_FILE_URL
+    # socks5://… or http://… for a server that cannot reach api.telegram.org itself ("" = direct).
+    proxy_url: str = ""
     concurrent_updates: int = 2  # different people's updates handled at once (bot.inbox)
     organisation_name: str = "Hội đồng Thi đua – Khen thưởng"
     database_url: str = "sqlite:///data/thidua.db"
@@ -248,6 +252,24 @@ def _days_list(sec: dict[str, Any], key: str, full: str, default: list[int]) -> 
     return tuple(sorted(set(value), reverse=True))
 
 
+PROXY_SCHEMES = ("socks5", "socks5h", "http", "https")
+
+
+def _proxy_url(value: str) -> str:
+    """socks5://[user:pass@]host:port or http(s)://…; "" for none."""
+    if not value:
+        return ""
+    parsed = urlparse(value)
+    try:
+        port = parsed.port
+    except ValueError:
+        port = None
+    if parsed.scheme not in PROXY_SCHEMES or not parsed.hostname or port is None:
+        raise ConfigError("bot.proxy_url", "phải có dạng socks5://máy:cổng hoặc http://máy:cổng "
+                          f"(ví dụ socks5://127.0.0.1:1080), đang là {value!r}")
+    return value
+
+
 def _database_url(value: str) -> str:
     scheme = value.split(":", 1)[0].split("+", 1)[0]
     if scheme not in ("sqlite", "postgresql", "postgres") or "://" not in value:
@@ -286,6 +308,7 @@ def _zalo_settings(za: dict[str, Any], env: dict[str, str]) -> ZaloSettings:
         link_secret=link_secret,
         listen=_str(za, "listen", "zalo.listen", "0.0.0.0"),
         port=_int(za, "port", "zalo.port", 8080, 1, 65535),
+        monthly_quota=_int(za, "monthly_quota", "zalo.monthly_quota", 0, 0, 100_000_000),
     )
 
 
@@ -330,6 +353,7 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
     api_file = env.get("THIDUA_BOT_FILE_URL") or _str(bot, "api_file_url", "bot.api_file_url", TELEGRAM_FILE_URL)
     _http_url(api_base, "bot.api_base_url")
     _http_url(api_file, "bot.api_file_url")
+    proxy = _proxy_url((env.get("THIDUA_TELEGRAM_PROXY") or _str(bot, "proxy_url", "bot.proxy_url", "")).strip())
     concurrent = _int(bot, "concurrent_updates", "bot.concurrent_updates", Settings.concurrent_updates, 1, 64)
 
     org = _section(raw, "organisation")
@@ -419,6 +443,7 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
         bot_username=username,
         api_base_url=api_base,
         api_file_url=api_file,
+        proxy_url=proxy,
         concurrent_updates=concurrent,
         organisation_name=org_name,
         database_url=db_url,

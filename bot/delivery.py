@@ -15,7 +15,9 @@ from typing import Any, Literal
 from sqlalchemy import select, update
 from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.request import HTTPXRequest
 
+from bot.config import Settings
 from bot.sending_budget import retry_after_seconds
 from storage.db import Database
 from storage.models import OutboxMessage, StoredFile
@@ -53,6 +55,7 @@ class Outcome:
     error: str | None = None
     unreachable: bool = False
     new_chat_id: int | None = None
+    not_before: None = None  # Telegram's waits are retry_after (see bot.zalo.client.Outcome)
 
 
 # One upload at a time per stored file, so a broadcast uploads a document once and then sends
@@ -170,3 +173,12 @@ async def deliver(bot: Bot, db: Database, row: OutboxMessage, *, chat_id: int | 
     except LookupError as exc:
         return Outcome("permanent", error=str(exc))
     return Outcome("sent", message_id=message.message_id)
+
+
+def telegram_requests(settings: Settings) -> dict:
+    """For a plain telegram.Bot outside the Application (the CLI): its requests through
+    bot.proxy_url when one is set. Keyword arguments of Bot()."""
+    if not settings.proxy_url:
+        return {}
+    return {"request": HTTPXRequest(proxy=settings.proxy_url),
+            "get_updates_request": HTTPXRequest(proxy=settings.proxy_url)}

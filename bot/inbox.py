@@ -45,6 +45,7 @@ class Attempt:
     row_id: int
     final: bool
     error: BaseException | None = None
+    keep_payload: bool = True  # False: the update was a stranger's (bot.first_contact)
 
 
 current_attempt: ContextVar[Attempt | None] = ContextVar("inbox_attempt", default=None)
@@ -56,6 +57,14 @@ def current_row_id() -> int | None:
     every channel, in arrival order."""
     attempt = current_attempt.get()
     return attempt.row_id if attempt is not None else None
+
+
+def drop_payload() -> None:
+    """Called while handling a stranger's update: once handled (or parked), its row keeps only its
+    keys (channel, update key, chat) so a repeat is still recognised, not their name or words."""
+    attempt = current_attempt.get()
+    if attempt is not None:
+        attempt.keep_payload = False
 
 
 def note_error(error: BaseException) -> bool:
@@ -269,7 +278,8 @@ class InboxWorker:
             current_attempt.reset(token)
         async with self.db.session() as session:
             if error is None:
-                await inbox.mark_handled(session, row.id, self.worker_id, clock.now())
+                await inbox.mark_handled(session, row.id, self.worker_id, clock.now(),
+                                         keep_payload=attempt.keep_payload)
                 return "handled"
             text = f"{type(error).__name__}: {error}"
             if is_transient(error) and not final:
@@ -280,5 +290,5 @@ class InboxWorker:
                 return "retry"
             log.error("inbox: update #%s parked after %d attempt(s): %s", row.id, row.attempts, text,
                       exc_info=error)
-            await inbox.park(session, row, self.worker_id, text, clock.now())
+            await inbox.park(session, row, self.worker_id, text, clock.now(), keep_payload=attempt.keep_payload)
             return "parked"

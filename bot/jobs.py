@@ -115,7 +115,7 @@ class _Drain:
         return self.now if self.now is not None else clock.now()
 
     async def send(self, row: OutboxMessage) -> str:
-        """Send one claimed row and record what happened; returns sent|retried|failed|deferred."""
+        """Send one claimed row and record what happened; returns sent|retried|failed|deferred|held."""
         cfg = self.settings.outbox
         if row.attempts > cfg.max_attempts:  # reclaimed after a crash on its last try
             await self._record(outbox.mark_failed, row.id, row.error or "hết số lần thử")
@@ -160,6 +160,9 @@ class _Drain:
                     await members.set_reachable(session, chat_id, False, channel=self.channel)
             log.info("outbox #%s to chat %s failed: %s", row.id, chat_id, result.error)
             return "failed"
+        if result.not_before is not None:  # Zalo: the month's budget, a 429's wait, the token
+            await self._record(outbox.mark_retry, row.id, result.error, result.not_before, count_attempt=False)
+            return "held"
         if result.retry_after is not None:  # 429: wait what Telegram asks; not the row's fault
             self.limiter.block(chat_id, result.retry_after)
             self.limiter.pause(result.retry_after)  # everything on the channel waits it out
@@ -378,6 +381,8 @@ async def tick(app_or_bot: Application | Bot | None, db: Database, settings: Set
     keep_going = (lambda: app_or_bot.running) if isinstance(app_or_bot, Application) else None
     # The channels have their own limits, so they drain side by side.
     drains = []
+    if zalo is not None and zalo.stopped:
+        zalo = None  # Zalo refused the token (logged once): its rows wait in the outbox
     if zalo is not None:
         drains.append(drain_outbox(None, db, settings, worker_id=worker, now=now, limiter=zalo.limiter,
                                    keep_going=keep_going, channel="zalo", transport=zalo.deliver,

@@ -120,12 +120,31 @@ class Member(Base):
     reachable: Mapped[bool] = mapped_column(default=True)
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     left_at: Mapped[datetime | None]
+    # When they accepted what the bot stores, on each channel, having been shown that channel's
+    # notice (bot.first_contact): by joining there, or by linking it. None: not on that channel,
+    # or a member from before consent was recorded (migration 0011).
+    telegram_accepted_at: Mapped[datetime | None]
+    zalo_accepted_at: Mapped[datetime | None]
 
     unit: Mapped[Unit | None] = relationship(lazy="raise")
 
     @property
     def active(self) -> bool:
         return self.left_at is None
+
+
+class FirstContact(Base):
+    """A channel account the bot has told what it is and what it keeps (bot.first_contact), before
+    they are a member: their id on that channel and when, nothing else — except, while they are
+    asked to confirm a join they began before seeing the notice, the invite code they sent (the
+    office's code, not their data), cleared once used."""
+
+    __tablename__ = "first_contacts"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    user_key: Mapped[str] = mapped_column(String(64), primary_key=True)  # their user id on the channel
+    told_at: Mapped[datetime]
+    pending_code: Mapped[str | None] = mapped_column(String(64))
 
 
 class Invite(Base):
@@ -288,6 +307,18 @@ class SendBudget(Base):
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     next_slot: Mapped[float] = mapped_column(Float, default=0.0)
     paused_until: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class ZaloUsage(Base):
+    """Zalo messages sent in one calendar month (Asia/Ho_Chi_Minh), claimed before each send so
+    several processes together stay within zalo.monthly_quota; and when the admins were warned
+    that the month reached 80 % of it (claimed once)."""
+
+    __tablename__ = "zalo_usage"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # "2026-12"
+    sent: Mapped[int] = mapped_column(Integer, default=0)
+    warned_at: Mapped[datetime | None]
 
 
 # --- nominations (điển hình tiên tiến) ---------------------------------------------------------------

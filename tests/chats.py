@@ -49,6 +49,14 @@ class Chat:
         self.last[who] = got
         return texts_of(got)
 
+    async def join(self, who: str, code: str) -> list[str]:
+        """Join with an invite as a newcomer does: the first message gets the notice, which they
+        accept (the button on Telegram, “đồng ý” on Zalo); the answers after that."""
+        answers = await self.say(who, f"/start {code}" if self.channel == "telegram" else f"tham gia {code}")
+        if len(answers) == 1 and "trợ lý tự động" in answers[0]:
+            return await self.act(who, "consent")
+        return answers
+
     async def act(self, who: str, command: str, *args: str) -> list[str]:
         """Take an action the bot offered: press its button on Telegram, type its words on Zalo."""
         if self.channel == "zalo":

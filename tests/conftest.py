@@ -137,6 +137,17 @@ class Bot:
         self.new_messages(user_id)
         return await self._after(user_id, self.sim.press_button(user_id, message_id, data=data))
 
+    async def join(self, user_id: int, code: str) -> list[dict]:
+        """Open an invite link (`/start CODE`) as a person would: a stranger's first message gets
+        the notice with its “Đồng ý và tham gia” button, which they press; the bot's messages
+        after that (the welcome, or why the code was refused)."""
+        replies = await self.say(user_id, f"/start {code}")
+        if len(replies) == 1 and (replies[0].get("reply_markup") or {}).get("inline_keyboard", [[{}]])[0][0].get(
+                "callback_data") == "c:consent:":
+            assert "trợ lý tự động" in replies[0]["text"] and "Bạn vừa gửi mã mời" in replies[0]["text"]
+            return await self.press(user_id, replies[0]["message_id"], "c:consent:")
+        return replies
+
     async def send_file(self, user_id: int, filename: str, content: bytes, mime: str | None = None) -> list[dict]:
         self.new_messages(user_id)
         return await self._after(user_id, self.sim.send_document(user_id, filename, content, mime_type=mime))

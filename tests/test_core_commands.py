@@ -41,13 +41,25 @@ async def test_a_command_added_to_the_core_works_on_both_channels(chat, monkeypa
 
     commands.command("greet")(greet)
     try:
-        await chat.say("officer", f"/start {await make_invite(chat.db, 'LB', 'officer')}")
+        await chat.join("officer", await make_invite(chat.db, 'LB', 'officer'))
         assert (await chat.say("officer", "/greet Mai"))[0].startswith("Xin chào Mai!")
         assert (await chat.say("officer", "chào bot"))[0].startswith("Xin chào")
         assert "Chào bot" in "\n".join(await chat.say("officer", "/help"))  # listed in help on each channel
         assert any("Xin chào lần hai!" in a for a in await chat.act("officer", "greet", "lần", "hai"))
         # The policy holds for it too.
-        await chat.say("leader", f"/start {await make_invite(chat.db, None, 'leader')}")
+        await chat.join("leader", await make_invite(chat.db, None, 'leader'))
         assert "dành cho cán bộ thi đua" in (await chat.say("leader", "/greet"))[0]
     finally:
         commands.COMMANDS.pop("greet", None)
+
+
+def test_zalo_shows_slash_commands_as_the_words_to_type():
+    from bot.zalo.render import actions_text, typed_commands
+
+    assert typed_commands("Xem chi tiết: /campaign 3. Gõ /help để xem.") == \
+        "Xem chi tiết: “phong trào 3”. Gõ “trợ giúp” để xem."
+    assert typed_commands("Đổi hạn: /periods 3 sửa <số kỳ>") == "Đổi hạn: “kỳ báo cáo 3” sửa <số kỳ>"
+    assert typed_commands("https://t.me/bot?start=ABC và /khonglenh") == "https://t.me/bot?start=ABC và /khonglenh"
+    rows = [[Action("✅ Duyệt", "approve", ("12",)), Action("Hủy", "keep")]]
+    assert actions_text(rows) == "👉 ✅ Duyệt: gõ “duyệt 12”\n👉 Hủy: gõ “giữ lại”"
+    assert actions_text(rows, "… gõ “duyệt 12” để duyệt") == "👉 Hủy: gõ “giữ lại”"  # not said twice

@@ -42,7 +42,7 @@ async def people(bot):
     await add_admin(bot.db, ADMIN)
     await bot.say(ADMIN, "/whoami")  # the admin's chat exists on the simulator
     for uid, unit, role in ((LEADER, "DN", "leader"), (OFFICER, "LB", "officer")):
-        replies = texts_of(await bot.say(uid, f"/start {await make_invite(bot.db, unit, role)}"))
+        replies = texts_of(await bot.join(uid, await make_invite(bot.db, unit, role)))
         assert "Chào mừng" in replies[0]
     async with bot.db.session() as session:
         sample = await seed(session, units=12, nominations=20, reports=8, with_heads=False)

@@ -50,7 +50,7 @@ def check(chat: Chat, said: str, answers: list[str]) -> None:
 async def test_every_listed_command_answers_on_its_channel(chat):
     clock.set_now(at(1, 5))
     for who, unit, role in (("admin", None, "admin"), ("officer", "LB", "officer"), ("leader", None, "leader")):
-        await chat.say(who, f"/start {await make_invite(chat.db, unit, role)}")
+        await chat.join(who, await make_invite(chat.db, unit, role))
     campaign = await launch(chat.db, ["LB", "XD"])
     seen = set()
     for who in ("admin", "officer", "leader"):

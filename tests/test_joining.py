@@ -38,7 +38,7 @@ async def test_officer_joins_with_a_cli_invite_and_others_are_refused(bot, db_ur
     assert len(codes) == 2
     bot.sim.add_user(OFFICER, "Lê Thị Mai")
 
-    replies = texts_of(await bot.say(OFFICER, f"/start {codes[0]}"))
+    replies = texts_of(await bot.join(OFFICER, codes[0]))
     assert len(replies) == 1
     assert "Chào mừng Lê Thị Mai" in replies[0]
     assert "Cán bộ phụ trách thi đua" in replies[0] and "Phường Long Bình" in replies[0]
@@ -52,7 +52,7 @@ async def test_officer_joins_with_a_cli_invite_and_others_are_refused(bot, db_ur
     assert "whoami" in menu and "members" not in menu
 
     # The same code again, by someone else.
-    replies = texts_of(await bot.say(STRANGER, f"/start {codes[0]}"))
+    replies = texts_of(await bot.join(STRANGER, codes[0]))
     assert replies == ["Mã mời này đã được dùng. Mỗi mã chỉ dùng một lần — hãy liên hệ Văn phòng để được cấp mã mới."]
     # An unknown code.
     assert "không đúng" in texts_of(await bot.say(STRANGER, "/start KHONGCOMA99"))[0]
@@ -73,21 +73,21 @@ async def test_officer_joins_with_a_cli_invite_and_others_are_refused(bot, db_ur
 async def test_an_expired_code_is_refused(bot):
     code = await make_invite(bot.db, "XD", "officer", expires_days=1)
     clock.set_now(clock.now() + timedelta(days=2))
-    replies = texts_of(await bot.say(STRANGER, f"/start {code}"))
+    replies = texts_of(await bot.join(STRANGER, code))
     assert replies == ["Mã mời này đã hết hạn. Hãy liên hệ Văn phòng để được cấp mã mới."]
 
 
 async def test_a_code_typed_in_lower_case_still_works(bot):
     code = await make_invite(bot.db, "XD", "officer")
-    replies = texts_of(await bot.say(OFFICER, f"/start  {code.lower()} "))
+    replies = texts_of(await bot.join(OFFICER, f" {code.lower()} "))
     assert "Chào mừng" in replies[0] and "Xã Xuân Đường" in replies[0]
 
 
 async def test_a_member_opening_a_second_invite_keeps_the_code_unused(bot):
     first = await make_invite(bot.db, "XD", "officer")
     second = await make_invite(bot.db, "CM", "officer")
-    await bot.say(OFFICER, f"/start {first}")
-    reply = texts_of(await bot.say(OFFICER, f"/start {second}"))[0]
+    await bot.join(OFFICER, first)
+    reply = texts_of(await bot.join(OFFICER, second))[0]
     assert "đã tham gia" in reply and "Xã Xuân Đường" in reply and "/leave" in reply
     async with bot.db.session() as session:
         assert (await session.scalar(select(Invite).where(Invite.code == second))).used_at is None
@@ -95,7 +95,7 @@ async def test_a_member_opening_a_second_invite_keeps_the_code_unused(bot):
 
 async def test_help_lists_only_the_commands_of_the_role(bot):
     await add_admin(bot.db, ADMIN)
-    await bot.say(OFFICER, f"/start {await make_invite(bot.db, 'LB', 'officer')}")
+    await bot.join(OFFICER, await make_invite(bot.db, 'LB', 'officer'))
     officer_help = texts_of(await bot.say(OFFICER, "/help"))[0]
     admin_help = texts_of(await bot.say(ADMIN, "/help"))[0]
     assert "/whoami" in officer_help and "/members" not in officer_help and "/deactivate" not in officer_help
@@ -104,7 +104,7 @@ async def test_help_lists_only_the_commands_of_the_role(bot):
 
 async def test_admin_deactivates_a_member_who_is_told_and_loses_access(bot):
     await add_admin(bot.db, ADMIN)
-    await bot.say(OFFICER, f"/start {await make_invite(bot.db, 'LB', 'officer')}")
+    await bot.join(OFFICER, await make_invite(bot.db, 'LB', 'officer'))
     listing = texts_of(await bot.say(ADMIN, "/members LB"))[0]
     member_no = next(line.split()[0] for line in listing.splitlines() if "Phường Long Bình" in line)
 
@@ -124,7 +124,7 @@ async def test_admin_deactivates_a_member_who_is_told_and_loses_access(bot):
 
 
 async def test_a_member_leaves_after_confirming(bot):
-    await bot.say(OFFICER, f"/start {await make_invite(bot.db, 'LB', 'officer')}")
+    await bot.join(OFFICER, await make_invite(bot.db, 'LB', 'officer'))
     question = (await bot.say(OFFICER, "/leave"))[0]
     buttons = [b["callback_data"] for row in question["reply_markup"]["inline_keyboard"] for b in row]
     assert buttons == ["c:leave_confirmed:", "c:keep:"]
@@ -140,16 +140,17 @@ async def test_a_member_leaves_after_confirming(bot):
 
 
 async def test_forged_and_stale_buttons_are_refused(bot):
-    await bot.say(OFFICER, f"/start {await make_invite(bot.db, 'LB', 'officer')}")
+    await bot.join(OFFICER, await make_invite(bot.db, 'LB', 'officer'))
     await bot.press(OFFICER, 99999, "admin:delete_everything")
     assert "không còn hiệu lực" in bot.sim.callback_answers[-1]["text"]
-    # A stranger pressing any button is asked to join.
-    await bot.press(STRANGER, 99999, "c:leave_confirmed:")
+    # A stranger pressing a button is told first what the bot is, then asked to join.
+    assert "trợ lý tự động" in texts_of(await bot.press(STRANGER, 99999, "c:leave_confirmed:"))[0]
+    assert await bot.press(STRANGER, 99999, "c:leave_confirmed:") == []
     assert "chưa tham gia" in bot.sim.callback_answers[-1]["text"]
 
 
 async def test_mydata_sends_what_is_stored_and_forget_erases_it(bot):
-    await bot.say(OFFICER, f"/start {await make_invite(bot.db, 'LB', 'officer')}")
+    await bot.join(OFFICER, await make_invite(bot.db, 'LB', 'officer'))
     summary, document = await bot.say(OFFICER, "/mydata")
     assert "Phường Long Bình" in summary["text"]
     data = json.loads(bot.sim.file_content(document["document"]["file_id"]).decode("utf-8"))

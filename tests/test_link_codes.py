@@ -39,23 +39,23 @@ async def test_a_telegram_code_works_once_only_on_zalo_only_for_a_free_identity_
     z = zbot
     clock.set_now(at(1, 5))
     await add_admin(z.db, ADMIN)
-    await z.say(OFFICER_ZALO, f"tham gia {await make_invite(z.db, 'LB', 'officer')}")
+    await z.join(OFFICER_ZALO, await make_invite(z.db, 'LB', 'officer'))
     reply = texts_of(await bot.say(ADMIN, "/link"))[0]
     assert "trong 15 phút, chỉ trên Zalo" in reply
     code = code_in(reply)
 
     # On the same channel: neither a stranger nor the owner can use it; nothing changes.
-    refused = texts_of(await bot.say(STRANGER_TG, f"/start {code}"))[0]
+    refused = texts_of(await bot.join(STRANGER_TG, code))[0]
     assert "không dùng được trên Telegram" in refused and "thêm Zalo" in refused, refused
     assert await member_by_telegram(z.db, STRANGER_TG) is None
-    assert "không dùng được trên Telegram" in texts_of(await bot.say(ADMIN, f"/start {code}"))[0]
+    assert "không dùng được trên Telegram" in texts_of(await bot.join(ADMIN, code))[0]
 
     # On Zalo, by an account that is already another member: refused, both memberships intact.
-    refused = (await z.say(OFFICER_ZALO, f"tham gia {code}"))[0]
+    refused = (await z.join(OFFICER_ZALO, code))[0]
     assert "của một thành viên khác" in refused, refused
 
     # The admin's own Zalo account: linked, the role unchanged, and told on Telegram.
-    linked = (await z.say(ADMIN_ZALO, f"tham gia {code}"))[0]
+    linked = (await z.join(ADMIN_ZALO, code))[0]
     assert "Đã liên kết Zalo" in linked and "quản trị" in linked.lower(), linked
     bot.new_messages(ADMIN)
     await z.tick(at(1, 5, 9, 5), app=bot.app)
@@ -64,7 +64,7 @@ async def test_a_telegram_code_works_once_only_on_zalo_only_for_a_free_identity_
     assert not [t for t in texts_of(z.new(ADMIN_ZALO)) if NOTICE in t]  # the notice goes to the first channel
 
     # Twice: refused.
-    assert "đã được dùng" in (await z.say(STRANGER_ZALO, f"tham gia {code}"))[0]
+    assert "đã được dùng" in (await z.join(STRANGER_ZALO, code))[0]
 
     admin = await member_by_telegram(z.db, ADMIN)
     assert (admin.role, admin.zalo_user_id) == ("admin", ADMIN_ZALO)
@@ -82,20 +82,20 @@ async def test_a_telegram_code_works_once_only_on_zalo_only_for_a_free_identity_
 async def test_a_zalo_code_works_on_telegram_within_its_minutes_and_not_after(zbot, bot):
     z = zbot
     clock.set_now(at(1, 5))
-    await z.say(OFFICER_ZALO, f"tham gia {await make_invite(z.db, 'LB', 'officer')}")
+    await z.join(OFFICER_ZALO, await make_invite(z.db, 'LB', 'officer'))
     reply = (await z.say(OFFICER_ZALO, "liên kết"))[0]
     assert "trong 15 phút, chỉ trên Telegram" in reply
     late_code = code_in(reply)
 
     clock.set_now(at(1, 5) + timedelta(minutes=16))
-    refused = texts_of(await bot.say(5005, f"/start {late_code}"))[0]
+    refused = texts_of(await bot.join(5005, late_code))[0]
     assert "hết hạn" in refused, refused
     assert await member_by_telegram(z.db, 5005) is None
     assert await refusals(z.db) == ["link_expired"]
 
     fresh = code_in((await z.say(OFFICER_ZALO, "liên kết"))[0])
     clock.set_now(at(1, 5) + timedelta(minutes=30))  # 14 minutes later
-    assert "Đã liên kết Telegram" in texts_of(await bot.say(5005, f"/start {fresh}"))[0]
+    assert "Đã liên kết Telegram" in texts_of(await bot.join(5005, fresh))[0]
     officer = await member_by_telegram(z.db, 5005)
     assert (officer.role, officer.zalo_user_id) == ("officer", OFFICER_ZALO)
     await z.tick(at(1, 5, 9, 31), app=bot.app)

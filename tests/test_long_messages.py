@@ -24,7 +24,7 @@ MORE = re.compile(r"… và (\d+) đơn vị khác$")
 
 
 async def join(bot, user_id: int, unit: str | None, role: str = "officer") -> None:
-    assert "Chào mừng" in texts_of(await bot.say(user_id, f"/start {await make_invite(bot.db, unit, role)}"))[0]
+    assert "Chào mừng" in texts_of(await bot.join(user_id, await make_invite(bot.db, unit, role)))[0]
 
 
 async def add_schools(db, n: int) -> list[str]:
@@ -55,7 +55,7 @@ async def test_an_escalation_naming_300_late_units_arrives_within_each_channels_
     await join(bot, LEADER, "DN", "leader")
     await join(bot, BLOCKED_LEADER, "DN", "leader")
     clock.set_now(at(1, 5))
-    await z.say(ZALO_LEADER, f"tham gia {await make_invite(z.db, 'DN', 'leader')}")
+    await z.join(ZALO_LEADER, await make_invite(z.db, 'DN', 'leader'))
     schools = await add_schools(bot.db, 300)
     bot.sim.block_user(BLOCKED_LEADER)
     campaign_id, _ = await launch_six_monthly(bot.db, schools)

@@ -22,7 +22,7 @@ REASON = "Trích ngang chưa nêu số liệu cụ thể năm 2026, đề nghị
 
 
 async def join(bot, user_id: int, unit: str | None, role: str = "officer") -> None:
-    assert "Chào mừng" in texts_of(await bot.say(user_id, f"/start {await make_invite(bot.db, unit, role)}"))[0]
+    assert "Chào mừng" in texts_of(await bot.join(user_id, await make_invite(bot.db, unit, role)))[0]
 
 
 def find(messages: list[dict], needle: str) -> dict:

@@ -122,13 +122,13 @@ async def a_member_who_did_everything(bot, z) -> dict:
     await add_admin(bot.db, ADMIN)
     bot.sim.add_user(TG_USER, FULL_NAME)
     z.sim.add_user(ZALO_USER, ZALO_NAME)
-    welcome = texts_of(await bot.say(TG_USER, f"/start {await make_invite(bot.db, 'LB', 'officer')}"))[0]
+    welcome = texts_of(await bot.join(TG_USER, await make_invite(bot.db, 'LB', 'officer')))[0]
     assert f"Chào mừng {FULL_NAME}" in welcome
     # Another officer of the unit, on Zalo: their data must stay.
-    assert "Chào mừng" in (await z.say(OTHER, f"tham gia {await make_invite(z.db, 'LB', 'officer')}"))[0]
+    assert "Chào mừng" in (await z.join(OTHER, await make_invite(z.db, 'LB', 'officer')))[0]
 
     code = texts_of(await bot.say(TG_USER, "/link"))[0].split("Mã liên kết của bạn: ")[1].split()[0]
-    linked = (await z.say(ZALO_USER, f"tham gia {code}"))[0]
+    linked = (await z.join(ZALO_USER, code))[0]
     assert "liên kết" in linked.lower()
 
     # A launch arrives on Telegram (their channel); acknowledged with its button.
@@ -288,7 +288,7 @@ async def test_mydata_shows_both_channels_ids_and_what_was_sent_and_received(bot
 async def test_the_zalo_welcome_says_what_is_stored_there_and_how_to_see_or_erase_it(zbot):
     clock.set_now(at(1, 5))
     zbot.sim.add_user(OTHER, "Trần Văn Bảy")
-    welcome = (await zbot.say(OTHER, f"tham gia {await make_invite(zbot.db, 'LB', 'officer')}"))[0]
+    welcome = (await zbot.join(OTHER, await make_invite(zbot.db, 'LB', 'officer')))[0]
     note = welcome.split("Về dữ liệu cá nhân:")[1].split("\n")[0]
     assert "mã người dùng và mã cuộc trò chuyện Zalo" in note and "Telegram" not in note
     assert "“dữ liệu của tôi” để xem, “xóa dữ liệu” để xóa" in welcome
@@ -302,7 +302,7 @@ async def test_a_long_mydata_comes_in_pieces_that_fit_each_channel_cut_between_l
 
     clock.set_now(at(1, 5))
     bot.sim.add_user(TG_USER, FULL_NAME)
-    await bot.say(TG_USER, f"/start {await make_invite(bot.db, 'LB', 'officer')}")
+    await bot.join(TG_USER, await make_invite(bot.db, 'LB', 'officer'))
     async with bot.db.session() as session:
         member = await session.scalar(select(Member).where(Member.telegram_user_id == TG_USER))
         member.zalo_user_id = member.zalo_chat_id = ZALO_USER

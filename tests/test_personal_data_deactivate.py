@@ -24,7 +24,7 @@ async def test_a_zalo_only_member_is_deactivated_told_on_zalo_and_locked_out(bot
     z = zbot
     clock.set_now(at(1, 5))
     await add_admin(bot.db, ADMIN)
-    assert "Chào mừng" in (await z.say(ZALO_ONLY, f"tham gia {await make_invite(z.db, 'LB', 'officer')}"))[0]
+    assert "Chào mừng" in (await z.join(ZALO_ONLY, await make_invite(z.db, 'LB', 'officer')))[0]
     number = await member_no(bot.db, zalo_user_id=ZALO_ONLY)
     assert f"#{number}" in texts_of(await bot.say(ADMIN, "/members LB"))[0]
 
@@ -43,9 +43,9 @@ async def test_a_member_on_both_channels_reading_zalo_is_told_there_and_loses_th
     z = zbot
     clock.set_now(at(1, 5))
     await add_admin(bot.db, ADMIN)
-    await z.say(BOTH_ZALO, f"tham gia {await make_invite(z.db, 'LB', 'officer')}")
+    await z.join(BOTH_ZALO, await make_invite(z.db, 'LB', 'officer'))
     code = (await z.say(BOTH_ZALO, "liên kết"))[0].split("Mã liên kết của bạn: ")[1].split()[0]
-    await bot.say(BOTH_TG, f"/start {code}")
+    await bot.join(BOTH_TG, code)
     await drain(bot, z, at(1, 5, 9, 0))
     assert "liên kết thêm Telegram" in texts_of(await arrived(lambda: z.new(BOTH_ZALO)))[0]  # the owner is told
     assert bot.sim.commands_for({"type": "chat", "chat_id": BOTH_TG})  # the officer's menu on Telegram

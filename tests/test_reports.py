@@ -24,7 +24,7 @@ def at(day: int, month: int, hour: int = 9) -> datetime:
 
 
 async def join(bot, user_id: int, unit: str | None, role: str = "officer") -> None:
-    replies = texts_of(await bot.say(user_id, f"/start {await make_invite(bot.db, unit, role)}"))
+    replies = texts_of(await bot.join(user_id, await make_invite(bot.db, unit, role)))
     assert "Chào mừng" in replies[0]
 
 

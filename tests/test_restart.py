@@ -13,14 +13,14 @@ async def test_members_and_invites_survive_a_restart(seeded, sim, db_url):
     await first.start()
     joined_code = await make_invite(seeded, "CM", "officer")
     unused_code = await make_invite(seeded, "XD", "officer")
-    assert "Chào mừng" in texts_of(await first.say(OFFICER, f"/start {joined_code}"))[0]
+    assert "Chào mừng" in texts_of(await first.join(OFFICER, joined_code))[0]
     await first.stop()
 
     second = Bot(sim=sim, db=seeded, settings=make_settings(db_url, sim), tracker=None)
     await second.start()
     try:
         assert "Xã Cẩm Mỹ (mã CM)" in texts_of(await second.say(OFFICER, "/whoami"))[0]
-        assert "đã được dùng" in texts_of(await second.say(LATER, f"/start {joined_code}"))[0]
-        assert "Xã Xuân Đường" in texts_of(await second.say(LATER, f"/start {unused_code}"))[0]
+        assert "đã được dùng" in texts_of(await second.join(LATER, joined_code))[0]
+        assert "Xã Xuân Đường" in texts_of(await second.join(LATER, unused_code))[0]
     finally:
         await second.stop()

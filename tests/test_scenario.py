@@ -31,7 +31,7 @@ async def test_an_office_on_one_channel_runs_a_campaign_from_launch_to_the_leade
     clock.set_now(at(1, 5))
     for who, unit, role in (("admin", "SNV", "admin"), ("officer", "LB", "officer"), ("officer2", "XD", "officer"),
                             ("leader", "DN", "leader")):
-        assert "Chào mừng" in joined(await c.say(who, f"/start {await make_invite(c.db, unit, role)}"))
+        assert "Chào mừng" in joined(await c.join(who, await make_invite(c.db, unit, role)))
 
     # The launch: the plan read, the units picked from the list shown, dates and cadence fixed.
     assert "kế hoạch" in joined(await c.say("admin", "/new_campaign")).lower()

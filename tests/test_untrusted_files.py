@@ -296,7 +296,7 @@ async def test_a_zalo_photo_is_read_as_it_streams_and_stopped_at_the_cap_or_the_
     try:
         await add_admin(seeded, 1001)
         await launch_to(seeded, ["LB"])
-        assert "Chào mừng" in (await z.say(officer, f"tham gia {await make_invite(seeded, 'LB', 'officer')}"))[0]
+        assert "Chào mừng" in (await z.join(officer, await make_invite(seeded, 'LB', 'officer')))[0]
         for reply in ("đề cử", "2", "Nguyen Van An", "Phó Chủ tịch UBND phường", "UBND phường Long Bình", "5", SUMMARY):
             await z.say(officer, reply)
         assert "Gửi ảnh hoặc tệp minh chứng" in (await z.say(officer, "2"))[0]

@@ -66,6 +66,16 @@ class ZaloHarness:
         await self.channel.conversation.wait_handled(self.sim.send_text(user, text))
         return texts_of(self.new(user))
 
+    async def join(self, user: str, code: str) -> list[str]:
+        """Type `tham gia CODE` as a person would: a stranger's first message gets the notice,
+        which asks them to type “đồng ý”, which they do; the answers after that (the welcome, or
+        why the code was refused)."""
+        replies = await self.say(user, f"tham gia {code}")
+        if len(replies) == 1 and "trợ lý tự động" in replies[0]:
+            assert "Bạn vừa gửi mã mời" in replies[0] and "gõ “đồng ý”" in replies[0]
+            return await self.say(user, "đồng ý")
+        return replies
+
     async def photo(self, user: str, content: bytes = PNG) -> list[str]:
         self.new(user)
         url = self.sim.host_image(content, "minh-chung.png")
@@ -91,11 +101,12 @@ async def test_an_officer_and_a_leader_do_everything_on_zalo(zbot):
     await add_admin(z.db, 1001)
 
     # Joining with the same invite codes, typed.
+    assert "trợ lý tự động" in (await z.say(OFFICER, "đề cử"))[0]  # the first message: the notice
     assert "Bạn chưa tham gia bot" in (await z.say(OFFICER, "đề cử"))[0]
     assert "không đúng" in (await z.say(OFFICER, "tham gia SAIMA12345"))[0]
-    welcome = (await z.say(OFFICER, f"tham gia {await make_invite(z.db, 'LB', 'officer')}"))[0]
+    welcome = (await z.join(OFFICER, await make_invite(z.db, 'LB', 'officer')))[0]
     assert "Chào mừng" in welcome and "đề cử" in welcome
-    assert "Chào mừng" in (await z.say(LEADER, f"/start {await make_invite(z.db, 'DN', 'leader')}"))[0]
+    assert "Chào mừng" in (await z.join(LEADER, await make_invite(z.db, 'DN', 'leader')))[0]
 
     # The launch arrives through the outbox; it is acknowledged by typing.
     cid = await launch(z.db, ["LB"])
@@ -186,9 +197,9 @@ async def test_a_member_on_both_channels_gets_one_launch_on_the_channel_they_cho
     z = zbot
     clock.set_now(at(1, 5))
     await add_admin(z.db, 1001)
-    await z.say(OFFICER, f"tham gia {await make_invite(z.db, 'LB', 'officer')}")
+    await z.join(OFFICER, await make_invite(z.db, 'LB', 'officer'))
     code = (await z.say(OFFICER, "liên kết"))[0].split("Mã liên kết của bạn: ")[1].split()[0]
-    linked = texts_of(await bot.say(5005, f"/start {code}"))[0]
+    linked = texts_of(await bot.join(5005, code))[0]
     assert "Chào mừng" not in linked and "liên kết" in linked
     async with z.db.session() as session:
         members = (await session.scalars(select(Member).where(Member.role == "officer"))).all()
@@ -210,7 +221,7 @@ async def test_a_member_on_both_channels_gets_one_launch_on_the_channel_they_cho
 async def test_a_3000_character_launch_arrives_as_two_messages_split_on_line_boundaries(zbot):
     z = zbot
     clock.set_now(at(1, 5))
-    await z.say(OFFICER, f"tham gia {await make_invite(z.db, 'LB', 'officer')}")
+    await z.join(OFFICER, await make_invite(z.db, 'LB', 'officer'))
     lines = [f"{i:02d}. Nội dung hưởng ứng phong trào thi đua của đơn vị, dòng số {i}." for i in range(1, 200)]
     text = "\n".join(lines)[:3000].rsplit("\n", 1)[0]
     text += "\n" + "x" * (3000 - len(text) - 1)

@@ -15,7 +15,7 @@ STRANGER = "stranger"
 
 POLICY: dict[str, tuple[str, ...]] = {
     # joining and help: strangers too
-    "start": (STRANGER,), "help": (STRANGER,),
+    "start": (STRANGER,), "help": (STRANGER,), "consent": (STRANGER,),
     # every member
     "whoami": ALL, "channel": ALL, "link": ALL, "mydata": ALL, "forget": ALL, "forget_confirmed": ALL,
     "leave": ALL, "leave_confirmed": ALL, "keep": ALL,

@@ -7,11 +7,14 @@ that draft, or not understood.
 
 from __future__ import annotations
 
-from bot import texts
+from bot import first_contact, texts
 from bot.core import access, commands, form_steps
 from bot.core.commands import COMMANDS, NAVIGATION
 from bot.core.turn import Turn
+from bot.core.screens import Action
 from bot.forms import Reply
+from bot.forms.engine import fold
+from bot.texts import first_contact as fct
 from bot.texts import zalo as zt
 from bot.texts.commands import cmd
 
@@ -30,6 +33,9 @@ async def handle(turn: Turn) -> None:
     """Answer one turn: the messages are in turn.out, the side effects in turn.effects."""
     if turn.command is None and turn.reply is not None and turn.reply.text and turn.draft_id is None:
         turn.command, turn.args = commands.parse(turn.reply.text)
+    name, member = turn.command, turn.person.member
+    if member is None and await _first_contact(turn):
+        return
     name, member = turn.command, turn.person.member
     if name is None:
         if member is None:
@@ -54,6 +60,25 @@ async def handle(turn: Turn) -> None:
         turn.say(_stranger(turn) if member is None else not_allowed(turn, name), alert=turn.pressed)
         return
     await command.run(turn)
+
+
+async def _first_contact(turn: Turn) -> bool:
+    """A stranger: told first what the bot is and keeps (bot.first_contact); a join they sent before
+    that is held until they agree. True when that answered the turn."""
+    typed = turn.reply.text if turn.reply is not None and turn.command is None else None
+    consents = turn.command == "consent" or first_contact.consents_by_typing(fold(typed) if typed else None)
+
+    async def send(text: str, confirm: bool) -> None:
+        turn.say(text, [[Action(fct.CONFIRM_BUTTON, "consent")]] if confirm else None)
+
+    user = int(turn.person.user_id) if turn.channel == "telegram" else turn.person.user_id
+    step = await first_contact.stranger(
+        turn.db, turn.channel, user, send, org_name=turn.settings.organisation_name,
+        join_code=turn.args[0] if turn.command == "start" and turn.args else None, consents=consents)
+    if step.join_code is not None:
+        await membership.join(turn, step.join_code)
+        return True
+    return step.handled
 
 
 def _stranger(turn: Turn) -> str:

@@ -9,6 +9,7 @@ from bot.core.screens import Action
 from bot.core.turn import Turn
 from bot.forms.engine import fold
 from bot.services import invites, members
+from bot.texts import first_contact as fct
 from bot.texts import zalo as zt
 from bot.texts.commands import cmd, help_lines
 
@@ -70,7 +71,9 @@ async def join(turn: Turn, code: str) -> None:
         turn.say(linked.format(role=texts.ROLE_SHORT[view.role].lower(), where=where,
                                channel=texts.CHANNEL_NAMES[view.channel]))
         return
-    welcome = texts.welcome(view.full_name, view.role, view.unit_name, turn.settings.organisation_name, turn.channel)
+    accepted = view.zalo_accepted_at if turn.channel == "zalo" else view.telegram_accepted_at
+    welcome = texts.welcome(view.full_name, view.role, view.unit_name, turn.settings.organisation_name, turn.channel,
+                            accepted_at=accepted)
     if turn.channel == "zalo":
         welcome = welcome.replace("Gõ /help để xem các lệnh.", help_text(turn, view.role))
     turn.say(welcome)
@@ -106,6 +109,18 @@ async def leave_confirmed(turn: Turn) -> None:
             pass  # already gone: the answer below is still true
     turn.effects.append("menu_cleared")
     turn.say(texts.LEFT, direct=True)
+
+
+@command("consent")
+async def consent(turn: Turn) -> None:
+    """“Đồng ý” from someone already a member (a stranger's is taken by bot.first_contact)."""
+    if turn.person.member is None:
+        turn.say(fct.no_code_held(turn.channel))
+        return
+    if turn.pressed:  # the notice's button, pressed again: it has done its work
+        turn.say(texts.STALE_BUTTON, alert=True)
+        return
+    turn.say(texts.already_joined(turn.member.role, turn.member.unit_name).replace("/help", cmd(turn.channel, "help")))
 
 
 @command("keep")

@@ -10,7 +10,7 @@ from bot.core.screens import Action
 from bot.core.turn import Turn
 from bot.forms import report_form
 from bot.forms.engine import parse_date
-from bot.services import report_periods
+from bot.services import report_periods, zalo_usage
 from bot.texts import reports as t
 from storage.models import Campaign, ReportPeriod
 
@@ -119,8 +119,10 @@ async def report(turn: Turn) -> None:
 async def status(turn: Turn) -> None:
     """status N: per confirmed period, the units that reported on time, late, or not yet."""
     campaign_id = turn.number(0)
+    async with turn.db.session() as session:  # an admin also reads Zalo's monthly usage
+        note = await zalo_usage.admin_note(session, turn.settings, turn.member.role)
     if campaign_id is None:
-        turn.say(t.status_usage(turn.channel))
+        turn.say(t.status_usage(turn.channel) + note)
         return
     async with turn.db.session() as session:
         campaign = await session.get(Campaign, campaign_id)
@@ -130,9 +132,9 @@ async def status(turn: Turn) -> None:
         rows = await report_periods.campaign_status(session, campaign_id)
         title = campaign.title
     if not rows:
-        turn.say(t.status_none(turn.channel, campaign_id))
+        turn.say(t.status_none(turn.channel, campaign_id) + note)
         return
-    turn.say(t.status_text(campaign_id, title, rows, report_periods.today_local()))
+    turn.say(t.status_text(campaign_id, title, rows, report_periods.today_local()) + note)
 
 
 @command("due")

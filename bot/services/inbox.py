@@ -113,11 +113,17 @@ async def renew(session: AsyncSession, worker: str, ids: Sequence[int], until: d
         ).values(lease_until=until))
 
 
-async def mark_handled(session: AsyncSession, row_id: int, worker: str, now: datetime) -> bool:
-    """Done. False when the row was meanwhile taken over by another process (lease lost)."""
+def _payload(keep: bool) -> dict[str, Any]:
+    return {} if keep else {"payload": {}}
+
+
+async def mark_handled(session: AsyncSession, row_id: int, worker: str, now: datetime, *,
+                       keep_payload: bool = True) -> bool:
+    """Done. False when the row was meanwhile taken over by another process (lease lost).
+    keep_payload=False: a stranger's update, only its keys are kept (bot.first_contact)."""
     done = await session.execute(update(InboxUpdate).where(
         InboxUpdate.id == row_id, InboxUpdate.claimed_by == worker, InboxUpdate.status == HANDLING,
-    ).values(status=HANDLED, handled_at=now, lease_until=None, error=None))
+    ).values(status=HANDLED, handled_at=now, lease_until=None, error=None, **_payload(keep_payload)))
     return done.rowcount == 1
 
 
@@ -137,12 +143,13 @@ async def release(session: AsyncSession, worker: str, ids: Sequence[int], *, not
     ).values(**values))
 
 
-async def park(session: AsyncSession, row: InboxUpdate, worker: str, error: str, now: datetime) -> bool:
+async def park(session: AsyncSession, row: InboxUpdate, worker: str, error: str, now: datetime, *,
+               keep_payload: bool = True) -> bool:
     """Set the row aside with its error (the chat's later rows go on) and tell the admins, once
     per channel and hour however many rows are parked. False if the row was not ours any more."""
     parked = await session.execute(update(InboxUpdate).where(
         InboxUpdate.id == row.id, InboxUpdate.claimed_by == worker, InboxUpdate.status == HANDLING,
-    ).values(status=PARKED, error=error[:ERROR_LIMIT], lease_until=None, handled_at=now))
+    ).values(status=PARKED, error=error[:ERROR_LIMIT], lease_until=None, handled_at=now, **_payload(keep_payload)))
     if parked.rowcount != 1:
         return False
     admins = (await session.scalars(select(Member).where(Member.role == "admin", Member.left_at.is_(None))

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from bot import clock
-from bot.services import audit, outbox
+from bot.services import audit, first_contact, outbox
 from storage.models import ROLES, Invite, Member
 
 # No 0/O, 1/I/L: codes are sometimes read aloud over the phone and typed by hand.
@@ -180,13 +180,16 @@ async def _redeem_link(
         raise refuse("link_identity_bound")
     if channel == "zalo":
         owner.zalo_user_id, owner.zalo_chat_id = str(user_id), chat_id
+        owner.zalo_accepted_at = now  # shown this channel's notice first (bot.first_contact)
     else:
         owner.telegram_user_id, owner.chat_id = int(user_id), chat_id
+        owner.telegram_accepted_at = now
     owner.reachable = True
     await session.flush()
     await _claim(session, invite, owner, now)
     audit.record(session, "member.linked", actor=owner, subject=owner, invite_id=invite.id, role=owner.role,
                  channel=channel)
+    await first_contact.clear_pending_code(session, channel, user_id)  # a code held for confirming: used
     # The owner hears of it where they were before (the code's channel), through the outbox: if
     # someone else typed their code, this is how they find out.
     made_on = _other(channel)
@@ -225,6 +228,7 @@ async def redeem(
     """Consume the invite and create the membership, or raise InviteError saying why not.
 
     The person is identified on one channel: Telegram (user and chat id) or Zalo (string ids).
+    Joining records their acceptance on that channel (the caller has shown them its notice).
     A link code (Invite.link_member_id) adds this channel to that existing member instead.
     """
     zalo = zalo_user_id is not None
@@ -260,6 +264,10 @@ async def redeem(
         role=invite.role,
         reachable=True,
         joined_at=now,
+        # Only someone already shown the channel's notice gets here (bot.first_contact): joining is
+        # their acceptance of what it said.
+        telegram_accepted_at=None if zalo else now,
+        zalo_accepted_at=now if zalo else None,
     )
     session.add(member)
     await session.flush()
@@ -267,4 +275,6 @@ async def redeem(
     member.unit = invite.unit
     audit.record(session, "member.joined", actor=member, subject=member, invite_id=invite.id, role=member.role,
                  channel="zalo" if zalo else "telegram")
+    await first_contact.clear_pending_code(session, "zalo" if zalo else "telegram",
+                                           zalo_user_id if zalo else telegram_user_id)
     return member

@@ -41,6 +41,8 @@ class MemberView:
     zalo_user_id: str | None = None
     zalo_chat_id: str | None = None
     channel: str = "telegram"
+    telegram_accepted_at: datetime | None = None
+    zalo_accepted_at: datetime | None = None
 
 
 def view_of(member: Member) -> MemberView:
@@ -58,6 +60,8 @@ def view_of(member: Member) -> MemberView:
         zalo_user_id=member.zalo_user_id,
         zalo_chat_id=member.zalo_chat_id,
         channel=member.channel,
+        telegram_accepted_at=member.telegram_accepted_at,
+        zalo_accepted_at=member.zalo_accepted_at,
     )
 
 

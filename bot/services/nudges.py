@@ -21,8 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clock
 from bot.texts import reports as t
+from bot.texts import zalo as zt
 from bot.config import NudgeSettings, QuietHours, Settings
-from bot.services import outbox
+from bot.services import outbox, zalo_usage
 from bot.services.members import DESTINATION_COLUMNS, destination
 from bot.text_chunks import LIMITS
 from storage.models import Campaign, CampaignUnit, Member, Nudge, Report, ReportPeriod, Unit
@@ -149,13 +150,14 @@ async def send_due(session: AsyncSession, settings: Settings, now: datetime | No
         )
     ).all()
     if due:
-        await _send_nudges(session, due, now, report)
+        await _send_nudges(session, due, now, report, settings)
     if settings.nudges.escalate:
         await _escalate(session, settings, now, report)
     return report
 
 
-async def _send_nudges(session: AsyncSession, due: list, now: datetime, report: NudgeReport) -> None:
+async def _send_nudges(session: AsyncSession, due: list, now: datetime, report: NudgeReport,
+                       settings: Settings) -> None:
     latest: dict[tuple[int, int], int] = {}
     for row in due:  # ordered by due_at: the last one seen per unit is its latest step
         latest[(row.period_id, row.unit_id)] = row.id
@@ -208,8 +210,39 @@ async def _send_nudges(session: AsyncSession, due: list, now: datetime, report: 
                 **to, "member_id": member_id, "campaign_id": period.campaign_id,
                 "dedupe_key": f"nudge:{row.id}:{member_id}",
                 "payload": {"method": "sendMessage", "text": text, "reply_markup": nudge_keyboard(period.id)},
+                "_nudge": (row.id, period, title, names.get(row.unit_id, "")),
             })
+    on_zalo = sum(m["channel"] == "zalo" for m in messages)
+    if on_zalo > 1 and await zalo_usage.near_budget(session, settings, now, on_zalo):
+        messages = _one_per_person_on_zalo(messages, today)
+    for message in messages:
+        message.pop("_nudge", None)
     report.messages += await outbox.enqueue_many(session, messages, kind="report_nudge")
+
+
+def _one_per_person_on_zalo(messages: list[dict], today: date) -> list[dict]:
+    """Near Zalo's monthly budget: a Zalo person's nudges of this tick — the day's, as every step
+    is planned at nudges.at — as one message listing each period. Queued in the same transaction
+    that claimed the nudges, so each is sent once, in one message or in its own."""
+    kept, by_person = [], {}
+    for message in messages:
+        if message["channel"] == "zalo":
+            by_person.setdefault(message["member_id"], []).append(message)
+        else:
+            kept.append(message)
+    for member_id, own in by_person.items():
+        if len(own) == 1:
+            kept.append(own[0])
+            continue
+        own.sort(key=lambda m: (m["_nudge"][1].due_on, m["_nudge"][1].id))
+        items = [(period.id, period.label, title, period.due_on) for _, period, title, _ in (m["_nudge"] for m in own)]
+        first_nudge, unit_name = own[0]["_nudge"][0], own[0]["_nudge"][3]
+        kept.append({
+            "channel": "zalo", "chat_id": None, "address": own[0]["address"], "member_id": member_id,
+            "dedupe_key": f"nudges:{first_nudge}:{member_id}",
+            "payload": {"method": "sendMessage", "text": zt.combined_nudge(unit_name, items, today)},
+        })
+    return kept
 
 
 async def _escalate(session: AsyncSession, settings: Settings, now: datetime, report: NudgeReport) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot import clock
-from bot.services import audit
+from bot.services import audit, first_contact
 from storage.models import (
     AuditEntry,
     Campaign,
@@ -220,6 +220,12 @@ async def export(session: AsyncSession, member_id: int) -> dict[str, Any]:
     elsewhere = await _mentioning(session, InboxUpdate, "payload", p, besides=_their_inbox(p))  # e.g. in a group
     if elsewhere:
         inbox_rows.append(("other", len(elsewhere), max(r.received_at for r in elsewhere)))
+    told = await first_contact.told_at(session, p.telegram_user_ids, p.zalo_user_ids)
+
+    def accepted(channel: str):  # noqa: ANN202 - the earliest acceptance there, over their memberships
+        times = [getattr(m, f"{channel}_accepted_at") for m in p.memberships]
+        return min((t for t in times if t is not None), default=None)
+
     return {
         "accounts": {
             "telegram_user_ids": sorted(p.telegram_user_ids),
@@ -241,9 +247,17 @@ async def export(session: AsyncSession, member_id: int) -> dict[str, Any]:
                 "reachable": m.reachable,
                 "joined_at": _iso(m.joined_at),
                 "left_at": _iso(m.left_at),
+                "telegram_accepted_at": _iso(m.telegram_accepted_at),
+                "zalo_accepted_at": _iso(m.zalo_accepted_at),
             }
             for m in p.memberships
         ],
+        # When each channel's notice (what the bot stores, why, how to see and erase it) was shown
+        # to them, and when they accepted it there by joining or linking (None: not recorded).
+        "consent": {
+            channel: {"notice_shown_at": _iso(told.get(channel)), "accepted_at": _iso(accepted(channel))}
+            for channel in ("telegram", "zalo")
+        },
         "form_drafts": [
             {"form": d.form, "stage": d.stage, "answers": d.answers, "updated_at": _iso(d.updated_at)} for d in drafts
         ],
@@ -329,6 +343,7 @@ async def forget(session: AsyncSession, member_id: int) -> int:
     await session.execute(delete(InboxUpdate).where(_their_inbox(p)).execution_options(**quiet))
     await _scrub_json_rows(session, InboxUpdate, "payload", p, drop=True)  # e.g. their words in a group
     await _scrub_json_rows(session, OutboxMessage, "payload", p, drop=False)  # others told about them
+    await first_contact.forget(session, p.telegram_user_ids, p.zalo_user_ids)  # told again if they come back
     await session.execute(delete(FormDraft).where(FormDraft.member_id.in_(ids)).execution_options(**quiet))
     uploaded = (await session.scalars(select(StoredFile.id).where(StoredFile.uploaded_by_member_id.in_(ids)))).all()
     keep = await _unit_evidence(session, uploaded)

@@ -61,7 +61,11 @@ PRIVACY_NOTES = {
 PRIVACY_NOTE = PRIVACY_NOTES["telegram"]
 
 
-def welcome(full_name: str, role: str, unit_name: str | None, org_name: str, channel: str = "telegram") -> str:
+def welcome(full_name: str, role: str, unit_name: str | None, org_name: str, channel: str = "telegram",
+            accepted_at: datetime | None = None) -> str:
+    """The welcome on `channel`, with what it stores there and, once recorded, their acceptance."""
+    from bot.texts.first_contact import accepted_line
+
     where = f", đơn vị {unit_name}" if unit_name else ""
     what = {
         "officer": (
@@ -77,9 +81,12 @@ def welcome(full_name: str, role: str, unit_name: str | None, org_name: str, cha
             "duyệt đề xuất khen thưởng."
         ),
     }[role]
+    accepted = accepted_line(channel, accepted_at)
+    help_hint = "Gõ “trợ giúp” để xem các lệnh." if channel == "zalo" else "Gõ /help để xem các lệnh."
     return (
         f"Chào mừng {full_name}! Bạn đã tham gia Thi đua bot ({org_name}) "
-        f"với vai trò {ROLE_NAMES[role]}{where}.\n\n{what}\n\nGõ /help để xem các lệnh.\n\n{PRIVACY_NOTES[channel]}"
+        f"với vai trò {ROLE_NAMES[role]}{where}.\n\n{what}\n\n{help_hint}\n\n{PRIVACY_NOTES[channel]}"
+        + (f" {accepted}" if accepted else "")
     )
 
 
@@ -229,6 +236,9 @@ def mydata_summary(data: dict, forget_hint: str = MYDATA_FORGET_HINT) -> str:
         lines.append(f"• Gần nhất ({when(latest['at'])}): {excerpt}")
     for d in data["digest_subscription"]:
         lines.append(f"\nBản tin: {DIGEST_FREQUENCY_NAMES.get(d['frequency'], d['frequency'])}")
+    from bot.texts.first_contact import consent_lines
+
+    lines += consent_lines(data)
     lines += ["", f"Nhật ký hoạt động: {len(data['activity'])} mục", "", forget_hint]
     return "\n".join(lines)
 
@@ -472,3 +482,8 @@ def invites_made(codes: list[str], role: str, unit_name: str | None, expires: st
         telegram = f"https://t.me/{bot_username}?start={code}" if bot_username else f"/start {code}"
         lines.append(f"• {code}\n  Zalo: nhắn cho bot “tham gia {code}”\n  Telegram: {telegram}")
     return "\n".join(lines)
+
+
+def already_joined(role: str, unit_name: str | None) -> str:
+    where = f", đơn vị {unit_name}" if unit_name else ""
+    return f"Bạn đã tham gia bot với vai trò {ROLE_NAMES[role]}{where}. Gõ /help để xem các lệnh."

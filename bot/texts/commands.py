@@ -58,6 +58,7 @@ WORDING: dict[str, Wording] = {
     "leave": Wording(("rời bot", "rời khỏi bot"), "", "Rời khỏi bot"),
     "leave_confirmed": Wording(("đồng ý rời bot",), "", ""),
     "keep": Wording(("giữ lại",), "", ""),
+    "consent": Wording(("đồng ý",), "", ""),
     "cancel": Wording(("hủy", "huỷ"), "", "Hủy biểu mẫu đang điền"),
     "back": Wording(("quay lại",), "", ""),
     "skip": Wording(("bỏ qua",), "", ""),

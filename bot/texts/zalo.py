@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from bot import texts
+from datetime import date
+
+from bot import clock, texts
+from bot.texts import reports as rt
+from bot.text_chunks import vn_number
 
 START_NO_CODE = (
     "Xin chào! Đây là bot thi đua – khen thưởng. Để tham gia, bạn cần mã mời do Văn phòng "
@@ -39,3 +43,50 @@ MYDATA_FILE = "📎 Toàn bộ dữ liệu (tệp JSON, link hết hạn lúc {u
 FORGET_CONFIRM = (f"{texts.FORGET_CONFIRM}\n\nĐể xóa, gõ: đồng ý xóa dữ liệu\n"
                   "Nếu muốn giữ lại, bạn không cần làm gì.")
 FILE_LINK = "📎 {caption}\nTải tệp (link hết hạn lúc {until}): {url}"
+
+
+# --- the monthly message budget (bot.services.zalo_usage) -------------------------------------
+
+
+def month_label(month: str) -> str:
+    """"2026-12" → "12/2026"."""
+    year, number = month.split("-")
+    return f"{number}/{year}"
+
+
+def usage_line(month: str, sent: int, quota: int, queued: int) -> str:
+    """The admins' one line, e.g. "Zalo tháng 12/2026: đã gửi 1.234/3.000 tin (41 %)"."""
+    if quota:
+        line = (f"Zalo tháng {month_label(month)}: đã gửi {vn_number(sent)}/{vn_number(quota)} tin "
+                f"({sent * 100 // quota} %)")
+    else:
+        line = f"Zalo tháng {month_label(month)}: đã gửi {vn_number(sent)} tin (không đặt hạn mức)"
+    if queued:
+        line += f", {vn_number(queued)} tin đang chờ gửi"
+    if quota and sent >= quota:
+        line += " — đã hết hạn mức, tin chờ sang tháng sau"
+    return line
+
+
+def quota_warning(month: str, sent: int, quota: int) -> str:
+    return (
+        f"⚠️ Zalo tháng {month_label(month)}: bot đã gửi {vn_number(sent)}/{vn_number(quota)} tin, "
+        f"{sent * 100 // quota} % hạn mức tháng (zalo.monthly_quota).\n"
+        "Gần hết hạn mức, các nhắc báo cáo cùng ngày của một người được gộp thành một tin. "
+        "Khi hết hạn mức, thông báo, nhắc việc và bản tin trên Zalo chờ đến đầu tháng sau "
+        "(không mất tin nào); phần cuối hạn mức dành cho trả lời người đang nhắn với bot.\n"
+        "Nếu cần, hãy nhắc các đơn vị chọn nhận thông báo qua Telegram (gõ “kênh telegram”)."
+    )
+
+
+def combined_nudge(unit_name: str, items: list[tuple[int, str, str, date]], today: date) -> str:
+    """One message for a person's nudges of a day, near the month's budget: items are (period
+    id, label, campaign title, due date) of each period, each with its "báo cáo <số kỳ>" hint."""
+    late = all(due_on < today for *_, due_on in items)
+    head = "❗ Báo cáo quá hạn" if late else "⏰ Nhắc báo cáo"
+    lines = [f"{head}: đơn vị {unit_name} có {vn_number(len(items))} kỳ báo cáo cần nộp."]
+    for i, (period_id, label, title, due_on) in enumerate(items, 1):
+        lines += ["", f"{i}. {label}", f"Phong trào: {rt.short(title, 150)}",
+                  f"Hạn nộp: {clock.fmt_date(due_on)} ({rt.when_due(due_on, today)}).",
+                  f"👉 Gõ “báo cáo {period_id}” để gửi báo cáo kỳ này."]
+    return "\n".join(lines)

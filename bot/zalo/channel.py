@@ -138,6 +138,9 @@ class ZaloChannel:
             except asyncio.CancelledError:
                 raise
             except (ZaloError, aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+                if self.bot.token_refused:  # said loudly by the client; asking again changes nothing
+                    log.warning("zalo: polling stopped: the token was refused")
+                    return
                 log.warning("zalo: getUpdates failed (%s); again in %.0f s", exc, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, RETRY_MAX)

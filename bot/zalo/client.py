@@ -7,8 +7,11 @@ No telegram import: the Zalo channel must run where Telegram does not.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
+import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 import aiohttp
@@ -17,7 +20,11 @@ from bot.text_chunks import ZALO_TEXT_LIMIT, clip, split_text
 
 DEFAULT_BASE_URL = "https://bot-api.zaloplatforms.com"
 TEXT_LIMIT = ZALO_TEXT_LIMIT  # counted as bot.text_chunks says (UTF-16 units)
+log = logging.getLogger(__name__)
+
 POLL_TIMEOUT_CODE = 408  # getUpdates: nothing arrived within the timeout, a normal answer
+TOKEN_CODE = 401  # the token is wrong or revoked: nothing works until it is set right
+QUOTA_CODE = 429  # "Quota exceeded": Zalo names no wait
 # Answers that mean this person cannot be reached through the bot (blocked it, left Zalo…).
 UNREACHABLE_CODES = (403,)
 UNREACHABLE_WORDS = ("block", "not found", "unfollow", "không tồn tại")
@@ -42,6 +49,10 @@ class Outcome:
     unreachable: bool = False
     retry_after: float | None = None  # Zalo does not say how long to wait: the outbox backs off
     new_chat_id: None = None  # no chat migrations on Zalo
+    # Not before then, and not the row's fault (the month's budget, a 429 backoff, the token).
+    not_before: datetime | None = None
+    delivered: int = 0  # messages that reached (or, after a timeout, may have reached) the chat
+    code: int | None = None  # Zalo's error_code, when Zalo answered
 
 
 class ZaloBot:
@@ -52,6 +63,8 @@ class ZaloBot:
         self.base_url = base_url.rstrip("/")
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._http: aiohttp.ClientSession | None = None
+        # Set at the first 401: said loudly once; the sender and the poll stop (bot.zalo.sending).
+        self.token_refused = False
 
     async def __aenter__(self) -> ZaloBot:
         return self
@@ -77,7 +90,13 @@ class ZaloBot:
                 raise ZaloError(response.status, f"not JSON: {raw[:200]}") from None
         if not isinstance(body, dict) or not body.get("ok"):
             body = body if isinstance(body, dict) else {}
-            raise ZaloError(int(body.get("error_code") or response.status), str(body.get("description") or ""))
+            error = ZaloError(int(body.get("error_code") or response.status), str(body.get("description") or ""))
+            if error.code == TOKEN_CODE and not self.token_refused:
+                self.token_refused = True
+                log.error("ZALO: the bot token was refused (401 %s). Nothing is sent or received on Zalo "
+                          "until zalo.token / ZALO_BOT_TOKEN is set right and the bot restarted; "
+                          "queued messages wait in the outbox.", error.description)
+            raise error
         return body.get("result")
 
     async def get_me(self) -> dict:
@@ -118,34 +137,57 @@ class ZaloBot:
 
 
 def classify(exc: BaseException) -> Outcome:
-    """A failed send, once: what the outbox should do with the row."""
+    """A failed send, once, by Zalo's error_code: what the outbox should do with the row.
+
+    403 and "blocked"/"not found" answers: the person cannot be reached. 429 (the quota) and 401
+    (the token) are no row's fault: the row waits (bot.zalo.sending backs off, or stops). 408,
+    5xx and the network: try again later. Any other code (400…): this payload will never go.
+    """
     if isinstance(exc, ZaloError):
         text = f"{exc.code} {exc.description}"
         words = exc.description.lower()
         if exc.code in UNREACHABLE_CODES or any(w in words for w in UNREACHABLE_WORDS):
-            return Outcome("permanent", error=text, unreachable=True)
-        if exc.code == 429 or exc.code >= 500 or exc.code in (401, 408):
-            # 401: a token problem no row can fix; keep the row for when the token is set right.
-            return Outcome("retry", error=text)
-        return Outcome("permanent", error=text)
+            return Outcome("permanent", error=text, unreachable=True, code=exc.code)
+        if exc.code >= 500 or exc.code in (QUOTA_CODE, TOKEN_CODE, POLL_TIMEOUT_CODE):
+            return Outcome("retry", error=text, code=exc.code)
+        return Outcome("permanent", error=text, code=exc.code)
     if isinstance(exc, (aiohttp.ClientError, asyncio.TimeoutError, OSError)):
         return Outcome("retry", error=f"{type(exc).__name__}: {exc}")
     raise exc
 
 
-async def deliver(bot: ZaloBot, chat_id: str, payload: dict[str, Any], *, file_url: str | None = None) -> Outcome:
-    """Perform one outbox payload on Zalo. A document has no upload here: its signed link is sent."""
-    try:
-        method = payload.get("method")
-        if method == "sendMessage":
-            ids = await bot.send_message(chat_id, payload["text"])
-        elif method == "sendPhoto" and file_url:
-            ids = [await bot.send_photo(chat_id, file_url, payload.get("caption"))]
-        elif method == "sendDocument" and file_url:
-            caption = payload.get("caption") or "Tệp đính kèm"
-            ids = await bot.send_message(chat_id, f"{caption}\n📎 Tải tệp: {file_url}")
-        else:
-            return Outcome("permanent", error=f"cannot send {method!r} on Zalo without a file link")
-    except Exception as exc:  # noqa: BLE001 - classify() re-raises what it does not know
-        return classify(exc)
-    return Outcome("sent", message_id=ids[-1] if ids else None)
+def calls(payload: dict[str, Any], file_url: str | None) -> list[tuple[str, dict[str, Any]]] | None:
+    """The Zalo requests one outbox payload takes, each one message in the chat (a long text is
+    several); None if it cannot go on Zalo. A document has no upload here: its signed link is sent."""
+    method = payload.get("method")
+    if method == "sendMessage":
+        return [("sendMessage", {"text": piece}) for piece in split_text(payload["text"], TEXT_LIMIT)]
+    if method == "sendPhoto" and file_url:
+        params: dict[str, Any] = {"photo": file_url}
+        if payload.get("caption"):
+            params["caption"] = clip(payload["caption"], TEXT_LIMIT)
+        return [("sendPhoto", params)]
+    if method == "sendDocument" and file_url:
+        caption = payload.get("caption") or "Tệp đính kèm"
+        return [("sendMessage", {"text": piece})
+                for piece in split_text(f"{caption}\n📎 Tải tệp: {file_url}", TEXT_LIMIT)]
+    return None
+
+
+async def deliver(bot: ZaloBot, chat_id: str, payload: dict[str, Any], *, file_url: str | None = None,
+                  planned: list[tuple[str, dict[str, Any]]] | None = None) -> Outcome:
+    """Perform one outbox payload on Zalo (its `calls`, or the `planned` ones), counting what
+    reached the chat: a timeout counts as reached (Zalo may have sent it)."""
+    planned = planned if planned is not None else calls(payload, file_url)
+    if planned is None:
+        return Outcome("permanent", error=f"cannot send {payload.get('method')!r} on Zalo without a file link")
+    ids: list[str] = []
+    for method, params in planned:
+        try:
+            result = await bot.call(method, chat_id=chat_id, **params)
+        except Exception as exc:  # noqa: BLE001 - classify() re-raises what it does not know
+            outcome = classify(exc)
+            maybe = 1 if isinstance(exc, asyncio.TimeoutError) else 0
+            return dataclasses.replace(outcome, delivered=len(ids) + maybe)
+        ids.append(str((result or {}).get("message_id", "")))
+    return Outcome("sent", message_id=ids[-1] if ids else None, delivered=len(ids))

@@ -132,8 +132,8 @@ class Conversation:
         # m.text is the screen's text and what its completion said (turn.show(screen, extra)).
         text = screen_text(dataclasses.replace(m.screen, text=m.text)) if m.screen is not None else m.text
         text = typed_commands(text)
-        if m.actions:
-            text = f"{text}\n\n{actions_text(m.actions)}"
+        if m.actions and (typed := actions_text(m.actions, text)):
+            text = f"{text}\n\n{typed}"
         if m.direct:  # sent now or not at all
             await self.sender.send_now(chat_id, {"method": "sendMessage", "text": text})
             return

@@ -77,13 +77,15 @@ def typed_commands(text: str) -> str:
     return _SLASH.sub(words, text or "")
 
 
-def actions_text(rows: list[list[Action]]) -> str:
-    """Buttons as what to type: "👉 ✅ Duyệt: gõ “duyệt 12”"."""
+def actions_text(rows: list[list[Action]], text: str = "") -> str:
+    """Buttons as what to type: "👉 ✅ Duyệt: gõ “duyệt 12”" (not when the text says it already)."""
     lines = []
     for row in rows:
         for a in row:
             wording = WORDING.get(a.command)
             head = wording.words[0] if wording is not None and wording.words else f"/{a.command}"
             typed = " ".join([head, *a.args])
+            if f"“{typed}”" in text:
+                continue
             lines.append(f"👉 {a.label}: gõ “{typed}”")
     return "\n".join(lines)
