@@ -43,7 +43,7 @@ def at(day: int, month: int, hour: int = 9) -> datetime:
 
 
 async def join(z, user: str, unit: str, role: str) -> None:
-    welcome = (await z.say(user, f"tham gia {await make_invite(z.db, unit, role)}"))[0]
+    welcome = (await z.join(user, await make_invite(z.db, unit, role)))[0]
     assert "Chào mừng" in welcome
 
 
