@@ -22,15 +22,15 @@ from bot.sending_budget import SendingBudget
 from bot.services import outbox
 from bot.telegram_intake import TelegramIntake, handler as telegram_handler
 from bot.forms import FORMS, FormEngine
-from handlers import access, conversation, digests, errors, menu, reports
+from handlers import access, conversation, errors, menu
 from handlers.context import BotContext
 from storage import migrate
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-# Feature modules in the order their handlers are tried; fallback must stay last.
-FEATURES = (access, reports, digests, conversation, errors)
+# The access gate first, then the conversation core's adapter; the error handler is not a handler group.
+FEATURES = (access, conversation, errors)
 
 
 async def open_resources(app: Application) -> None:

@@ -1,10 +1,10 @@
-"""The access gate (group -1) and the role check used by every admin or leader command."""
+"""The access gate (group -1): who is writing, looked up once per update; group chats refused.
+
+What each person may do is the core's one policy (bot.core.access), for every channel."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from functools import wraps
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -15,7 +15,6 @@ from bot.services.members import active_member, view_of
 from handlers.context import BotContext
 
 log = logging.getLogger(__name__)
-Callback = Callable[[Update, BotContext], Awaitable[None]]
 
 async def gate(update: Update, context: BotContext) -> None:
     """Look up who is writing; refuse strangers and group chats before any feature handler runs."""
@@ -43,28 +42,6 @@ async def gate(update: Update, context: BotContext) -> None:
             await update.effective_message.reply_text(texts.ERROR_GENERIC)
         raise ApplicationHandlerStop from None
     # Strangers go on to the conversation core, which lets them join and refuses the rest.
-
-
-def require_role(*roles: str) -> Callable[[Callback], Callback]:
-    """Let the callback run only for members with one of `roles`; others get a clear refusal."""
-    allowed = ", ".join(texts.ROLE_SHORT[r].lower() for r in roles)
-
-    def decorate(callback: Callback) -> Callback:
-        @wraps(callback)
-        async def checked(update: Update, context: BotContext) -> None:
-            member = context.member
-            if member is None or member.role not in roles:
-                text = texts.NOT_ALLOWED.format(roles=allowed)
-                if update.callback_query:
-                    await update.callback_query.answer(text, show_alert=True)
-                elif update.effective_message:
-                    await update.effective_message.reply_text(text)
-                return
-            await callback(update, context)
-
-        return checked
-
-    return decorate
 
 
 def register(app: Application) -> None:

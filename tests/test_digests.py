@@ -104,11 +104,13 @@ async def test_digest_settings_daily_then_off(people):
     shown = (await bot.say(LEADER, "/digest_settings"))[-1]
     assert "hằng tuần, bản tiếp theo lúc 07:30 thứ Hai 30/11/2026" not in shown["text"]  # already past
     assert "hằng tuần, bản tiếp theo lúc 07:30 thứ Hai 07/12/2026" in shown["text"]
-    daily = next(b["callback_data"] for row in shown["reply_markup"]["inline_keyboard"] for b in row
-                 if b["callback_data"] == "dg:daily")
-    await bot.press(LEADER, shown["message_id"], daily)
+    buttons = {b["text"]: b["callback_data"] for row in shown["reply_markup"]["inline_keyboard"] for b in row}
+    assert buttons == {"Hằng ngày": "c:digest_settings:ngày", "✅ Hằng tuần": "c:digest_settings:tuần",
+                       "Tắt": "c:digest_settings:tắt"}
+    saved = texts_of(await bot.press(LEADER, shown["message_id"], buttons["Hằng ngày"]))
+    assert saved == ["✅ Đã đặt bản tin thi đua: hằng ngày, bản tiếp theo lúc 07:30 thứ Ba 01/12/2026."]
     edited = next(m for m in bot.sim.messages(LEADER) if m["message_id"] == shown["message_id"])
-    assert "✅ Đã đặt bản tin thi đua: hằng ngày, bản tiếp theo lúc 07:30 thứ Ba 01/12/2026" in edited["text"]
+    assert [b["text"] for b in edited["reply_markup"]["inline_keyboard"][0]] == ["✅ Hằng ngày", "Hằng tuần", "Tắt"]
 
     await tick(bot, at(1, 12, 7, 30))
     assert len(digests_to(bot, LEADER)[0]) == 1

@@ -68,7 +68,9 @@ async def test_admin_confirms_proposed_periods_edits_a_due_date_and_adds_a_one_o
     assert "không có thật" in texts_of(await bot.say(ADMIN, f"/periods {cid} sửa 1 31/06/2026"))[-1]
 
     confirm = (await bot.say(ADMIN, f"/periods {cid}"))[-1]
-    done = texts_of(await bot.press(ADMIN, confirm["message_id"], "rp:ok:%d" % cid))
+    [[confirm_button]] = confirm["reply_markup"]["inline_keyboard"]
+    assert confirm_button["callback_data"] == f"c:confirm_periods:{cid}"
+    done = texts_of(await bot.press(ADMIN, confirm["message_id"], confirm_button["callback_data"]))
     assert any("Đã xác nhận 3 kỳ báo cáo" in t for t in done)
 
     added = texts_of(await bot.say(ADMIN, f"/periods {cid} thêm 30/05/2026 Báo cáo chuyên đề chuyển đổi số"))[-1]

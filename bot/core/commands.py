@@ -52,13 +52,17 @@ def command(name: str) -> Callable[[Dialogue], Dialogue]:
 
 
 # Commands whose typed form takes more words than their usage shows ("kỳ báo cáo 3 sửa 1 30/06/2026").
-FREE_TAIL = ("periods",)
+FREE_TAIL = ("periods", "digest_settings")
+# Commands whose words alone ("tình hình") still run them, so the dialogue says what is missing.
+BARE = ("periods", "confirm_periods", "status", "export", "report_docx")
 
 
 def _fits(name: str, usage: str, rest: list[str]) -> bool:
     """Whether typed arguments fit a usage such as "<số phong trào> [kỳ]"."""
     slots = re.findall(r"[<\[][^>\]]*[>\]]|\S+", usage)
     required = [s for s in slots if not s.startswith("[")]
+    if not rest and name in BARE:
+        return True
     if len(rest) < len(required):
         return False
     if not slots:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from bot import clock
+from bot.texts.commands import cmd
 from bot.texts.reports import when_due
 from bot.text_chunks import TELEGRAM_TEXT_LIMIT, utf16_len, vn_number
 from bot.texts import short
@@ -36,19 +37,14 @@ WEEKDAY_NAMES = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu
 
 NO_CAMPAIGNS = "📊 Bản tin thi đua {day}\n\nHiện không có phong trào nào đang diễn ra."
 CHART_CAPTION = "📈 Biểu đồ kèm bản tin thi đua {day}: nộp báo cáo theo nhóm đơn vị và đề xuất điển hình theo tuần."
-DIGEST_SETTINGS = (
-    "Bản tin thi đua của bạn: {current}{when}.\n"
-    "Chọn tần suất bằng nút dưới đây, hoặc gõ /digest_settings ngày | tuần | tắt."
-)
 DIGEST_SETTINGS_SAVED = "✅ Đã đặt bản tin thi đua: {current}{when}."
-DIGEST_SETTINGS_BAD = "Không hiểu “{value}”. Gõ /digest_settings ngày, /digest_settings tuần hoặc /digest_settings tắt."
-EXPORT_USAGE = "Cách dùng: /export <số phong trào>, ví dụ /export 1. Danh sách phong trào: /campaigns"
-REPORT_DOCX_USAGE = "Cách dùng: /report_docx <số phong trào> <số thứ tự kỳ>, ví dụ /report_docx 1 1."
+# The typed word of each frequency (what the buttons run: digest_settings ngày | tuần | tắt).
+FREQUENCY_TYPED = {"daily": "ngày", "weekly": "tuần", "off": "tắt"}
+FREQUENCY_LABELS = {"daily": "Hằng ngày", "weekly": "Hằng tuần", "off": "Tắt"}
 CAMPAIGN_NOT_FOUND = "Không có phong trào #{id}. Danh sách phong trào: /campaigns"
 PERIOD_PICK = "Phong trào #{id} có các kỳ báo cáo sau; gõ /report_docx {id} <số thứ tự>:\n{lines}"
 PERIOD_NONE = "Phong trào #{id} chưa có kỳ báo cáo nào. Quản trị thêm bằng /periods {id}."
 PERIOD_BAD_INDEX = "Phong trào #{id} không có kỳ “{n}”. Các kỳ báo cáo:\n{lines}\nGõ /report_docx {id} <số thứ tự>."
-EXPORT_WORKING = "⏳ Đang lập tệp, bạn chờ giây lát…"
 EXPORT_XLSX_CAPTION = "📊 Tổng hợp phong trào #{id}: điển hình, báo cáo, xác nhận (lập lúc {at})."
 EXPORT_DOCX_CAPTION = "📄 Dự thảo báo cáo tổng hợp {label} — phong trào #{id}. Số văn bản để trống cho văn thư."
 EXPORT_FAILED = "⚠️ Chưa lập được tệp do lỗi hệ thống; bạn thử lại sau ít phút."
@@ -201,3 +197,27 @@ def schedule_words(frequency: str, next_at: datetime | None, weekday: int) -> tu
         return current, ""
     local = clock.local(next_at)
     return current, f", bản tiếp theo lúc {local:%H:%M} {WEEKDAY_NAMES[local.weekday()]} {local:%d/%m/%Y}"
+
+
+# --- the dialogues' words (bot/core/digests.py) ---------------------------------------------------
+
+
+def digest_settings(channel: str, current: str, when: str) -> str:
+    how = ("Chọn tần suất bằng nút dưới đây, hoặc gõ /digest_settings ngày | tuần | tắt." if channel == "telegram"
+           else "Đổi tần suất: gõ một trong các lệnh dưới đây.")
+    return f"Bản tin thi đua của bạn: {current}{when}.\n{how}"
+
+
+def digest_settings_bad(channel: str, value: str) -> str:
+    daily, weekly, off = (cmd(channel, "digest_settings", w) for w in FREQUENCY_TYPED.values())
+    return f"Không hiểu “{value}”. Gõ {daily}, {weekly} hoặc {off}."
+
+
+def export_usage(channel: str) -> str:
+    return (f"Cách dùng: {cmd(channel, 'export', '<số phong trào>')}, ví dụ {cmd(channel, 'export', 1)}. "
+            f"Danh sách phong trào: {cmd(channel, 'campaigns')}")
+
+
+def report_docx_usage(channel: str) -> str:
+    return (f"Cách dùng: {cmd(channel, 'report_docx', '<số phong trào>', '<số thứ tự kỳ>')}, "
+            f"ví dụ {cmd(channel, 'report_docx', 1, 1)}.")
