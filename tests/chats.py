@@ -101,12 +101,17 @@ class Chat:
         else:
             await jobs.tick(self.h.app, self.h.db, self.h.settings)
 
-    async def wait_for(self, who: str, needle: str, timeout: float = 15.0) -> dict:
-        """The first message to this person containing `needle` (it may come through the outbox)."""
+    def count(self, who: str) -> int:
+        """How many messages the bot has sent this person so far (for wait_for's `since`)."""
+        return len(self.h.sim.messages(self.user(who)))
+
+    async def wait_for(self, who: str, needle: str, timeout: float = 15.0, since: int = 0) -> dict:
+        """The first message to this person containing `needle`, among those after the first
+        `since` (it may come through the outbox)."""
         user = self.user(who)
         async with asyncio.timeout(timeout):
             while True:
-                for m in self.h.sim.messages(user):
+                for m in self.h.sim.messages(user)[since:]:
                     if needle in (m.get("text") or m.get("caption") or ""):
                         return m
                 await asyncio.sleep(0.05)

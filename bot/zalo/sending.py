@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from bot import clock, signed_links
 from bot.config import Settings, ZaloSettings
-from bot.limits import REPLY, RateLimiter
+from bot.limits import BACKGROUND, REPLY, RateLimiter
 from bot.sending_budget import RETRIES, DatabaseSchedule, backoff, shared
 from bot.services import zalo_usage
 from bot.services.nudges import next_allowed
@@ -94,7 +94,8 @@ class ZaloSender:
             filename = await session.scalar(select(StoredFile.filename).where(StoredFile.id == int(payload["file_id"])))
         return None if filename is None else self.file_link(int(payload["file_id"]), filename)
 
-    async def send_payload(self, chat_id: str, payload: dict[str, Any], *, reply: bool = False) -> Outcome:
+    async def send_payload(self, chat_id: str, payload: dict[str, Any], *, reply: bool = False,
+                           direct: bool = False) -> Outcome:
         """Send within the month's budget (zalo.monthly_quota): the messages are claimed in the
         database first, and what did not reach the chat is given back. `reply`: an answer to a
         person writing, which may use the reserve kept for replies."""
@@ -118,7 +119,15 @@ class ZaloSender:
             later = next_allowed(zalo_usage.next_month_start(moment), self.quiet)
             log.info("zalo: the month's budget (%d) is used up; held until %s", self.cfg.monthly_quota, later)
             return Outcome("retry", error=BUDGET_SPENT, not_before=later)
-        result = await client.deliver(self.bot, chat_id, payload, file_url=url, planned=planned)
+        # The caller holds one slot of the sending budget; a long text split in pieces needs one
+        # a piece (`direct`: an answer to a person typing, not held by the per-chat pace).
+        extra = [await self.limiter.acquire(None if direct else chat_id, priority=REPLY if direct else BACKGROUND)
+                 for _ in planned[1:]]
+        try:
+            result = await client.deliver(self.bot, chat_id, payload, file_url=url, planned=planned)
+        finally:
+            for ticket in extra:
+                self.limiter.release(ticket)
         if result.delivered < len(planned):
             async with self.db.session() as session:
                 await zalo_usage.give_back(session, month, len(planned) - result.delivered)
@@ -157,7 +166,7 @@ class ZaloSender:
         for attempt in range(RETRIES + 1):
             ticket = await self.limiter.acquire(None, priority=REPLY)
             try:
-                result = await self.send_payload(chat_id, payload, reply=True)
+                result = await self.send_payload(chat_id, payload, reply=True, direct=True)
             finally:
                 self.limiter.release(ticket)
             if result.error == BUDGET_SPENT:

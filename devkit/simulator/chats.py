@@ -219,62 +219,6 @@ class ChatsMixin:
             ) from None
 
     # ------------------------------------------------------------------ #
-    # Updates
-    # ------------------------------------------------------------------ #
-
-    def _enqueue_update(self, payload: JsonDict) -> int:
-        update_id = self._next_update_id
-        self._next_update_id += 1
-        self.stats["updates_created"] += 1
-        kind = next(iter(payload))
-        # Telegram never delivers filtered-out types, even later, so drop them now.
-        if self._allowed_updates and kind not in self._allowed_updates:
-            return update_id
-        update = {"update_id": update_id, **payload}
-        self._pending.append(update)
-        self._created[update_id] = update
-        self._updates_signal.fire()
-        return update_id
-
-    def requeue(self, update_id: int) -> None:
-        """Offer an update again, as Telegram does when the bot stopped before confirming it
-        (use while the bot is stopped: a running bot's next poll confirms past it at once)."""
-        self._pending.insert(0, copy.deepcopy(self._created[update_id]))
-        self._updates_signal.fire()
-
-    def _mark_delivered(self, updates: Iterable[JsonDict]) -> None:
-        fresh = [u["update_id"] for u in updates if u["update_id"] not in self._delivered]
-        if fresh:
-            self._delivered.update(fresh)
-            self.stats["updates_delivered"] += len(fresh)
-            self._delivered_signal.fire()
-
-    def pending_updates(self) -> list[JsonDict]:
-        return copy.deepcopy(self._pending)
-
-    async def wait_until_fetched(self, update_id: int, timeout: float = 5.0) -> None:
-        """Resolve once the update was returned by getUpdates or accepted by the webhook."""
-        try:
-            async with asyncio.timeout(timeout):
-                while update_id not in self._delivered:
-                    await self._delivered_signal.current.wait()
-        except TimeoutError:
-            raise TimeoutError(
-                f"update {update_id} not fetched within {timeout}s "
-                f"(pending: {[u['update_id'] for u in self._pending]})"
-            ) from None
-
-    async def wait_polling(self, timeout: float = 5.0) -> None:
-        """Resolve once some getUpdates call is parked waiting for updates, i.e. the
-        bot has drained its queue and is idle."""
-        try:
-            async with asyncio.timeout(timeout):
-                while self._parked_polls == 0:
-                    await self._parked_signal.current.wait()
-        except TimeoutError:
-            raise TimeoutError(f"no getUpdates long poll within {timeout}s") from None
-
-    # ------------------------------------------------------------------ #
     # Acting as people
     # ------------------------------------------------------------------ #
 
