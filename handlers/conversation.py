@@ -29,34 +29,27 @@ PAYLOAD_BUTTONS = {"ack": "ack", "rep": "report"}
 ALERT_MAX = 200
 
 
-def action_markup(rows: list[list[Action]]) -> InlineKeyboardMarkup | None:
+def _markup(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
+    """(label, callback data) rows as buttons; data over Telegram's 64 bytes is a bug, logged."""
     cells = []
     for row in rows:
         line = []
-        for a in row:
-            data = f"c:{a.command}:{' '.join(a.args)}"
-            if len(data.encode()) > CALLBACK_MAX:  # commands and their arguments are short: a bug
+        for label, data in row:
+            if len(data.encode()) > CALLBACK_MAX:  # commands, choices and their arguments are short
                 log.error("button data too long: %r", data)
                 continue
-            line.append(InlineKeyboardButton(a.label, callback_data=data))
+            line.append(InlineKeyboardButton(label, callback_data=data))
         if line:
             cells.append(line)
     return InlineKeyboardMarkup(cells) if cells else None
 
 
+def action_markup(rows: list[list[Action]]) -> InlineKeyboardMarkup | None:
+    return _markup([[(a.label, f"c:{a.command}:{' '.join(a.args)}") for a in row] for row in rows])
+
+
 def form_markup(screen) -> InlineKeyboardMarkup | None:  # noqa: ANN001 - a bot.forms.Screen
-    rows = []
-    for row in screen.buttons:
-        cells = []
-        for b in row:
-            data = f"f:{screen.draft_id}:{b.action}:{b.arg}"
-            if len(data.encode()) > CALLBACK_MAX:  # choices are declared short, so this is a bug
-                log.error("button data too long: %r", data)
-                continue
-            cells.append(InlineKeyboardButton(b.label, callback_data=data))
-        if cells:
-            rows.append(cells)
-    return InlineKeyboardMarkup(rows) if rows else None
+    return _markup([[(b.label, f"f:{screen.draft_id}:{b.action}:{b.arg}") for b in row] for row in screen.buttons])
 
 
 def _file_input(context: BotContext, file_id: str, filename: str, size: int, mime: str | None) -> FileInput:
@@ -140,7 +133,8 @@ async def render(update: Update, context: BotContext, turn: Turn) -> None:
             await query.answer()
         answered = True
         keep = action_markup(turn.pressed_keeps) if turn.pressed_keeps is not None else None
-        if turn.out or keep is not None:  # the pressed question is answered: its buttons go
+        refused = bool(turn.out) and all(m.alert for m in turn.out)  # a pop-up only: nothing was done
+        if (turn.out and not refused) or keep is not None:  # the pressed question is answered: its buttons go
             try:
                 await query.edit_message_reply_markup(keep)
             except (BadRequest, TelegramError):  # already like that, or too old to edit

@@ -28,9 +28,6 @@ DOC_TYPES = {
 }
 
 
-ALL_ROLES = ("admin", "officer", "leader")
-
-
 @dataclass(frozen=True)
 class MenuEntry:
     name: str
@@ -58,7 +55,6 @@ PRIVACY_NOTES = {
         "tôi” để xem, “xóa dữ liệu” để xóa."
     ),
 }
-PRIVACY_NOTE = PRIVACY_NOTES["telegram"]
 
 
 def welcome(full_name: str, role: str, unit_name: str | None, org_name: str, channel: str = "telegram",

@@ -14,19 +14,12 @@ START_NO_CODE = (
 )
 NOT_A_MEMBER = "Bạn chưa tham gia bot. Hãy gõ: tham gia MÃ_MỜI (mã do Văn phòng cấp)."
 UNKNOWN_MESSAGE = "Bot chưa hiểu tin nhắn này. Gõ “trợ giúp” để xem các lệnh của bạn."
-UNKNOWN_COMMAND = "Bot không hiểu lệnh này. Gõ “trợ giúp” để xem các lệnh của bạn."
-NOT_ALLOWED = "Chức năng này dành cho {roles}. Gõ “trợ giúp” để xem các lệnh của bạn."
 GROUP_CHAT = "Hãy nhắn tin riêng cho bot để dùng các lệnh."
-NOTHING_TO_CANCEL = "Bạn không có biểu mẫu nào đang điền."
 STICKER = "Bot chưa hiểu nhãn dán. Gõ “trợ giúp” để xem các lệnh của bạn."
-UNSUPPORTED = "Bot chưa đọc được loại tin nhắn này trên Zalo. Hãy gõ chữ hoặc gửi ảnh."
 PHOTO_FAILED = "Bot chưa tải được ảnh này từ Zalo. Hãy gửi lại ảnh."
-ACK_WHICH = "Đơn vị có {n} phát động chưa xác nhận:\n{lines}\n\nGõ “đã nhận <số>”, ví dụ: đã nhận {first}"
 ACK_WHICH_ANY = "Đơn vị có {n} phát động chưa xác nhận:\n{lines}\n\nXác nhận từng phát động theo số của nó."
 ACK_USAGE = "Cách dùng: “đã nhận <số>” (số của phát động), hoặc chỉ “đã nhận” khi đơn vị có một phát động."
 ACK_NONE = "Đơn vị của bạn không còn phát động nào chưa xác nhận."
-EXPORT_USAGE = "Cách dùng: xuất <số phong trào>, ví dụ: xuất 3"
-EXPORT_READY = "📎 {caption}\nTải tệp (link hết hạn lúc {until}): {url}"
 CHANNEL_NOW = ("Thông báo, nhắc hạn và bản tin đang gửi cho bạn qua {channel}.\n"
                "Đổi: gõ “kênh zalo” hoặc “kênh telegram”.")
 CHANNEL_SET = "Từ nay thông báo, nhắc hạn và bản tin gửi cho bạn qua {channel}."
@@ -39,9 +32,6 @@ LINKED = ("Đã liên kết Zalo với tài khoản của bạn ({role}{where}).
           "gõ “kênh zalo” để nhận trên Zalo.")
 CHANNEL_NAMES = texts.CHANNEL_NAMES
 MYDATA_FORGET_HINT = "Gõ “xóa dữ liệu” nếu muốn xóa."
-MYDATA_FILE = "📎 Toàn bộ dữ liệu (tệp JSON, link hết hạn lúc {until}): {url}"
-FORGET_CONFIRM = (f"{texts.FORGET_CONFIRM}\n\nĐể xóa, gõ: đồng ý xóa dữ liệu\n"
-                  "Nếu muốn giữ lại, bạn không cần làm gì.")
 FILE_LINK = "📎 {caption}\nTải tệp (link hết hạn lúc {until}): {url}"
 
 
