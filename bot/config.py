@@ -65,6 +65,8 @@ class ZaloSettings:
     port: int = 8080
     # Zalo messages a calendar month may use (0: no limit): bot.services.zalo_usage.
     monthly_quota: int = 0
+    # Where people find the bot on Zalo (its page or QR link), printed with invite codes.
+    bot_url: str = ""
 
     @property
     def enabled(self) -> bool:
@@ -297,6 +299,9 @@ def _zalo_settings(za: dict[str, Any], env: dict[str, str]) -> ZaloSettings:
     public = env.get("THIDUA_PUBLIC_URL") or _str(za, "public_base_url", "zalo.public_base_url", "")
     if public:
         _http_url(public, "zalo.public_base_url")
+    bot_url = _str(za, "bot_url", "zalo.bot_url", "")
+    if bot_url:
+        _http_url(bot_url, "zalo.bot_url")
     link_secret = env.get("THIDUA_LINK_SECRET") or _str(za, "link_secret", "zalo.link_secret", "")
     if link_secret and len(link_secret) < 16:
         raise ConfigError("zalo.link_secret", "phải dài ít nhất 16 ký tự")
@@ -309,6 +314,7 @@ def _zalo_settings(za: dict[str, Any], env: dict[str, str]) -> ZaloSettings:
         listen=_str(za, "listen", "zalo.listen", "0.0.0.0"),
         port=_int(za, "port", "zalo.port", 8080, 1, 65535),
         monthly_quota=_int(za, "monthly_quota", "zalo.monthly_quota", 0, 0, 100_000_000),
+        bot_url=bot_url,
     )
 
 

@@ -56,4 +56,5 @@ async def invite(turn: Turn) -> None:
                                             created_by=await session.get(Member, turn.member.id))
         codes = [i.code for i in made]
         expires = clock.fmt_datetime(made[0].expires_at)
-    turn.say(texts.invites_made(codes, role, unit.name if unit else None, expires, turn.settings.bot_username))
+    turn.say(texts.invites_made(codes, role, unit.name if unit else None, expires, turn.settings.bot_username,
+                                turn.settings.zalo.bot_url))

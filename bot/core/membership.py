@@ -11,19 +11,11 @@ from bot.forms.engine import fold
 from bot.services import invites, members
 from bot.texts import first_contact as fct
 from bot.texts import zalo as zt
-from bot.texts.commands import cmd, help_lines
+from bot.texts.commands import cmd, role_help
 
 
 def help_text(turn: Turn, role: str) -> str:
-    listed = [(c.name, c.wording) for c in commands.visible(role)]
-    head = [f"Bạn đang dùng bot với vai trò: {texts.ROLE_NAMES[role]}.", ""]
-    if turn.channel == "zalo":
-        head.append("Gõ một trong các lệnh sau (có dấu hay không dấu đều được):")
-        tail = []
-    else:
-        head.append("Các lệnh của bạn:")
-        tail = ["", "Có thể gõ lệnh bằng chữ, ví dụ: báo cáo 7, tình hình 3."]
-    return "\n".join(head + help_lines(turn.channel, listed) + tail)
+    return role_help(turn.channel, texts.ROLE_NAMES[role], [(c.name, c.wording) for c in commands.visible(role)])
 
 
 def _in_channel(turn: Turn, telegram_text: str, zalo_text: str) -> str:

@@ -470,13 +470,15 @@ INVITE_NEEDS_UNIT = "Mã mời cán bộ cần mã đơn vị, ví dụ: /invite
 INVITE_UNIT_INACTIVE = "Đơn vị {code} đã ngừng hoạt động."
 
 
-def invites_made(codes: list[str], role: str, unit_name: str | None, expires: str, bot_username: str) -> str:
+def invites_made(codes: list[str], role: str, unit_name: str | None, expires: str, bot_username: str,
+                 zalo_url: str = "") -> str:
     where = f", đơn vị {unit_name}" if unit_name else ""
     lines = [f"Đã tạo {len(codes)} mã mời — vai trò {ROLE_NAMES[role]}{where}, hết hạn {expires}.",
              "Gửi mỗi người một mã; mỗi mã dùng một lần.", ""]
     for code in codes:
         telegram = f"https://t.me/{bot_username}?start={code}" if bot_username else f"/start {code}"
-        lines.append(f"• {code}\n  Zalo: nhắn cho bot “tham gia {code}”\n  Telegram: {telegram}")
+        zalo = f"mở {zalo_url} rồi nhắn “tham gia {code}”" if zalo_url else f"nhắn cho bot “tham gia {code}”"
+        lines.append(f"• {code}\n  Zalo: {zalo}\n  Telegram: {telegram}")
     return "\n".join(lines)
 
 

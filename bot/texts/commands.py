@@ -87,3 +87,15 @@ def help_lines(channel: str, commands: list[tuple[str, Wording]]) -> list[str]:
         else:
             lines.append(f"/{name}{usage} — {w.about}")
     return lines
+
+
+def role_help(channel: str, role_name: str, commands: list[tuple[str, Wording]]) -> str:
+    """/help: the role's commands, as they are typed on this channel."""
+    head = [f"Bạn đang dùng bot với vai trò: {role_name}.", ""]
+    if channel == "zalo":
+        head.append("Gõ một trong các lệnh sau (có dấu hay không dấu đều được):")
+        tail: list[str] = []
+    else:
+        head.append("Các lệnh của bạn:")
+        tail = ["", "Có thể gõ lệnh bằng chữ, ví dụ: báo cáo 7, tình hình 3."]
+    return "\n".join(head + help_lines(channel, commands) + tail)
