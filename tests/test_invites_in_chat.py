@@ -33,3 +33,11 @@ async def test_an_admin_makes_invites_in_chat_and_a_newcomer_joins_with_one(chat
         units = (await session.scalars(select(Unit.code).join(Member, Member.unit_id == Unit.id)
                                        .where(Member.role == "officer"))).all()
     assert units == ["LB"]
+
+
+def test_the_bots_zalo_address_is_printed_with_each_code_when_configured():
+    from bot import texts
+    made = texts.invites_made(["ABCD234567"], "officer", "Phường Long Bình", "15/05/2026 09:00", "thidua_bot",
+                              "https://zalo.me/1234567890")
+    assert "Zalo: mở https://zalo.me/1234567890 rồi nhắn “tham gia ABCD234567”" in made
+    assert "https://t.me/thidua_bot?start=ABCD234567" in made
