@@ -72,7 +72,9 @@ async def test_with_a_quota_of_100_and_150_nudges_due_at_most_100_go_combined_ne
                 await report_periods.confirm(session, campaign.id, settings)
                 periods.append(next(p.id for p in proposed if p.kind == "semiannual"))
         await z.tick(at(4, 5, 9, 1), app=bot.app)  # the launches go out in May, counted for May
-        assert await usage_of(z.db, "2026-05") == 11 * 2 + 30  # first-contact notices and welcomes (replies), launches
+        # Every message Zalo took is counted: 11 first-contact notices, the welcomes (the admin's, with
+        # the help, in two pieces) and the 30 launches.
+        assert await usage_of(z.db, "2026-05") == len(z.sim.all_sent()) == 11 + 12 + 30
         for user in [ADMIN_ZALO, *OFFICERS]:
             z.new(user)
 
