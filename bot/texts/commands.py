@@ -97,5 +97,5 @@ def role_help(channel: str, role_name: str, commands: list[tuple[str, Wording]])
         tail: list[str] = []
     else:
         head.append("Các lệnh của bạn:")
-        tail = ["", "Có thể gõ lệnh bằng chữ, ví dụ: báo cáo 7, tình hình 3."]
+        tail = ["", "Có thể gõ lệnh bằng chữ tiếng Việt, có dấu hay không dấu, ví dụ: trợ giúp, tôi là ai."]
     return "\n".join(head + help_lines(channel, commands) + tail)
