@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
-from bot import jobs
+from bot import clock, jobs
 from bot.core import dispatch
 from bot.core.screens import Action, Message
 from bot.core.turn import Person, Turn
@@ -181,8 +181,6 @@ async def _effects(update: Update, context: BotContext, turn: Turn) -> None:
 
 async def _progress_message(update: Update, context: BotContext, campaign_id: int, text: str) -> None:
     """Telegram edits this message as the launch goes out (bot.launch_progress)."""
-    from bot import clock
-
     progress = await update.effective_message.reply_text(text)
     async with context.db.session() as session:
         campaign = await session.get(Campaign, campaign_id)
