@@ -21,6 +21,7 @@ from bot.inbox import InboxWorker, Observer
 from bot.sending_budget import SendingBudget
 from bot.services import outbox
 from bot.telegram_intake import TelegramIntake, handler as telegram_handler
+from bot.web.server import WebServer
 from bot.forms import FORMS, FormEngine
 from handlers import access, conversation, errors, menu
 from handlers.context import BotContext
@@ -47,12 +48,19 @@ async def open_resources(app: Application) -> None:
     app.bot_data["inbox"] = worker
     await menu.set_default_menu(app.bot)
     log.info("bot @%s ready", app.bot.username)
+    server = web_server(settings, db)
+    app.bot_data["web"] = server
     if settings.zalo.enabled:  # both channels in one process: Telegram's tick drains Zalo's outbox too
         from bot.zalo.channel import ZaloChannel
 
         # Its sends are drained by Telegram's tick, at once when queued (_drain_if_queued).
-        channel = ZaloChannel(settings, db, app.bot_data["forms"], own_tick=False, worker=worker)
+        channel = ZaloChannel(settings, db, app.bot_data["forms"], own_tick=False, worker=worker, site=server)
         app.bot_data["zalo"], app.bot_data["zalo_sender"] = channel, channel.sender
+
+
+def web_server(settings: Settings, db: Database) -> WebServer | None:
+    """The bot's HTTP server: the web pages, and Zalo's webhook and file links when Zalo is on."""
+    return WebServer(settings, db) if settings.web.enabled or settings.zalo.enabled else None
 
 
 def _drain_if_queued(app: Application, session: AsyncSession) -> None:
@@ -81,6 +89,9 @@ async def start_bot(app: Application, *, poll_timeout: int = 10) -> None:
     intake = TelegramIntake(app, app.bot_data["db"], worker, app.bot_data["settings"], poll_timeout=poll_timeout)
     app.bot_data["telegram_intake"] = intake
     await intake.start()
+    server: WebServer | None = app.bot_data.get("web")
+    if server is not None:
+        await server.start()
     channel = app.bot_data.get("zalo")
     if channel is not None:
         await channel.start()
@@ -96,6 +107,9 @@ async def stop_bot(app: Application) -> None:
     channel = app.bot_data.pop("zalo", None)
     if channel is not None:
         await channel.stop()
+    server: WebServer | None = app.bot_data.pop("web", None)
+    if server is not None:
+        await server.stop()
     worker: InboxWorker | None = app.bot_data.get("inbox")
     if worker is not None:
         await worker.stop()
@@ -117,6 +131,32 @@ async def serve(app: Application) -> None:
         log.info("stopping")
     finally:
         await stop_bot(app)
+
+
+async def run_zalo_only(settings: Settings) -> int:
+    """`python -m bot run` with only a Zalo token: the channel, its own tick and the web pages
+    until stopped."""
+    from bot.zalo.channel import ZaloChannel
+
+    clock.set_local_zone(settings.timezone)
+    db = Database(settings.database_url)
+    await migrate.upgrade(db)
+    server = web_server(settings, db)
+    channel = ZaloChannel(settings, db, FormEngine(list(FORMS)), site=server)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await server.start()
+        await channel.start()
+        log.info("zalo channel ready (Telegram off: no TELEGRAM_BOT_TOKEN)")
+        await stop.wait()
+    finally:
+        await channel.stop()
+        await server.stop()
+        await db.dispose()
+    return 0
 
 
 def use_fast_event_loop() -> None:

@@ -371,7 +371,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
     use_fast_event_loop()
     if not settings.token and settings.zalo.enabled:
-        from bot.zalo.channel import run_zalo_only
+        from bot.app import run_zalo_only
 
         return asyncio.run(run_zalo_only(settings))
     if not settings.token:

@@ -74,6 +74,31 @@ class ZaloSettings:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    """The bot's web pages (bot.web), served by its HTTP server — the one Zalo's webhook and the
+    signed file links use — and reached only through a one-time link asked for in chat (/web)."""
+
+    enabled: bool = True
+    # Where people's phones reach the server ("" = http://127.0.0.1:port, this machine only).
+    public_url: str = ""
+    listen: str = "0.0.0.0"
+    port: int = 8080
+    signin_minutes: int = 10  # a sign-in link works this long, once
+    session_hours: int = 8  # then the browser must ask the chat for a new link
+
+    @property
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.listen in ("0.0.0.0", "::", "") else self.listen
+        return f"http://{host}:{self.port}"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+
+@dataclass(frozen=True)
 class QuietHours:
     """Reminders go out only between start and end (local time), and not on Sundays if set."""
 
@@ -184,6 +209,7 @@ class Settings:
     digest: DigestSettings = field(default_factory=DigestSettings)
     zalo: ZaloSettings = field(default_factory=ZaloSettings)
     files: FileSettings = field(default_factory=FileSettings)
+    web: WebSettings = field(default_factory=WebSettings)
     source: Path | None = None
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -315,6 +341,25 @@ def _zalo_settings(za: dict[str, Any], env: dict[str, str]) -> ZaloSettings:
         port=_int(za, "port", "zalo.port", 8080, 1, 65535),
         monthly_quota=_int(za, "monthly_quota", "zalo.monthly_quota", 0, 0, 100_000_000),
         bot_url=bot_url,
+    )
+
+
+def _web_settings(ws: dict[str, Any], zalo: ZaloSettings, env: dict[str, str]) -> WebSettings:
+    """[web]; where it names no public URL, listen address or port, the [zalo] ones (one server)."""
+    public = env.get("THIDUA_PUBLIC_URL") or _str(ws, "public_url", "web.public_url", zalo.public_base_url)
+    if public:
+        _http_url(public, "web.public_url")
+    if env.get("THIDUA_WEB_PORT"):
+        if not env["THIDUA_WEB_PORT"].isdigit():
+            raise ConfigError("THIDUA_WEB_PORT", f"phải là số cổng, đang là {env['THIDUA_WEB_PORT']!r}")
+        ws = {**ws, "port": int(env["THIDUA_WEB_PORT"])}
+    return WebSettings(
+        enabled=_bool(ws, "enabled", "web.enabled", True),
+        public_url=public,
+        listen=_str(ws, "listen", "web.listen", zalo.listen),
+        port=_int(ws, "port", "web.port", zalo.port, 0, 65535),
+        signin_minutes=_int(ws, "signin_minutes", "web.signin_minutes", 10, 1, 24 * 60),
+        session_hours=_int(ws, "session_hours", "web.session_hours", 8, 1, 24 * 30),
     )
 
 
@@ -465,5 +510,6 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
         digest=digest,
         zalo=zalo,
         files=_file_settings(_section(raw, "files")),
+        web=_web_settings(_section(raw, "web"), zalo, env),
         source=cfg_path if cfg_path.exists() else None,
     )

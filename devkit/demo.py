@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import shlex
+import socket
 import sys
 import tempfile
 from collections.abc import AsyncIterator, Callable
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from bot import clock, texts
 from bot.app import build_application, start_bot, stop_bot
-from bot.config import Settings
+from bot.config import Settings, WebSettings
 from bot.services import invites, members, units
 from devkit.simulator import BotApiSimulator, InboxTracker
 from storage import migrate
@@ -181,6 +182,12 @@ def switch_person(line: str, by_key: dict, out):  # noqa: ANN001, ANN201 - the d
     return by_key[key]
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 async def run_demo(settings: Settings, *, echo: bool = False, stdin=None, out=None) -> int:
     stdin = stdin or sys.stdin
     out = out or sys.stdout
@@ -194,6 +201,8 @@ async def run_demo(settings: Settings, *, echo: bool = False, stdin=None, out=No
         api_file_url=sim.base_file_url,
         database_url=f"sqlite:///{folder / 'demo.db'}",
         webhook=settings.webhook.__class__(),
+        # The web pages (/web) on a free local port, opened on this machine.
+        web=WebSettings(listen="127.0.0.1", port=_free_port()),
     )
     db = Database(demo_settings.database_url)
     await migrate.upgrade(db)

@@ -13,9 +13,10 @@ import tempfile
 from pathlib import Path
 
 from bot import texts
-from bot.config import Settings, ZaloSettings
+from bot.config import Settings, WebSettings, ZaloSettings
 from bot.forms import FORMS, FormEngine
 from bot.services import campaigns
+from bot.web.server import WebServer
 from bot.zalo.channel import ZaloChannel
 from devkit.demo import DEMO_INVITES, PEOPLE, seed, switch_person, typed_lines
 from devkit.simulator.zalo import ZaloApiSimulator
@@ -65,13 +66,16 @@ async def run_zalo_demo(settings: Settings, *, echo: bool = False, stdin=None, o
         database_url=f"sqlite:///{folder / 'demo.db'}",
         zalo=ZaloSettings(token=TOKEN, api_base_url=sim.base_url, listen="127.0.0.1", port=port,
                           link_secret="demo-link-secret-0123456789"),
+        # The web pages (/web, “mở trang”) on the same local server, opened on this machine.
+        web=WebSettings(listen="127.0.0.1", port=port),
     )
     db = Database(demo.database_url)
     await migrate.upgrade(db)
     await _seed(db)
     for p in PEOPLE:
         sim.add_user(zalo_id(p.user_id), p.full_name)
-    channel = ZaloChannel(demo, db, FormEngine(list(FORMS)), poll_timeout=1)
+    channel = ZaloChannel(demo, db, FormEngine(list(FORMS)), poll_timeout=1, site=WebServer(demo, db),
+                          owns_site=True)
     await channel.start()
     by_key = {p.key: p for p in PEOPLE}
     names = {zalo_id(p.user_id): p.full_name for p in PEOPLE}

@@ -524,3 +524,31 @@ class InboxUpdate(Base):
     lease_until: Mapped[datetime | None]
     handled_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class WebSignin(Base):
+    """A one-time link to the web pages, asked for in chat (/web): only its hash is kept; it works
+    once, until expires_at, and opens `next_path` for the member who asked."""
+
+    __tablename__ = "web_signins"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    next_path: Mapped[str] = mapped_column(String(255), default="/web")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class WebSession(Base):
+    """A browser signed in as a member: the cookie's hash, its CSRF token and its end. Rows, so any
+    bot process serves them; a member who leaves or is deactivated is signed out at once."""
+
+    __tablename__ = "web_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]

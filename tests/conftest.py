@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import os
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 
 from bot import clock
 from bot.app import build_application, start_bot, stop_bot
-from bot.config import Settings
+from bot.config import Settings, WebSettings
 from bot.services import invites, members, units
 from devkit.simulator import BotApiSimulator, InboxTracker
 from devkit.simulator.zalo import ZaloApiSimulator
@@ -34,13 +35,43 @@ CM,Xã Cẩm Mỹ,xã,DN
 """
 
 
-@pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    """A database no other test has touched."""
+def _worker_database(url: str, worker: str) -> str:
+    """TEST_DATABASE_URL's database for one pytest-xdist worker (`test` → `test_gw1`), created
+    the first time: workers running at once must not drop each other's schema."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+
+    async def create() -> None:
+        conn = await asyncpg.connect(host=base.host, port=base.port or 5432, user=base.username,
+                                     password=base.password, database=base.database)
+        try:
+            if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+                await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(create())
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str | None:
     url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        return f"sqlite:///{tmp_path / 'test.db'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if url and worker:
+        return _worker_database(url, worker)
     return url
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, pg_url: str | None) -> str:
+    """A database no other test has touched (on PostgreSQL: this worker's, emptied first)."""
+    if not pg_url:
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    return pg_url
 
 
 @pytest.fixture
@@ -73,10 +104,30 @@ async def sim() -> AsyncIterator[BotApiSimulator]:
 
 
 @pytest.fixture
+async def browser():  # noqa: ANN201 - a playwright Browser
+    """Debian's Chromium, headless (tests/web.py)."""
+    from playwright.async_api import async_playwright
+
+    from tests.web import chromium_path
+
+    async with async_playwright() as p:
+        launched = await p.chromium.launch(executable_path=chromium_path(), headless=True,
+                                           args=["--no-sandbox", "--disable-dev-shm-usage"])
+        yield launched
+        await launched.close()
+
+
+@pytest.fixture
 async def zalo() -> AsyncIterator[ZaloApiSimulator]:
     async with ZaloApiSimulator(token=ZALO_TOKEN) as simulator:
         simulator.webhook_retry_delay = 0.01
         yield simulator
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def make_settings(db_url: str, sim: BotApiSimulator) -> Settings:
@@ -87,6 +138,7 @@ def make_settings(db_url: str, sim: BotApiSimulator) -> Settings:
         api_file_url=sim.base_file_url,
         database_url=db_url,
         organisation_name="Hội đồng Thi đua – Khen thưởng tỉnh Đồng Nai",
+        web=WebSettings(listen="127.0.0.1", port=free_port()),  # the web pages (tests/web.py)
     )
 
 

@@ -4,7 +4,6 @@ leases taken over; failures retried then parked with the admins told once; old r
 from __future__ import annotations
 
 import asyncio
-import socket
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
@@ -17,15 +16,9 @@ from bot.inbox import InboxWorker
 from bot.services import inbox
 from bot.telegram_intake import SECRET_HEADER, webhook_secret
 from storage.models import InboxUpdate, OutboxMessage
-from tests.conftest import Bot, add_admin, make_settings, texts_of
+from tests.conftest import Bot, add_admin, make_settings, texts_of, free_port
 
 ADMIN = 1001
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def stored(db) -> int:

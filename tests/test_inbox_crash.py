@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 import time
 from collections.abc import Callable
@@ -22,19 +21,13 @@ from devkit.simulator import BotApiSimulator, ZaloApiSimulator
 from storage import migrate
 from storage.db import Database, empty_scratch_database
 from storage.models import Campaign, CampaignUnit, FormDraft, InboxUpdate, Member, Unit
-from tests.conftest import TOKEN, UNITS_CSV, USERNAME, ZALO_TOKEN
+from tests.conftest import TOKEN, UNITS_CSV, USERNAME, ZALO_TOKEN, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 TELEGRAM_OFFICER = 3001
 ZALO_OFFICER = "8100000000000000001"
 NAME = "Nguyễn Văn An"
 PATHS = ("telegram-polling", "telegram-webhook", "zalo-polling", "zalo-webhook")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def eventually(condition: Callable[[], object], timeout: float, what: str, log: Path,
@@ -90,7 +83,7 @@ class Channel:
                 config += [f'webhook_url = "http://127.0.0.1:{port}/zalo/webhook"',
                            'webhook_secret = "zalo-webhook-secret-1"']
         else:
-            env.update({"TELEGRAM_BOT_TOKEN": TOKEN, "THIDUA_BOT_API_URL": tg.base_url,
+            env.update({"TELEGRAM_BOT_TOKEN": TOKEN, "THIDUA_BOT_API_URL": tg.base_url, "THIDUA_WEB_PORT": "0",
                         "THIDUA_BOT_FILE_URL": tg.base_file_url})
             if path == "telegram-webhook":
                 config += ['[webhook]', f'url = "http://127.0.0.1:{port}"', 'listen = "127.0.0.1"', f'port = {port}']

@@ -61,6 +61,10 @@ def fixture_rows() -> dict[str, dict]:
         "first_contacts": {"channel": "zalo", "user_key": "z-2002", "told_at": AT, "pending_code": "MOIDN02"},
         "inbox": {"channel": "telegram", "update_key": "5001", "chat_key": "1001", "payload": {"update_id": 5001}},
         "zalo_usage": {"month": "2026-03", "sent": 1234, "warned_at": AT},
+        "web_signins": {"token_hash": "a" * 64, "member_id": 1, "next_path": "/web", "created_at": AT,
+                        "expires_at": AT, "used_at": AT},
+        "web_sessions": {"token_hash": "b" * 64, "member_id": 1, "csrf_token": "c" * 32, "created_at": AT,
+                         "expires_at": AT},
     }
 
 

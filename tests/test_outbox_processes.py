@@ -36,6 +36,7 @@ def bot_env(tmp_path: Path, db_url: str, sim: BotApiSimulator, outbox_config: st
         "THIDUA_BOT_API_URL": sim.base_url,
         "THIDUA_BOT_FILE_URL": sim.base_file_url,
         "TELEGRAM_BOT_TOKEN": TOKEN,
+        "THIDUA_WEB_PORT": "0",  # several bots on this machine: each its own web port
     })
     return env
 

@@ -4,7 +4,6 @@ forms as Telegram, the outbox draining to Zalo, files through signed links."""
 from __future__ import annotations
 
 import logging
-import socket
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -14,13 +13,14 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import clock, jobs
-from bot.config import Settings, ZaloSettings
+from bot.config import Settings, WebSettings, ZaloSettings
+from bot.web.server import WebServer
 from bot.forms import FORMS, FormEngine
 from bot.services import outbox, report_periods
 from devkit.simulator.zalo import ZaloApiSimulator
 from bot.zalo.channel import SECRET_HEADER, ZaloChannel
 from storage.models import Campaign, InboxUpdate, CampaignUnit, Member, Nomination, OutboxMessage, Report, ReportPeriod
-from tests.conftest import ZALO_TOKEN, add_admin, make_invite, make_settings, texts_of
+from tests.conftest import ZALO_TOKEN, add_admin, make_invite, make_settings, texts_of, free_port
 from tests.test_reports import launch
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -34,17 +34,13 @@ def at(day: int, month: int, hour: int = 9, minute: int = 0) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=VN)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def zalo_settings(base: Settings, zalo: ZaloApiSimulator, **kw) -> Settings:
     port = free_port()
     cfg = ZaloSettings(token=ZALO_TOKEN, api_base_url=zalo.base_url, listen="127.0.0.1", port=port,
                        public_base_url=f"http://127.0.0.1:{port}", link_secret="s" * 32, **kw)
-    return base.with_overrides(zalo=cfg)
+    # One HTTP server: the web pages on the port of Zalo's webhook and file links.
+    web = WebSettings(listen="127.0.0.1", port=port, public_url=f"http://127.0.0.1:{port}")
+    return base.with_overrides(zalo=cfg, web=web)
 
 
 class ZaloHarness:
@@ -52,7 +48,9 @@ class ZaloHarness:
 
     def __init__(self, zalo: ZaloApiSimulator, db, settings: Settings, **kw) -> None:
         self.sim, self.db, self.settings = zalo, db, settings
-        self.channel = ZaloChannel(settings, db, FormEngine(list(FORMS)), own_tick=False, poll_timeout=1, **kw)
+        # The bot's HTTP server as `run` has it: Zalo's webhook, file links and the web pages.
+        self.channel = ZaloChannel(settings, db, FormEngine(list(FORMS)), own_tick=False, poll_timeout=1,
+                                   site=WebServer(settings, db), owns_site=True, **kw)
         self._seen: dict[str, int] = {}
 
     def new(self, chat: str) -> list[dict]:

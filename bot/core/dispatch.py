@@ -20,7 +20,7 @@ from bot.texts.commands import cmd
 
 # The feature dialogues; importing them registers their commands.
 from bot.core import (  # noqa: F401,E402 - registration by import
-    campaigns, digests, invites, members_admin, membership, nominations, personal_data, reports,
+    campaigns, digests, invites, members_admin, membership, nominations, personal_data, reports, web_pages,
 )
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot import clock
-from bot.services import audit, first_contact
+from bot.services import audit, first_contact, web_sessions
 from storage.models import (
     AuditEntry,
     Campaign,
@@ -345,6 +345,7 @@ async def forget(session: AsyncSession, member_id: int) -> int:
     await _scrub_json_rows(session, OutboxMessage, "payload", p, drop=False)  # others told about them
     await first_contact.forget(session, p.telegram_user_ids, p.zalo_user_ids)  # told again if they come back
     await session.execute(delete(FormDraft).where(FormDraft.member_id.in_(ids)).execution_options(**quiet))
+    await web_sessions.forget(session, ids)
     uploaded = (await session.scalars(select(StoredFile.id).where(StoredFile.uploaded_by_member_id.in_(ids)))).all()
     keep = await _unit_evidence(session, uploaded)
     await session.execute(

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import logging
+from typing import Any
 from urllib.parse import urlparse
 
 import aiohttp
@@ -20,7 +21,7 @@ from aiohttp import web
 
 from bot import clock, jobs, signed_links
 from bot.config import Settings
-from bot.forms import FORMS, FormEngine
+from bot.forms import FormEngine
 from bot.inbox import InboxWorker
 from bot.services import inbox, outbox
 from bot.zalo.client import ZaloBot, ZaloError
@@ -54,7 +55,11 @@ def incoming(update: dict) -> inbox.Incoming:
 
 class ZaloChannel:
     def __init__(self, settings: Settings, db: Database, engine: FormEngine, *, own_tick: bool = True,
-                 poll_timeout: int = POLL_TIMEOUT, worker: InboxWorker | None = None) -> None:
+                 poll_timeout: int = POLL_TIMEOUT, worker: InboxWorker | None = None,
+                 site: Any = None, owns_site: bool = False) -> None:
+        """`site`: the bot's HTTP server (bot.web.server.WebServer: `.app`, `.port`, `start`,
+        `stop`), to which the channel adds its routes; started and stopped by whoever made it, or
+        by the channel if `owns_site`. None: a server of its own, without the web pages."""
         self.settings = settings
         self.cfg = settings.zalo
         self.db = db
@@ -72,6 +77,9 @@ class ZaloChannel:
         self.poll_timeout = poll_timeout
         self._tasks: set[asyncio.Task] = set()
         self._runner: web.AppRunner | None = None
+        self.site, self.owns_site = site, owns_site
+        if site is not None:
+            self.add_routes(site.app)
         self._wake = asyncio.Event()
         self._running = False
         if own_tick:  # what a commit queued goes out now (with Telegram, the app's tick does this)
@@ -79,19 +87,26 @@ class ZaloChannel:
 
     # --- lifecycle -------------------------------------------------------------------------------
 
-    def web_app(self) -> web.Application:
-        app = web.Application(client_max_size=1024 * 1024)
+    def add_routes(self, app: web.Application) -> None:
+        """The signed file links and Zalo's webhook."""
         app.add_routes(signed_links.routes(self.db, self.sender.secret))
         app.router.add_post(webhook_path(self.cfg.webhook_url), self._webhook)
+
+    def web_app(self) -> web.Application:
+        app = web.Application(client_max_size=1024 * 1024)
+        self.add_routes(app)
         return app
 
     async def start(self) -> None:
         self._running = True
         if self.own_worker:
             await self.worker.start()
-        self._runner = web.AppRunner(self.web_app(), access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, self.cfg.listen, self.cfg.port).start()
+        if self.site is not None and self.owns_site:
+            await self.site.start()
+        if self.site is None:
+            self._runner = web.AppRunner(self.web_app(), access_log=None)
+            await self._runner.setup()
+            await web.TCPSite(self._runner, self.cfg.listen, self.cfg.port).start()
         if self.cfg.webhook_url:
             await self.bot.set_webhook(self.cfg.webhook_url, self.cfg.webhook_secret)
             log.info("zalo: webhook %s", self.cfg.webhook_url)
@@ -112,6 +127,8 @@ class ZaloChannel:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._runner is not None:
             await self._runner.cleanup()
+        if self.site is not None and self.owns_site:
+            await self.site.stop()
         if self.own_worker:
             await self.worker.stop()
         await self.conversation.close()
@@ -120,6 +137,8 @@ class ZaloChannel:
     @property
     def port(self) -> int:
         """The port the HTTP endpoint listens on (useful when configured as 0)."""
+        if self.site is not None:
+            return self.site.port
         return int(self._runner.addresses[0][1])
 
     def _spawn(self, coro) -> asyncio.Task:  # noqa: ANN001 - a coroutine
@@ -210,27 +229,3 @@ class ZaloChannel:
                 await asyncio.wait_for(self._wake.wait(), interval)
             except asyncio.TimeoutError:
                 pass
-
-
-async def run_zalo_only(settings: Settings) -> int:
-    """`python -m bot run` with only a Zalo token: the channel and its own tick until stopped."""
-    import signal
-
-    from storage import migrate
-
-    clock.set_local_zone(settings.timezone)
-    db = Database(settings.database_url)
-    await migrate.upgrade(db)
-    channel = ZaloChannel(settings, db, FormEngine(list(FORMS)))
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    try:
-        await channel.start()
-        log.info("zalo channel ready (Telegram off: no TELEGRAM_BOT_TOKEN)")
-        await stop.wait()
-    finally:
-        await channel.stop()
-        await db.dispose()
-    return 0

@@ -1,0 +1,30 @@
+"""Words of the web pages and of the chat command that opens them."""
+
+from __future__ import annotations
+
+ASK_IN_CHAT = "Gõ /web trong Telegram, hoặc “mở trang” trong Zalo, để nhận đường link mới."
+LINK_TITLE = "Đường link không dùng được"
+LINK_REFUSED = {
+    "used": "Đường link này đã được dùng. Mỗi đường link chỉ mở được một lần. " + ASK_IN_CHAT,
+    "expired": "Đường link này đã hết hạn. " + ASK_IN_CHAT,
+    "unknown": "Đường link không hợp lệ. " + ASK_IN_CHAT,
+    "inactive": "Tài khoản của bạn không còn hoạt động trong hệ thống. Hãy liên hệ Văn phòng.",
+}
+SIGNED_OUT_TITLE = "Chưa đăng nhập"
+SIGNED_OUT = "Phiên làm việc đã hết hoặc bạn đã đăng xuất. " + ASK_IN_CHAT
+SIGNED_OUT_DONE = "Bạn đã đăng xuất. " + ASK_IN_CHAT
+FORBIDDEN_TITLE = "Không có quyền"
+FORBIDDEN = "Trang này không dành cho vai trò của bạn."
+CSRF_REFUSED = "Yêu cầu không hợp lệ (thiếu mã bảo vệ của trang), không có gì thay đổi. Hãy tải lại trang rồi làm lại."
+NOT_FOUND_TITLE = "Không tìm thấy"
+
+HOME_TITLE = "Trang làm việc"
+SIGNOUT = "Đăng xuất"
+
+
+def signin_link(url: str, minutes: int) -> str:
+    return (f"🔗 Đường link vào trang làm việc (dùng một lần, trong {minutes} phút):\n{url}\n\n"
+            "Không chuyển đường link này cho người khác: ai mở nó sẽ đăng nhập bằng tên của bạn.")
+
+
+WEB_DISABLED = "Trang web chưa được bật trên máy chủ này (mục [web] của cấu hình). Hãy báo người quản trị máy chủ."
