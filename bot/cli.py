@@ -10,15 +10,23 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot import clock, log_redaction
+from bot.text_chunks import vn_number
+from bot.cli_parser import EXIT_USAGE, VietnameseParser
 from bot.config import ConfigError, Settings, load_settings
 from storage import migrate
 from storage.db import Database
 
-EXIT_USAGE = 2
 
 
 def _print_err(text: str) -> None:
     print(text, file=sys.stderr)
+
+
+def _cannot_write(path: str, exc: OSError) -> str:
+    parent = Path(path).parent
+    if not parent.exists():
+        return f"Không ghi được {path}: thư mục {parent} không có. Tạo thư mục trước, hoặc chọn đường dẫn khác."
+    return f"Không ghi được {path}: {exc.strerror or exc}."
 
 
 async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[int]]) -> int:
@@ -33,6 +41,9 @@ async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[int]
 # --- db -------------------------------------------------------------------------------------
 
 
+LATEST = " (mới nhất)"
+
+
 def _migrate_to(settings: Settings, revision: str, down: bool) -> int:
     async def work() -> int:
         db = Database(settings.database_url)
@@ -41,11 +52,12 @@ def _migrate_to(settings: Settings, revision: str, down: bool) -> int:
             return await migrate.current_revision(db) or migrate.BASE
 
         try:
+            before = await now_at()
             try:
                 await (migrate.downgrade(db, revision) if down else migrate.upgrade(db, revision))
             except migrate.UnknownRevision:
                 known = ", ".join([migrate.BASE, *migrate.revisions()])
-                _print_err(f"Không có phiên bản {revision!r}. Các phiên bản: {known}.")
+                _print_err(f"Không có phiên bản “{revision}”. Các phiên bản: {known}.")
                 return EXIT_USAGE
             except migrate.InvalidTarget:
                 way = "hạ xuống" if down else "nâng lên"
@@ -58,12 +70,19 @@ def _migrate_to(settings: Settings, revision: str, down: bool) -> int:
             current = await now_at()
         finally:
             await db.dispose()
-        if current == migrate.BASE:
-            print("Cơ sở dữ liệu đã ở phiên bản gốc (base): không còn bảng dữ liệu nào của bot.")
-        elif revision in ("heads", "head"):
-            print(f"Cơ sở dữ liệu đã ở phiên bản mới nhất ({current}).")
+        if current == before:
+            print(f"Cơ sở dữ liệu đã ở phiên bản {current}{LATEST if revision in ('heads', 'head') else ''}: "
+                  "không có gì thay đổi.")
+        elif current == migrate.BASE:
+            print(f"Đã hạ cơ sở dữ liệu từ phiên bản {before} về gốc (base): không còn bảng dữ liệu nào của bot.")
         else:
-            print(f"Cơ sở dữ liệu đã ở phiên bản {current}.")
+            latest = LATEST if current == migrate.revisions()[-1] else ""
+            if down:
+                print(f"Đã hạ cơ sở dữ liệu từ phiên bản {before} về phiên bản {current}.")
+            elif before == migrate.BASE:
+                print(f"Đã tạo các bảng của bot: cơ sở dữ liệu ở phiên bản {current}{latest}.")
+            else:
+                print(f"Đã nâng cơ sở dữ liệu từ phiên bản {before} lên phiên bản {current}{latest}.")
         return 0
 
     return asyncio.run(work())
@@ -157,7 +176,7 @@ async def _bot_username(settings: Settings) -> str | None:
 def invite_line(username: str | None, code: str) -> str:
     if username:
         return f"https://t.me/{username}?start={code}"
-    return f"{code}   (người nhận gõ: /start {code})"
+    return f"{code}   (Telegram: gõ /start {code} · Zalo: gõ “tham gia {code}”)"
 
 
 async def _print_invites(settings: Settings, codes: list[str], role: str, where: str, expires: str) -> None:
@@ -186,7 +205,7 @@ def cmd_invite(settings: Settings, args: argparse.Namespace) -> int:
         async with db.session() as session:
             unit = await units.unit_by_code(session, args.unit)
             if unit is None:
-                _print_err(f"Không có đơn vị mã {args.unit!r}. Xem danh sách: python -m bot units list")
+                _print_err(f"Không có đơn vị mã “{args.unit}”. Xem danh sách: python -m bot units list")
                 return 1
             if not unit.active:
                 _print_err(f"Đơn vị {unit.code} đã ngừng hoạt động.")
@@ -212,7 +231,7 @@ def cmd_admin_add(settings: Settings, args: argparse.Namespace) -> int:
             if args.unit:
                 unit = await units.unit_by_code(session, args.unit)
                 if unit is None:
-                    _print_err(f"Không có đơn vị mã {args.unit!r}.")
+                    _print_err(f"Không có đơn vị mã “{args.unit}”. Xem danh sách: python -m bot units list")
                     return 1
             if args.user_id is not None:
                 if not args.name or not args.name.strip():
@@ -233,7 +252,7 @@ def cmd_admin_add(settings: Settings, args: argparse.Namespace) -> int:
             )
             code, expires = made[0].code, clock.fmt_datetime(made[0].expires_at)
         await _print_invites(settings, [code], "admin", "", expires)
-        print("Người quản trị đầu tiên mở đường link này để tham gia.")
+        print("Người quản trị đầu tiên dùng mã này để tham gia (đường link Telegram, hoặc gõ “tham gia MÃ” trên Zalo).")
         return 0
 
     return asyncio.run(_with_db(settings, work))
@@ -243,22 +262,31 @@ def cmd_admin_add(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_plan_parse(settings: Settings, args: argparse.Namespace) -> int:
+    """Each file as the bot reads what people send (with the same caps); one failing file does
+    not stop the others, and makes the exit status 1."""
     import json
 
     from bot.services.plan_reader import PlanReadError
     from bot.services.untrusted_files import read_plan_file
 
-    try:
-        data = read_plan_file(args.file, settings.files)  # as the bot reads what people send: with caps
-    except PlanReadError as exc:
-        _print_err(str(exc))
-        return 1
-    if args.json:
-        print(json.dumps(data, ensure_ascii=False, indent=2))
-        return 0
-    for key, value in data.items():
-        print(f"{key}: {json.dumps(value, ensure_ascii=False)}")
-    return 0
+    several, failed, found = len(args.file) > 1, 0, {}
+    for path in args.file:
+        try:
+            data = read_plan_file(path, settings.files)
+        except PlanReadError as exc:
+            _print_err(f"{path}: {exc}" if several else str(exc))
+            failed += 1
+            continue
+        if args.json:
+            found[path] = data
+            continue
+        if several:
+            print(f"== {path}")
+        for key, value in data.items():
+            print(f"{key}: {json.dumps(value, ensure_ascii=False)}")
+    if args.json and found:
+        print(json.dumps(found if several else next(iter(found.values())), ensure_ascii=False, indent=2))
+    return 1 if failed else 0
 
 
 # --- the tick ---------------------------------------------------------------------------------
@@ -271,7 +299,7 @@ def _travel_to(value: str) -> bool:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        _print_err(f"--now phải là thời điểm ISO-8601 (ví dụ 2026-03-01T08:00:00+07:00), đang là {value!r}.")
+        _print_err(f"--now phải là thời điểm ISO-8601 (ví dụ 2026-03-01T08:00:00+07:00), đang là “{value}”.")
         return False
     clock.set_now(moment if moment.tzinfo else moment.replace(tzinfo=clock.LOCAL_TZ))
     return True
@@ -289,11 +317,21 @@ def cmd_tick(settings: Settings, args: argparse.Namespace) -> int:
     from bot import jobs
     from bot.delivery import telegram_requests
 
+    from telegram.error import InvalidToken, NetworkError
+
     async def work(db: Database) -> int:
         # A plain Bot: no AIORateLimiter, so 429s are the outbox's to wait out.
-        async with Bot(settings.token, base_url=settings.api_base_url, base_file_url=settings.api_file_url,
-                       **telegram_requests(settings)) as bot:
-            report = await jobs.tick(bot, db, settings)
+        try:
+            async with Bot(settings.token, base_url=settings.api_base_url, base_file_url=settings.api_file_url,
+                           **telegram_requests(settings)) as bot:
+                report = await jobs.tick(bot, db, settings)
+        except InvalidToken:
+            _print_err("Telegram không nhận token của bot (TELEGRAM_BOT_TOKEN): kiểm tra lại token với @BotFather.")
+            return EXIT_USAGE
+        except NetworkError as exc:  # TimedOut included: nothing was claimed before the bot was reached
+            _print_err(f"Không kết nối được Bot API ở {settings.api_base_url} ({exc}). Kiểm tra mạng, proxy "
+                       "(bot.proxy_url) hoặc bot.api_base_url, rồi chạy lại; các tin vẫn nằm trong hàng đợi.")
+            return EXIT_USAGE
         nudged = report.nudges
         if nudged.quiet:
             print("Nhắc báo cáo: đang ngoài giờ gửi, chờ đến giờ được phép.")
@@ -323,7 +361,11 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
     from bot.services import digest_sending
 
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _print_err(_cannot_write(args.out, exc))
+        return EXIT_USAGE
 
     async def work(db: Database) -> int:
         now = clock.now()
@@ -333,7 +375,7 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
         print(f"{out / 'digest.txt'}: {len(digest.text)} ký tự")
         if digest.chart is not None:
             (out / "chart.png").write_bytes(digest.chart)
-            print(f"{out / 'chart.png'}: {len(digest.chart):,} byte")
+            print(f"{out / 'chart.png'}: {vn_number(len(digest.chart))} byte")
         return 0
 
     return asyncio.run(_with_db(settings, work))
@@ -342,7 +384,7 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     """The XLSX of a campaign, or the DOCX summary report of one of its periods, to --out."""
     if args.format == "docx" and args.period is None:
-        _print_err("Báo cáo .docx cần --period SỐ (số thứ tự kỳ như trong /periods, hoặc mã kỳ #ID).")
+        _print_err("Báo cáo .docx cần --period SỐ (số thứ tự của kỳ báo cáo, hoặc mã kỳ '#ID').")
         return EXIT_USAGE
     from bot.services import exports
 
@@ -354,10 +396,14 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
                 else:
                     made = await exports.period_report(session, args.campaign, args.period, settings)
             except exports.ExportError as exc:
-                _print_err(exc.text)
+                _print_err(exc.cli_text)
                 return 1
-        Path(args.out).write_bytes(made.content)
-        print(f"{args.out}: {len(made.content):,} byte ({made.filename})")
+        try:
+            Path(args.out).write_bytes(made.content)
+        except OSError as exc:
+            _print_err(_cannot_write(args.out, exc))
+            return EXIT_USAGE
+        print(f"{args.out}: {vn_number(len(made.content))} byte ({made.filename})")
         return 0
 
     return asyncio.run(_with_db(settings, work))
@@ -409,14 +455,15 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m bot", description="Thi đua bot — phong trào thi đua trong Telegram."
+    parser = VietnameseParser(
+        prog="python -m bot",
+        description="Thi đua bot — phát động, theo dõi và tổng hợp phong trào thi đua trên Zalo và Telegram.",
     )
     parser.add_argument("--config", help="đường dẫn config.toml (mặc định ./config.toml hoặc $THIDUA_CONFIG)")
     parser.add_argument("-v", "--verbose", action="store_true", help="ghi nhật ký chi tiết")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="LỆNH", title="Lệnh")
 
-    p = sub.add_parser("run", help="chạy bot (long polling; webhook nếu có webhook.url)")
+    p = sub.add_parser("run", help="chạy bot (nhận tin bằng long polling, hoặc webhook nếu đặt webhook.url)")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("tick", help="chạy một lượt việc đến hạn: gửi các tin trong hàng đợi")
     p.add_argument("--now", metavar="ISO-8601", help="coi như bây giờ là thời điểm này (giờ địa phương nếu không ghi múi giờ)")
@@ -428,8 +475,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_digest)
     p = sub.add_parser("export", help="xuất tệp tổng hợp: .xlsx của phong trào, .docx báo cáo tổng hợp của một kỳ")
     p.add_argument("--campaign", required=True, type=int, metavar="ID", help="số phong trào")
-    p.add_argument("--format", required=True, choices=["xlsx", "docx"])
-    p.add_argument("--period", metavar="N", help="kỳ báo cáo (cho docx): số thứ tự như trong /periods, hoặc #ID")
+    p.add_argument("--format", required=True, choices=["xlsx", "docx"], help="xlsx hoặc docx")
+    p.add_argument("--period", metavar="N", help="kỳ báo cáo (cho docx): số thứ tự của kỳ, hoặc '#ID'")
     p.add_argument("--out", required=True, metavar="PATH", help="tệp ghi ra")
     p.set_defaults(func=cmd_export)
     p = sub.add_parser("demo", help="chạy thử trong terminal với Bot API giả lập, không cần token")
@@ -437,7 +484,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="chạy thử trên Telegram (mặc định) hay Zalo")
     p.set_defaults(func=cmd_demo)
 
-    db = sub.add_parser("db", help="cơ sở dữ liệu").add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db = sub.add_parser("db", help="cơ sở dữ liệu").add_subparsers(dest="db_command", required=True, metavar="VIỆC", title="Việc")
     p = db.add_parser("upgrade", help="áp dụng các migration mới (đến phiên bản REV, mặc định mới nhất)")
     p.add_argument("revision", nargs="?", default="heads", metavar="REV", help="phiên bản, ví dụ 0006 (mặc định: heads)")
     p.set_defaults(func=cmd_db_upgrade)
@@ -445,7 +492,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("revision", metavar="REV", help="phiên bản, ví dụ 0005, hoặc base")
     p.set_defaults(func=cmd_db_downgrade)
 
-    un = sub.add_parser("units", help="đơn vị").add_subparsers(dest="units_command", required=True, metavar="ACTION")
+    un = sub.add_parser("units", help="đơn vị").add_subparsers(dest="units_command", required=True, metavar="VIỆC", title="Việc")
     p = un.add_parser("import", help="nhập đơn vị từ CSV: code,name,kind,parent_code (lỗi một dòng thì không nhập gì)")
     p.add_argument("file", metavar="FILE.csv")
     p.set_defaults(func=cmd_units_import)
@@ -454,18 +501,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("invite", help="tạo mã mời (đường link t.me/...?start=MÃ)")
     p.add_argument("--unit", required=True, metavar="CODE", help="mã đơn vị")
-    p.add_argument("--role", required=True, choices=["officer", "leader", "admin"])
+    p.add_argument("--role", required=True, choices=["officer", "leader", "admin"],
+                   help="officer (cán bộ thi đua), leader (lãnh đạo) hoặc admin (quản trị)")
     p.add_argument("--count", type=int, default=1, help="số mã (mặc định 1)")
     p.add_argument("--expires-days", type=int, default=None, help="số ngày hiệu lực (mặc định theo config)")
     p.set_defaults(func=cmd_invite)
 
-    pl = sub.add_parser("plan", help="văn bản kế hoạch").add_subparsers(dest="plan_command", required=True, metavar="ACTION")
-    p = pl.add_parser("parse", help="đọc một văn bản (.txt, .md, .docx, .pdf) và in các trường tìm được")
-    p.add_argument("file", metavar="FILE")
-    p.add_argument("--json", action="store_true", help="in dạng JSON")
+    pl = sub.add_parser("plan", help="văn bản kế hoạch").add_subparsers(dest="plan_command", required=True, metavar="VIỆC", title="Việc")
+    p = pl.add_parser("parse", help="đọc văn bản (.txt, .md, .docx, .pdf) và in các trường tìm được")
+    p.add_argument("file", metavar="FILE", nargs="+", help="một hay nhiều tệp, ví dụ mau/*.docx")
+    p.add_argument("--json", action="store_true", help="in dạng JSON (nhiều tệp: theo tên tệp)")
     p.set_defaults(func=cmd_plan_parse)
 
-    ad = sub.add_parser("admin", help="quản trị").add_subparsers(dest="admin_command", required=True, metavar="ACTION")
+    ad = sub.add_parser("admin", help="quản trị").add_subparsers(dest="admin_command", required=True, metavar="VIỆC", title="Việc")
     p = ad.add_parser("add", help="thêm quản trị đầu tiên: theo --user-id, hoặc in một mã mời quản trị")
     p.add_argument("--user-id", type=int, help="mã tài khoản Telegram (số) của người quản trị")
     p.add_argument("--name", help="họ tên (cần khi dùng --user-id)")

@@ -48,7 +48,7 @@ def test_invite_links_use_the_bot_username(tmp_path, seeded, db_url):
     links = [line for line in result.stdout.splitlines() if line.startswith("https://")]
     assert len(links) == 3 and all(line.startswith("https://t.me/thidua_dongnai_bot?start=") for line in links)
     unknown = run(["invite", "--unit", "KHONGCO", "--role", "officer"], env_extra={"THIDUA_DATABASE_URL": db_url})
-    assert unknown.returncode == 1 and "Không có đơn vị mã 'KHONGCO'" in unknown.stderr
+    assert unknown.returncode == 1 and "Không có đơn vị mã “KHONGCO”" in unknown.stderr
 
 
 def test_admin_add_binds_the_first_admin(seeded, db_url):
@@ -63,9 +63,9 @@ def test_admin_add_binds_the_first_admin(seeded, db_url):
 
 def test_db_upgrade_is_repeatable(tmp_path):
     env = {"THIDUA_DATABASE_URL": f"sqlite:///{tmp_path / 'x' / 'bot.db'}"}
-    for _ in range(2):
-        result = run(["db", "upgrade"], env_extra=env)
-        assert result.returncode == 0 and "phiên bản mới nhất" in result.stdout
+    first, again = (run(["db", "upgrade"], env_extra=env) for _ in range(2))
+    assert first.returncode == 0 and first.stdout.startswith("Đã tạo các bảng của bot")
+    assert again.returncode == 0 and "(mới nhất): không có gì thay đổi" in again.stdout
 
 
 SCRIPT = """/whoami

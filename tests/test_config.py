@@ -92,8 +92,13 @@ def test_run_without_a_token_says_how_to_set_it(tmp_path):
 
 def test_every_command_has_help(tmp_path):
     for args in (["--help"], ["run", "--help"], ["demo", "--help"], ["db", "upgrade", "--help"],
-                 ["units", "import", "--help"], ["units", "list", "--help"], ["invite", "--help"],
-                 ["admin", "add", "--help"]):
+                 ["db", "downgrade", "--help"], ["units", "import", "--help"], ["units", "list", "--help"],
+                 ["invite", "--help"], ["admin", "add", "--help"], ["plan", "parse", "--help"],
+                 ["tick", "--help"], ["digest", "--help"], ["export", "--help"]):
         result = run_cli(*args, cwd=tmp_path)
         assert result.returncode == 0, (args, result.stderr)
-        assert "usage:" in result.stdout
+        # Vietnamese throughout, argparse's own words included.
+        assert result.stdout.startswith("Cách dùng: python -m bot"), (args, result.stdout)
+        for english in ("usage:", "options:", "positional arguments", "show this help", "trong Telegram"):
+            assert english not in result.stdout, (args, english)
+    assert "trên Zalo và Telegram" in run_cli("--help", cwd=tmp_path).stdout

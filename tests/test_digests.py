@@ -253,3 +253,12 @@ async def test_the_digest_and_export_commands_write_what_would_be_sent(db, db_ur
     assert "Tổng kết năm 2026" in "\n".join(p.text for p in docx.Document(paper).paragraphs)
     unknown = run(["export", "--campaign", "999", "--format", "xlsx", "--out", str(xlsx)], env_extra=env)
     assert unknown.returncode == 1 and "Không có phong trào #999" in unknown.stderr
+    nowhere = run(["export", "--campaign", cid, "--format", "xlsx", "--out", str(tmp_path / "khong-co" / "a.xlsx")],
+                  env_extra=env)
+    assert nowhere.returncode == 2 and "Traceback" not in nowhere.stderr
+    assert nowhere.stderr.strip() == (f"Không ghi được {tmp_path / 'khong-co' / 'a.xlsx'}: thư mục "
+                                      f"{tmp_path / 'khong-co'} không có. Tạo thư mục trước, hoặc chọn đường dẫn khác.")
+    bad_period = run(["export", "--campaign", cid, "--format", "docx", "--period", "9", "--out", str(paper)],
+                     env_extra=env)
+    assert bad_period.returncode == 1 and "--period <số thứ tự>" in bad_period.stderr
+    assert "/report_docx" not in bad_period.stderr

@@ -257,13 +257,16 @@ async def test_the_cli_downgrades_to_base_and_upgrades_again_with_data_in_every_
 
     down = run_cli(["db", "downgrade", "base"], db_url)
     assert down.returncode == 0, down.stderr
-    assert down.stdout.strip() == "Cơ sở dữ liệu đã ở phiên bản gốc (base): không còn bảng dữ liệu nào của bot."
+    head = migrate.revisions()[-1]
+    assert down.stdout.strip() == f"Đã hạ cơ sở dữ liệu từ phiên bản {head} về gốc (base): không còn bảng dữ liệu nào của bot."
     assert await schema(db) == {}
 
     up = run_cli(["db", "upgrade"], db_url)
     assert up.returncode == 0, up.stderr
-    assert up.stdout.strip() == f"Cơ sở dữ liệu đã ở phiên bản mới nhất ({migrate.revisions()[-1]})."
+    assert up.stdout.strip() == f"Đã tạo các bảng của bot: cơ sở dữ liệu ở phiên bản {head} (mới nhất)."
     assert await schema(db) == at_head
+    again = run_cli(["db", "upgrade"], db_url)  # nothing to do, and it says so
+    assert again.stdout.strip() == f"Cơ sở dữ liệu đã ở phiên bản {head} (mới nhất): không có gì thay đổi."
     await insert_fixture_rows(db)
     assert await row_counts(db) == counts
 
@@ -271,14 +274,15 @@ async def test_the_cli_downgrades_to_base_and_upgrades_again_with_data_in_every_
 async def test_the_cli_goes_to_a_named_revision_and_says_so_in_vietnamese(db, db_url):
     await db.engine.dispose()
     down = run_cli(["db", "downgrade", "0005"], db_url)
-    assert (down.returncode, down.stdout.strip()) == (0, "Cơ sở dữ liệu đã ở phiên bản 0005.")
+    head = migrate.revisions()[-1]
+    assert (down.returncode, down.stdout.strip()) == (0, f"Đã hạ cơ sở dữ liệu từ phiên bản {head} về phiên bản 0005.")
     up = run_cli(["db", "upgrade", "0006"], db_url)
-    assert (up.returncode, up.stdout.strip()) == (0, "Cơ sở dữ liệu đã ở phiên bản 0006.")
+    assert (up.returncode, up.stdout.strip()) == (0, "Đã nâng cơ sở dữ liệu từ phiên bản 0005 lên phiên bản 0006.")
     upwards = run_cli(["db", "downgrade", "0008"], db_url)
     assert upwards.returncode == 2
     assert upwards.stderr.strip() == "Không hạ xuống phiên bản 0008 được từ phiên bản hiện tại (0006)."
     unknown = run_cli(["db", "downgrade", "0042"], db_url)
-    assert unknown.returncode == 2 and unknown.stderr.startswith("Không có phiên bản '0042'. Các phiên bản: base, 0001")
+    assert unknown.returncode == 2 and unknown.stderr.startswith("Không có phiên bản “0042”. Các phiên bản: base, 0001")
     assert await heads(db) == {"0006"}
 
 

@@ -18,11 +18,17 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 
 
 class ExportError(Exception):
-    """What the person asked for does not exist; .text says so in Vietnamese."""
+    """What the person asked for does not exist: .text says so in Vietnamese for the chat,
+    .cli_text for the server's command line (which has options, not chat commands)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, cli_text: str | None = None) -> None:
         super().__init__(text)
         self.text = text
+        self.cli_text = cli_text or text
+
+
+def _refuse(name: str, **params) -> ExportError:  # noqa: ANN003 - the text's fields
+    return ExportError(getattr(t, name).format(**params), getattr(t, "CLI_" + name).format(**params))
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,7 @@ class Export:
 async def _campaign(session: AsyncSession, campaign_id: int) -> Campaign:
     campaign = await session.get(Campaign, campaign_id)
     if campaign is None:
-        raise ExportError(t.CAMPAIGN_NOT_FOUND.format(id=campaign_id))
+        raise _refuse("CAMPAIGN_NOT_FOUND", id=campaign_id)
     return campaign
 
 
@@ -48,7 +54,7 @@ async def find_period(session: AsyncSession, campaign_id: int, which: str | None
     """A period by its number in the campaign's list (as /periods shows it) or by #ID."""
     periods = await periods_of(session, campaign_id)
     if not periods:
-        raise ExportError(t.PERIOD_NONE.format(id=campaign_id))
+        raise _refuse("PERIOD_NONE", id=campaign_id)
     which = (which or "").strip()
     if which.startswith("#") and which[1:].isdigit():
         found = next((p for p in periods if p.id == int(which[1:])), None)
@@ -57,8 +63,8 @@ async def find_period(session: AsyncSession, campaign_id: int, which: str | None
     elif which.isdigit() and 1 <= int(which) <= len(periods):
         return periods[int(which) - 1]
     if not which:
-        raise ExportError(t.PERIOD_PICK.format(id=campaign_id, lines=period_lines(periods)))
-    raise ExportError(t.PERIOD_BAD_INDEX.format(id=campaign_id, n=which, lines=period_lines(periods)))
+        raise _refuse("PERIOD_PICK", id=campaign_id, lines=period_lines(periods))
+    raise _refuse("PERIOD_BAD_INDEX", id=campaign_id, n=which, lines=period_lines(periods))
 
 
 async def campaign_workbook(session: AsyncSession, campaign_id: int) -> Export:

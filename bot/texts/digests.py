@@ -45,6 +45,11 @@ CAMPAIGN_NOT_FOUND = "Không có phong trào #{id}. Danh sách phong trào: /cam
 PERIOD_PICK = "Phong trào #{id} có các kỳ báo cáo sau; gõ /report_docx {id} <số thứ tự>:\n{lines}"
 PERIOD_NONE = "Phong trào #{id} chưa có kỳ báo cáo nào. Quản trị thêm bằng /periods {id}."
 PERIOD_BAD_INDEX = "Phong trào #{id} không có kỳ “{n}”. Các kỳ báo cáo:\n{lines}\nGõ /report_docx {id} <số thứ tự>."
+# The same, for `python -m bot export` (the server's command line, not the chat).
+CLI_CAMPAIGN_NOT_FOUND = "Không có phong trào #{id} trong cơ sở dữ liệu này."
+CLI_PERIOD_PICK = "Phong trào #{id} có các kỳ báo cáo sau; thêm --period <số thứ tự>:\n{lines}"
+CLI_PERIOD_NONE = "Phong trào #{id} chưa có kỳ báo cáo nào (quản trị thêm trong chat: /periods {id})."
+CLI_PERIOD_BAD_INDEX = "Phong trào #{id} không có kỳ “{n}”. Các kỳ báo cáo:\n{lines}\nDùng --period <số thứ tự> hoặc --period '#ID'."
 EXPORT_XLSX_CAPTION = "📊 Tổng hợp phong trào #{id}: điển hình, báo cáo, xác nhận (lập lúc {at})."
 EXPORT_DOCX_CAPTION = "📄 Dự thảo báo cáo tổng hợp {label} — phong trào #{id}. Số văn bản để trống cho văn thư."
 EXPORT_FAILED = "⚠️ Chưa lập được tệp do lỗi hệ thống; bạn thử lại sau ít phút."
