@@ -9,6 +9,7 @@ from telegram.error import TelegramError
 
 from bot import texts
 from bot.core import commands
+from bot.texts.commands import ALIASES
 
 log = logging.getLogger(__name__)
 
@@ -19,13 +20,20 @@ async def set_default_menu(bot: Bot) -> None:
     )
 
 
+def menu_of(role: str) -> list[BotCommand]:
+    """Each command of the role, then the same without diacritics (/report, /baocao)."""
+    entries = []
+    for c in commands.visible(role):
+        entries.append(BotCommand(c.name, c.wording.about))
+        if c.name in ALIASES:
+            entries.append(BotCommand(ALIASES[c.name], f"{c.wording.about} (như /{c.name})"))
+    return entries
+
+
 async def set_menu_for(bot: Bot, chat_id: int, role: str) -> None:
     """Best effort: a menu that fails to update must not fail the join or leave itself."""
     try:
-        await bot.set_my_commands(
-            [BotCommand(c.name, c.wording.about) for c in commands.visible(role)],
-            scope=BotCommandScopeChat(chat_id),
-        )
+        await bot.set_my_commands(menu_of(role), scope=BotCommandScopeChat(chat_id))
     except TelegramError as exc:
         log.warning("could not set the command menu of chat %s: %s", chat_id, exc)
 

@@ -152,7 +152,8 @@ def hinted_commands(channel: str, text: str) -> list[tuple[str, str | None]]:
     """Every command a text tells the person to type: (what it says, the command it parses to)."""
     found = []
     for match in re.finditer(r"(?<![\w/.:])/([a-z_]+)\b", text):
-        found.append((match.group(0), match.group(1) if match.group(1) in commands.COMMANDS else None))
+        name = commands.canonical(match.group(1))
+        found.append((match.group(0), name if name in commands.COMMANDS else None))
     for match in re.finditer(r"[Gg]õ:?\s*“([^”]{1,60})”", text):
         phrase = match.group(1)
         name, _ = commands.parse(re.sub(r"<[^>]*>", "1", phrase).replace("MÃ_MỜI", "ABCD234567"))

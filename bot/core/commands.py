@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.core import access
 from bot.core.turn import Turn
 from bot.forms.engine import fold
-from bot.texts.commands import WORDING, Wording
+from bot.texts.commands import ALIASES, WORDING, Wording
 
 Dialogue = Callable[[Turn], Awaitable[None]]
 NAVIGATION = ("cancel", "back", "skip", "confirm", "continue", "discard")
@@ -37,6 +37,12 @@ class Command:
 
 
 COMMANDS: dict[str, Command] = {}
+ALIAS_OF = {alias: name for name, alias in ALIASES.items()}
+
+
+def canonical(name: str) -> str:
+    """The command a typed name means: /baocao is /report."""
+    return ALIAS_OF.get(name, name)
 
 
 def command(name: str) -> Callable[[Dialogue], Dialogue]:
@@ -84,7 +90,7 @@ def parse(text: str) -> tuple[str | None, list[str]]:
         parts = text[1:].split()
         if not parts:
             return None, []
-        return parts[0].split("@")[0].lower(), parts[1:]
+        return canonical(parts[0].split("@")[0].lower()), parts[1:]
     if len(text) > 200:
         return None, []
     words = text.split()

@@ -33,6 +33,8 @@ async def handle(turn: Turn) -> None:
     """Answer one turn: the messages are in turn.out, the side effects in turn.effects."""
     if turn.command is None and turn.reply is not None and turn.reply.text and turn.draft_id is None:
         turn.command, turn.args = commands.parse(turn.reply.text)
+    elif turn.command is not None:
+        turn.command = commands.canonical(turn.command)
     if turn.person.member is None and await _first_contact(turn):
         return
     name, member = turn.command, turn.person.member

@@ -69,6 +69,19 @@ WORDING: dict[str, Wording] = {
 }
 
 
+# Telegram commands can only be a-z, 0-9 and _: the Vietnamese name without diacritics, beside the
+# English one (the menu shows both; either can be typed, on any channel).
+ALIASES: dict[str, str] = {
+    "help": "trogiup", "whoami": "toilaai", "new_campaign": "phatdong", "campaigns": "phongtrao",
+    "campaign": "chitiet", "ack": "xacnhan", "nominate": "denghi", "my_nominations": "decucuatoi",
+    "review": "xetduyet", "quota": "chitieu", "periods": "kybaocao", "status": "tinhhinh",
+    "digest": "bantin", "digest_settings": "caidatbantin", "export": "xuatexcel",
+    "report_docx": "baocaotonghop", "report": "baocao", "due": "hanbaocao", "members": "thanhvien",
+    "deactivate": "vohieuhoa", "invite": "taomamoi", "channel": "kenh", "link": "lienket", "web": "motrang",
+    "mydata": "dulieu", "forget": "xoadulieu", "leave": "roibot", "cancel": "huy",
+}
+
+
 def cmd(channel: str, name: str, *args: object) -> str:
     """How a hint names a command on a channel: "/report 7" on Telegram, "“báo cáo 7”" on Zalo."""
     tail = "".join(f" {a}" for a in args)
@@ -86,7 +99,8 @@ def help_lines(channel: str, commands: list[tuple[str, Wording]]) -> list[str]:
         if channel == "zalo" and w.words:
             lines.append(f"• {w.words[0]}{usage} — {w.about}")
         else:
-            lines.append(f"/{name}{usage} — {w.about}")
+            alias = f" (/{ALIASES[name]})" if name in ALIASES else ""
+            lines.append(f"/{name}{alias}{usage} — {w.about}")
     return lines
 
 
