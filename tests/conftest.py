@@ -84,6 +84,24 @@ async def db(db_url: str) -> AsyncIterator[Database]:
 
 
 @pytest.fixture(autouse=True)
+def _machine_share(request, tmp_path_factory):  # noqa: ANN001, ANN201 - pytest's
+    """With several xdist workers, a test marked `exclusive` (bot processes started, killed and
+    timed against the wall clock) runs alone on the machine: it takes the run's lock exclusively,
+    every other test shares it. Timing promises (stop within 5 s, nothing sent twice at SIGTERM)
+    are checked without two other tests loading the same two cores."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        yield
+        return
+    import fcntl
+
+    lock = tmp_path_factory.getbasetemp().parent / "machine.lock"
+    exclusive = request.node.get_closest_marker("exclusive") is not None
+    with open(lock, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield  # closing the file releases the lock
+
+
+@pytest.fixture(autouse=True)
 def _release_clock():
     yield
     clock.set_now(None)

@@ -23,6 +23,9 @@ from storage.db import Database, empty_scratch_database
 from storage.models import Campaign, CampaignUnit, FormDraft, InboxUpdate, Member, Unit
 from tests.conftest import TOKEN, UNITS_CSV, USERNAME, ZALO_TOKEN, free_port
 
+# Bot processes timed against the wall clock: alone on the machine (tests/conftest.py).
+pytestmark = pytest.mark.exclusive
+
 ROOT = Path(__file__).resolve().parents[1]
 TELEGRAM_OFFICER = 3001
 ZALO_OFFICER = "8100000000000000001"

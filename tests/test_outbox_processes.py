@@ -22,6 +22,9 @@ from storage.db import is_sqlite
 from storage.models import OutboxMessage
 from tests.conftest import TOKEN, USERNAME
 
+# Bot processes timed against the wall clock: alone on the machine (tests/conftest.py).
+pytestmark = pytest.mark.exclusive
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -26,7 +26,8 @@ POLICY: dict[str, tuple[str, ...]] = {
     "periods": (ADMIN,), "confirm_periods": (ADMIN,), "members": (ADMIN,), "deactivate": (ADMIN,),
     "invite": (ADMIN,),
     # the office and leaders
-    "campaigns": READERS, "campaign": READERS, "status": READERS, "digest": READERS,
+    # (officers: their own unit's campaigns, and a launch sent again)
+    "campaigns": ALL, "campaign": ALL, "status": READERS, "digest": READERS,
     "digest_settings": READERS, "export": READERS, "report_docx": READERS,
     # the units
     "ack": (OFFICER,), "nominate": (OFFICER,), "my_nominations": (OFFICER,), "edit_nomination": (OFFICER,),

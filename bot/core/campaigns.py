@@ -69,7 +69,12 @@ async def ack(turn: Turn) -> None:
 
 @command("campaigns")
 async def list_campaigns(turn: Turn) -> None:
-    """campaigns: every campaign with its acknowledgement count."""
+    """campaigns: every campaign with its acknowledgement count (an officer: their unit's)."""
+    if turn.member.role == "officer":
+        async with turn.db.session() as session:
+            mine = await campaigns.for_unit(session, turn.member.unit_id) if turn.member.unit_id else []
+        turn.say(texts.unit_campaigns_list(mine) if mine else texts.UNIT_CAMPAIGNS_EMPTY)
+        return
     async with turn.db.session() as session:
         items = await campaigns.summaries(session)
     turn.say(texts.campaigns_list(items) if items else texts.CAMPAIGNS_EMPTY)
@@ -77,10 +82,15 @@ async def list_campaigns(turn: Turn) -> None:
 
 @command("campaign")
 async def show_campaign(turn: Turn) -> None:
-    """campaign N: per unit, delivered / acknowledged / unreachable."""
+    """campaign N: per unit, delivered / acknowledged / unreachable (an officer: the launch again)."""
     campaign_id = turn.number()
     if campaign_id is None or len(turn.args) != 1:
         turn.say(texts.CAMPAIGN_USAGE)
+        return
+    if turn.member.role == "officer":
+        async with turn.db.session() as session:
+            sent = await campaigns.send_again(session, campaign_id, turn.member.id)
+        turn.say((texts.CAMPAIGN_SENT_AGAIN if sent else texts.CAMPAIGN_NOT_YOUR_UNIT).format(id=campaign_id))
         return
     async with turn.db.session() as session:
         campaign = await session.get(Campaign, campaign_id)

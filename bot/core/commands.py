@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.core import access
 from bot.core.turn import Turn
 from bot.forms.engine import fold
-from bot.texts.commands import ALIASES, WORDING, Wording
+from bot.texts.commands import ALIASES, WORDING, Wording, for_role
 
 Dialogue = Callable[[Turn], Awaitable[None]]
 NAVIGATION = ("cancel", "back", "skip", "confirm", "continue", "discard")
@@ -123,6 +123,7 @@ def near(text: str) -> tuple[str | None, list[str]]:
 
 
 def visible(role: str | None) -> list[Command]:
-    """The commands /help lists for a role, in the table's order."""
-    return [c for name in WORDING if (c := COMMANDS.get(name)) is not None and c.wording.about
+    """The commands /help lists for a role, in the table's order, described for that role."""
+    return [Command(c.name, c.run, for_role(c.name, c.wording, role)) for name in WORDING
+            if (c := COMMANDS.get(name)) is not None and c.wording.about
             and role is not None and (role in c.roles or access.STRANGER in c.roles)]

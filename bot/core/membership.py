@@ -8,7 +8,7 @@ from bot.core.commands import command
 from bot.core.screens import Action
 from bot.core.turn import Turn
 from bot.forms.engine import fold
-from bot.services import invites, members
+from bot.services import campaigns, invites, members
 from bot.texts import first_contact as fct
 from bot.texts import zalo as zt
 from bot.texts.commands import cmd, role_help
@@ -69,6 +69,10 @@ async def join(turn: Turn, code: str) -> None:
     if turn.channel == "zalo":
         welcome = welcome.replace("Gõ “trợ giúp” để xem các lệnh.", help_text(turn, view.role))
     turn.say(welcome)
+    async with turn.db.session() as session:  # a late joiner gets the unit's active launches
+        active = await campaigns.send_to_newcomer(session, view.id)
+    if active:
+        turn.say(texts.newcomer_campaigns(len(active), min(len(active), campaigns.NEWCOMER_MAX)))
 
 
 @command("help")

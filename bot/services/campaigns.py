@@ -275,6 +275,59 @@ async def unacknowledged_for_unit(session: AsyncSession, unit_id: int) -> list[C
     )).all())
 
 
+# --- a unit's own campaigns (officers: late joiners, a lost document) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitCampaign:
+    campaign: Campaign
+    acknowledged_at: datetime | None
+    active: bool  # launched and its period not over
+
+
+NEWCOMER_MAX = 3  # a newcomer gets at most this many launches again; /campaigns lists the rest
+
+
+def _active(campaign: Campaign, today: date) -> bool:
+    return campaign.launched_at is not None and (campaign.period_end is None or campaign.period_end >= today)
+
+
+async def for_unit(session: AsyncSession, unit_id: int) -> list[UnitCampaign]:
+    """The launched campaigns targeting the unit, newest first."""
+    today = clock.local(clock.now()).date()
+    rows = await session.execute(
+        select(Campaign, CampaignUnit.acknowledged_at).join(CampaignUnit, CampaignUnit.campaign_id == Campaign.id)
+        .where(CampaignUnit.unit_id == unit_id, Campaign.launched_at.is_not(None)).order_by(Campaign.id.desc())
+    )
+    return [UnitCampaign(c, acked, _active(c, today)) for c, acked in rows.all()]
+
+
+async def send_again(session: AsyncSession, campaign_id: int, member_id: int) -> bool:
+    """The launch (text, ✅ button, document) again to one officer of a targeted unit, through the
+    outbox like the launch itself. False when the campaign does not target their unit."""
+    member = await session.get(Member, member_id)
+    campaign = await session.get(Campaign, campaign_id)
+    if member is None or campaign is None or campaign.launched_at is None or member.unit_id is None:
+        return False
+    targeted = await session.scalar(select(CampaignUnit.id).where(
+        CampaignUnit.campaign_id == campaign_id, CampaignUnit.unit_id == member.unit_id))
+    if targeted is None:
+        return False
+    await _enqueue_launch(session, campaign, [member], f"again{clock.now().timestamp():.6f}")
+    return True
+
+
+async def send_to_newcomer(session: AsyncSession, member_id: int) -> list[UnitCampaign]:
+    """A new officer gets their unit's active campaigns (newest NEWCOMER_MAX); the active ones."""
+    member = await session.get(Member, member_id)
+    if member is None or member.role != "officer" or member.unit_id is None:
+        return []
+    active = [c for c in await for_unit(session, member.unit_id) if c.active]
+    for item in reversed(active[:NEWCOMER_MAX]):  # the newest arrives last, nearest the reply box
+        await _enqueue_launch(session, item.campaign, [member], f"join{member.id}")
+    return active
+
+
 # --- who has what ---------------------------------------------------------------------------------------------
 
 

@@ -411,6 +411,29 @@ def launched(campaign_id: int, units: int, officers: int, lonely: list[str]) -> 
     return text
 
 
+UNIT_CAMPAIGNS_EMPTY = "Đơn vị của bạn chưa nhận phát động nào."
+CAMPAIGN_SENT_AGAIN = "Bot gửi lại phát động #{id} (và văn bản gốc, nếu có) ngay sau tin này."
+CAMPAIGN_NOT_YOUR_UNIT = "Phong trào #{id} không gửi tới đơn vị của bạn. Các phong trào của đơn vị: /campaigns"
+
+
+def newcomer_campaigns(active: int, sent: int) -> str:
+    more = f" Xem cả {active} phong trào: /campaigns" if active > sent else ""
+    which = "phong trào đó" if sent == 1 else f"{sent} phong trào mới nhất"
+    return (f"📢 Đơn vị của bạn đang có {active} phong trào thi đua; bot gửi lại {which} (kèm văn bản) "
+            f"ngay sau tin này.{more}")
+
+
+def unit_campaigns_list(items: list) -> str:  # noqa: ANN001 - campaigns.UnitCampaign
+    lines = ["Các phong trào đơn vị bạn đã nhận:"]
+    for item in items[:30]:
+        c = item.campaign
+        acked = f"đã xác nhận {_d(item.acknowledged_at)}" if item.acknowledged_at else "⏳ chưa xác nhận"
+        ended = "" if item.active else " (đã kết thúc)"
+        lines.append(f"#{c.id} «{short(c.title, 70)}»{ended} — phát động {_d(c.launched_at)}, {acked}")
+    lines.append("Nhận lại văn bản phát động: /campaign SỐ")
+    return "\n".join(lines)
+
+
 def campaigns_list(items: list) -> str:
     lines = ["Các phong trào thi đua:"]
     for s in items[:30]:

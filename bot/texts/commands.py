@@ -69,6 +69,18 @@ WORDING: dict[str, Wording] = {
 }
 
 
+# Where a command does something else for a role, what /help and the menu say for that role.
+ABOUT_FOR_ROLE: dict[tuple[str, str], str] = {
+    ("campaigns", "officer"): "Các phong trào đơn vị bạn đã nhận",
+    ("campaign", "officer"): "Nhận lại tin phát động và văn bản của một phong trào",
+}
+
+
+def for_role(name: str, wording: Wording, role: str) -> Wording:
+    about = ABOUT_FOR_ROLE.get((name, role))
+    return Wording(wording.words, wording.usage, about) if about else wording
+
+
 # Telegram commands can only be a-z, 0-9 and _: the Vietnamese name without diacritics, beside the
 # English one (the menu shows both; either can be typed, on any channel).
 ALIASES: dict[str, str] = {
