@@ -537,9 +537,16 @@ async def test_confirm_returns_the_answers_and_deletes_the_draft(lan):
     assert await lan.say("xin chào") is None
 
 
-async def test_cancel_deletes_the_draft(lan):
+async def test_cancel_deletes_the_draft_once_confirmed(lan):
     await lan.fill(until="start")
-    screen = await lan.press("cancel")
+    asked = await lan.press("cancel")  # answers would be lost: asked first
+    assert asked.status == "asking" and asked.text.startswith("Hủy đề xuất điển hình? Các câu bạn đã trả lời")
+    assert [(b.action, b.arg) for b in asked.buttons[0]] == [("cancel", "yes"), ("continue", "")]
+    assert await lan.draft() is not None
+    back = await lan.press("continue")  # “Điền tiếp”: the question where they were
+    assert_asks(back, "start")
+    assert (await lan.press("cancel")).status == "asking"  # asked again after going on
+    screen = await lan.press("cancel")  # a second “hủy” confirms (Zalo types it)
     assert screen.status == "cancelled"
     assert "Đã hủy đề xuất điển hình" in screen.text
     assert await lan.draft() is None

@@ -109,10 +109,11 @@ async def test_officer_reports_through_the_form_with_bad_input_answered_and_the_
     assert "Tệp .xlsx không được nhận. Chỉ nhận: .docx, .pdf" in wrong
 
     # Another unit's period and a period not yet open, asked for directly: refused, draft kept.
-    refused = texts_of(await bot.say(LB1, f"/report {foreign}"))[-1]
+    refused, *reminder = texts_of(await bot.say(LB1, f"/report {foreign}"))
     assert f"Kỳ báo cáo #{foreign} không thuộc phong trào gửi tới đơn vị của bạn" in refused
     assert "vẫn được giữ nguyên" in refused
-    not_open = texts_of(await bot.say(LB1, f"/report {annual}"))[-1]
+    assert reminder[0].startswith("✏️ Bạn vẫn đang điền") and "Gửi tệp báo cáo" in reminder[1]  # the open question
+    not_open = texts_of(await bot.say(LB1, f"/report {annual}"))[0]
     assert f"Kỳ báo cáo #{annual} chưa mở: đơn vị gửi được từ ngày 05/11/2026" in not_open
     async with bot.db.session() as session:
         draft = await session.scalar(select(FormDraft).join(Member, Member.id == FormDraft.member_id)

@@ -65,6 +65,21 @@ async def handle(turn: Turn) -> None:
         turn.say(_stranger(turn) if member is None else not_allowed(turn, name), alert=turn.pressed)
         return
     await command.run(turn)
+    await _remind_open_form(turn)
+
+
+async def _remind_open_form(turn: Turn) -> None:
+    """A command answered in the middle of a form: the open question again, so that the next
+    message is not taken as its answer unawares."""
+    if turn.person.member is None or not turn.out or any(m.screen is not None for m in turn.out) \
+            or all(m.alert for m in turn.out):
+        return  # a form step was shown (or only a pop-up): nothing to remind
+    async with turn.db.session() as session:
+        screen = await turn.engine.resume(session, turn.person.member.id)
+    if screen is None:
+        return
+    turn.say(texts.STILL_FILLING.format(title=turn.engine.forms[screen.form].title))
+    turn.show(screen)
 
 
 async def _first_contact(turn: Turn) -> bool:

@@ -28,6 +28,7 @@ LABEL_PREFIX = "_label:"
 # A text this long, typed or pasted where a file is asked for and a .txt is accepted, is that file:
 # a plan pasted into a chat that cannot send documents (Zalo) is read like the document.
 PASTED_MIN = 200
+CANCEL_ASKED = "_cancel_asked"  # in a draft's context: "hủy" was asked to be confirmed
 REVIEW_VALUE_MAX = 300
 
 
@@ -198,8 +199,16 @@ class FormEngine:
             await session.flush()
             return await self.open(session, member, name, context=context)
         if action == "cancel":
+            answered = bool(draft.path)  # what they answered themselves, not what came filled in
+            if answered and not draft.context.get(CANCEL_ASKED) and reply.arg != "yes":
+                draft.context = {**draft.context, CANCEL_ASKED: True}  # a second “hủy” confirms
+                return Screen(t.CANCEL_ASK.format(title=form.title), draft.id,
+                              [[Button(t.CANCEL_YES, "cancel", "yes"), Button(t.CANCEL_NO, "continue")]],
+                              form=form.name)
             await session.delete(draft)
             return Screen(t.CANCELLED.format(title=form.title), status="cancelled", form=form.name)
+        if draft.context.get(CANCEL_ASKED):  # anything else: the question was answered by going on
+            draft.context = {k: v for k, v in draft.context.items() if k != CANCEL_ASKED}
         if action == "continue":
             return await self._current_screen(session, form, draft)
 

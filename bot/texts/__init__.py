@@ -411,6 +411,7 @@ def launched(campaign_id: int, units: int, officers: int, lonely: list[str]) -> 
     return text
 
 
+STILL_FILLING = "✏️ Bạn vẫn đang điền {title} — câu hỏi đang chờ trả lời (tin nhắn tiếp theo sẽ là câu trả lời):"
 UNIT_CAMPAIGNS_EMPTY = "Đơn vị của bạn chưa nhận phát động nào."
 CAMPAIGN_SENT_AGAIN = "Bot gửi lại phát động #{id} (và văn bản gốc, nếu có) ngay sau tin này."
 CAMPAIGN_NOT_YOUR_UNIT = "Phong trào #{id} không gửi tới đơn vị của bạn. Các phong trào của đơn vị: /campaigns"

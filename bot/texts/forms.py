@@ -50,6 +50,11 @@ EMPTY_VALUE = "(để trống)"
 BACK_BUTTON = "◀ Quay lại"
 SKIP_BUTTON = "Bỏ qua ▶"
 CANCEL_BUTTON = "✖ Hủy"
+# Cancelling a form with answers in it is asked first (a slip of the finger must not lose them).
+CANCEL_HOWTO = "Bấm “✖ Hủy thật” để hủy, hoặc “↩️ Điền tiếp” để làm tiếp."
+CANCEL_ASK = "Hủy {title}? Các câu bạn đã trả lời sẽ bị xóa.\n" + CANCEL_HOWTO
+CANCEL_YES = "✖ Hủy thật"
+CANCEL_NO = "↩️ Điền tiếp"
 DONE_BUTTON = "✔ Xong"
 CONTINUE_BUTTON = "▶ Tiếp tục"
 DISCARD_BUTTON = "🗑 Bỏ bản nháp, làm lại"

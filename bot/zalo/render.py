@@ -22,6 +22,7 @@ SCREEN_PHRASES = {
     ft.FILE_NEEDED: "Hãy gửi ảnh, hoặc dán nội dung văn bản vào tin nhắn.",
     "Gửi văn bản kế hoạch/chỉ thị phát động (.docx, .pdf, .txt) để bot tự điền":
         "Dán toàn văn kế hoạch/chỉ thị phát động vào tin nhắn để bot tự điền",
+    ft.CANCEL_HOWTO: "Gõ “hủy” lần nữa để hủy, hoặc “tiếp tục” để làm tiếp.",
     "bấm “Bỏ qua”": "gõ “bỏ qua”",
     "bấm “Xong”": "gõ “xong”",
 }
