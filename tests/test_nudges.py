@@ -60,6 +60,7 @@ def nudges_to(bot, chat_id: int) -> list[str]:
 @pytest.fixture
 async def people(bot):
     await add_admin(bot.db, ADMIN)
+    await bot.say(ADMIN, "/whoami")  # the admin's chat exists for the simulator
     await join(bot, LEADER, "DN", "leader")
     for uid, unit in ((LB1, "LB"), (XD1, "XD"), (CM1, "CM")):
         await join(bot, uid, unit)
@@ -102,6 +103,8 @@ async def test_units_without_report_are_nudged_before_on_and_after_the_due_date_
     assert "2 đơn vị chưa nộp báo cáo Sơ kết 6 tháng đầu năm 2026" in escalations[0]
     assert "• Xã Cẩm Mỹ" in escalations[0] and "• Xã Xuân Đường" in escalations[0]
     assert "Long Bình" not in escalations[0]
+    # The office is told too: the same message to the admin.
+    assert [t for t in texts_of(bot.sim.messages(ADMIN)) if "chưa nộp báo cáo" in t] == escalations
 
 
 async def test_no_nudge_in_quiet_hours_or_on_sunday(people):

@@ -84,10 +84,12 @@ async def resolve_targets(
     session: AsyncSession, mode: str, *, kinds: list[str] | None = None, root: str | None = None,
     codes: list[str] | None = None,
 ) -> list[Unit]:
-    """The active units a campaign goes to: all, by kind, a subtree (root included), or picked."""
+    """The active units a campaign goes to: all (the top of the tree left out: it is the office's
+    own level, with no officer to report), by kind, a subtree (its root included), or picked."""
     active = (await session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.code))).all()
-    if mode == "all":
-        return list(active)
+    if mode == "all":  # the units, not the organisation itself: a root with units under it is not one
+        parents = {u.parent_id for u in active}
+        return [u for u in active if u.parent_id is not None or u.id not in parents]
     if mode == "kind":
         return [u for u in active if u.kind in set(kinds or [])]
     if mode == "subtree":

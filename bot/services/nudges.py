@@ -2,7 +2,7 @@
 
 The plan of a confirmed period: before the due date (nudges.before_days), on the day, after it
 (every after_every_days, after_times times), each at nudges.at local time moved out of quiet
-hours; then one escalation to the leaders, claimed on the period row. The tick step claims due
+hours; then one escalation to the leaders and the admins, claimed on the period row. The tick step claims due
 rows with a conditional UPDATE (… WHERE id IN (…) AND sent_at IS NULL), so two processes never
 send one twice; after downtime only a unit's latest due step goes out and older ones are marked
 skipped; a unit that has reported is never nudged.
@@ -271,7 +271,8 @@ async def _escalate(session: AsyncSession, settings: Settings, now: datetime, re
         if leaders is None:
             leaders = (
                 await session.execute(
-                    select(Member.id, *DESTINATION_COLUMNS).where(Member.role == "leader", Member.left_at.is_(None)).order_by(Member.id)
+                    select(Member.id, *DESTINATION_COLUMNS)
+                    .where(Member.role.in_(("leader", "admin")), Member.left_at.is_(None)).order_by(Member.id)
                 )
             ).all()
         title = await session.scalar(select(Campaign.title).where(Campaign.id == period.campaign_id))
