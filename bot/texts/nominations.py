@@ -96,6 +96,7 @@ LABEL_REASON = "Lý do"
 Q_RETURN_REASON = ("Gõ lý do trả lại đề xuất #{id} (đơn vị sẽ nhận nguyên văn, hãy nói rõ cần sửa gì).")
 Q_REJECT_REASON = "Gõ lý do không chấp nhận đề xuất #{id} (đơn vị sẽ nhận nguyên văn)."
 REASON_Q = "Gõ lý do (đơn vị sẽ nhận nguyên văn)."
+REASON_LENGTH = "Lý do cần từ {min} đến {max} ký tự (bạn đã gõ {n}); không có gì thay đổi."
 RETURNED_ADMIN = "Đã trả lại đề xuất #{id} kèm lý do. Đơn vị được báo ngay."
 REJECTED_ADMIN = "Đã từ chối đề xuất #{id} kèm lý do. Đơn vị được báo ngay."
 
