@@ -35,6 +35,11 @@ def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
 PHOTOS = {1: png(64, 48, (200, 30, 30)), 2: png(48, 64, (30, 120, 200)), 3: png(32, 32, (30, 160, 60))}
 
 
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+# An SVG that would run script if shown from the bot's own origin, sent under a picture's name.
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>document.title="pwned"</script></svg>'
+
+
 def joined(answers: list[str]) -> str:
     return "\n".join(answers)
 
@@ -45,8 +50,22 @@ async def _nominate(c, who: str, number: int) -> None:  # noqa: ANN001 - a tests
         await c.say(who, answer)
     assert "minh chứng" in joined(await c.say(who, "2"))
     assert "Đã nhận tệp thứ 1" in joined(await c.photo(who, PHOTOS[number]))
+    if number == 3:
+        await _other_files(c, who)
     assert "Kiểm tra lại" in joined(await c.say(who, "xong"))
     assert f"Đã gửi đề xuất #{number}" in joined(await c.confirm(who))
+
+
+async def _other_files(c, who: str) -> None:  # noqa: ANN001
+    """Evidence that is not a picture: a PDF (a document on Telegram; on Zalo, which sends no
+    documents, a “photo” whose link gives a PDF) and, on Telegram, an SVG named like a PNG."""
+    if c.channel == "telegram":
+        assert "Đã nhận tệp thứ 2" in joined(await c.send_file(who, "bao-cao.pdf", PDF, "application/pdf"))
+        assert "Đã nhận tệp thứ 3" in joined(await c.send_file(who, "so-do.png", SVG, "image/svg+xml"))
+        return
+    c.h.new(c.user(who))
+    await c.h.channel.conversation.wait_handled(c.h.sim.send_photo(c.user(who), c.h.sim.host_image(PDF, "bao-cao.pdf")))
+    assert "Đã nhận tệp thứ 2" in joined([m.get("text") or "" for m in c.h.new(c.user(who))])
 
 
 async def _office(c) -> None:  # noqa: ANN001
@@ -98,7 +117,7 @@ async def test_the_office_reviews_with_the_photos_in_the_page_and_each_unit_hear
     assert "Đang chờ duyệt: 3 đề xuất (cũ nhất trước)." in main
     items = await page.locator("article.queue-item").all_inner_texts()
     assert [x.split("\n")[0] for x in items] == [f"#{n} — {NAMES[n]}" for n in (1, 2, 3)]  # the chat's order
-    for fact in ("Phường Long Bình", "Cải cách hành chính, chuyển đổi số", "Cá nhân", "Bằng khen", "1 tệp"):
+    for fact in ("Phường Long Bình", "Cải cách hành chính, chuyển đổi số", "Cá nhân", "Bằng khen", "09:01 10/05/2026", "1 tệp"):
         assert fact in items[0], items[0]
     await shot(page, f"review-queue-{c.channel}")
 
@@ -115,6 +134,7 @@ async def test_the_office_reviews_with_the_photos_in_the_page_and_each_unit_hear
     got = await page.context.request.get(src)
     assert got.status == 200 and await got.body() == PHOTOS[1]
     assert got.headers["content-disposition"].startswith("inline;") and got.headers["x-content-type-options"] == "nosniff"
+    assert "no-store" in got.headers["cache-control"]  # people's evidence: never kept by the browser
     await shot(page, f"review-nomination-{c.channel}")
 
     # Approved: the page moves on to the next one waiting; the officer is told in chat.
@@ -140,7 +160,15 @@ async def test_the_office_reviews_with_the_photos_in_the_page_and_each_unit_hear
     await page.goto(page.url.split("/web/")[0] + "/web/review")
     assert [x.split("\n")[0] for x in await page.locator("article.queue-item").all_inner_texts()] == ["#3 — Lê Hoàng Cường"]
     await page.click("text=Xem và xét duyệt")
-    assert await _image_widths(page) == [32]
+    assert await _image_widths(page) == [32]  # the PDF and the SVG are not pictures in the page
+    others = await page.locator("ul.files a").all()
+    names = [await a.inner_text() for a in others]
+    assert names == (["bao-cao.pdf", "so-do.png"] if c.channel == "telegram" else ["bao-cao.pdf"]), names
+    for a, content in zip(others, (PDF, SVG)):
+        got = await page.context.request.get(await a.evaluate("a => a.href"))
+        assert got.status == 200 and await got.body() == content
+        assert got.headers["content-disposition"].startswith("attachment;"), got.headers
+        assert got.headers["x-content-type-options"] == "nosniff"
     before = c.count("officer2")
     await page.fill("#return-reason", REASON)
     await page.click("button:has-text('↩️ Trả lại')")
@@ -208,7 +236,7 @@ async def test_officers_see_their_units_nominations_only_and_decisions_need_the_
     # A return or rejection needs a reason the unit can read: refused with the words kept, nothing changes.
     token = await _csrf(admin)
     for decision, reason, said in (("return", "", "Gõ lý do"), ("return", "   ", "Gõ lý do"),
-                                   ("reject", "abc", "bạn đã gõ 3"), ("reject", "x" * 1001, "bạn đã gõ 1001")):
+                                   ("reject", "abc", "bạn đã gõ 3"), ("reject", "x" * 1001, "từ 5 đến 1.000 ký tự (bạn đã gõ 1.001)")):
         got = await admin.context.request.post(base + f"/web/nominations/1/{decision}",
                                                form={"csrf": token, "reason": reason})
         assert got.status == 400 and said in await got.text(), (decision, reason)
@@ -217,7 +245,7 @@ async def test_officers_see_their_units_nominations_only_and_decisions_need_the_
     await admin.evaluate("document.querySelector('#reject-reason').removeAttribute('minlength')")
     await admin.click("button:has-text('⛔ Từ chối')")
     main = await admin.inner_text("main")
-    assert "Lý do cần từ 5 đến 1000 ký tự (bạn đã gõ 3); không có gì thay đổi." in main
+    assert "Lý do cần từ 5 đến 1.000 ký tự (bạn đã gõ 3); không có gì thay đổi." in main
     assert await admin.input_value("#reject-reason") == "abc"  # what was typed is kept
     assert await _status(c, 1) == ("submitted", ["submitted"])
     await shot(admin, f"review-reason-refused-{c.channel}")

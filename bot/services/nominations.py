@@ -516,7 +516,7 @@ async def review(session: AsyncSession, admin_id: int, nomination_id: int, decis
     if decision != "approve" and reason is None:
         raise NominationError("invalid", t.REASON_Q)
     if reason is not None and not REASON_MIN <= len(reason) <= REASON_MAX:
-        raise NominationError("invalid", t.REASON_LENGTH.format(n=len(reason), min=REASON_MIN, max=REASON_MAX))
+        raise NominationError("invalid", t.reason_length(len(reason), REASON_MIN, REASON_MAX))
     now = clock.now()
     values = {"status": status, "reviewed_at": now, "reviewed_by_member_id": admin.id, "review_reason": reason}
     if not await _move(session, nomination, "submitted", values):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot import clock
+from bot.text_chunks import vn_number
 from bot.texts.commands import cmd
 
 KIND_NAMES = {"collective": "Tập thể", "individual": "Cá nhân"}
@@ -96,7 +97,6 @@ LABEL_REASON = "Lý do"
 Q_RETURN_REASON = ("Gõ lý do trả lại đề xuất #{id} (đơn vị sẽ nhận nguyên văn, hãy nói rõ cần sửa gì).")
 Q_REJECT_REASON = "Gõ lý do không chấp nhận đề xuất #{id} (đơn vị sẽ nhận nguyên văn)."
 REASON_Q = "Gõ lý do (đơn vị sẽ nhận nguyên văn)."
-REASON_LENGTH = "Lý do cần từ {min} đến {max} ký tự (bạn đã gõ {n}); không có gì thay đổi."
 RETURNED_ADMIN = "Đã trả lại đề xuất #{id} kèm lý do. Đơn vị được báo ngay."
 REJECTED_ADMIN = "Đã từ chối đề xuất #{id} kèm lý do. Đơn vị được báo ngay."
 
@@ -165,6 +165,10 @@ def submitted(n, resubmitted: bool = False) -> str:
 def admin_new(n, unit_name: str, resubmitted: bool = False) -> str:
     head = "🔁 Đã sửa và gửi lại" if resubmitted else "📝 Đề xuất mới"
     return f"{head}: #{n.id} của {unit_name} — {who(n)}. Xét duyệt: /review"
+
+
+def reason_length(n: int, least: int, most: int) -> str:
+    return f"Lý do cần từ {vn_number(least)} đến {vn_number(most)} ký tự (bạn đã gõ {vn_number(n)}); không có gì thay đổi."
 
 
 def officer_decision(n, campaign_title: str, decision: str, reason: str | None) -> str:
