@@ -107,6 +107,24 @@ def _content_type(stored: StoredFile) -> str:
     return mimetypes.guess_type(stored.filename)[0] or _FALLBACK_TYPES.get(suffix, "application/octet-stream")
 
 
+def shown_inline(stored: StoredFile) -> bool:
+    """Whether a browser may show the file in the page: raster images only."""
+    return _content_type(stored).split(";")[0].strip().lower() in _INLINE_TYPES
+
+
+def file_response(stored: StoredFile, cache_control: str) -> web.Response:
+    """The stored file (its content loaded) as a download: images inline, everything else as an
+    attachment, never sniffed into another type. Also the web pages' evidence (bot.web)."""
+    disposition = "inline" if shown_inline(stored) else "attachment"
+    # Content-Type goes in the headers: a stored type with parameters would upset content_type=.
+    return web.Response(body=stored.content, headers={
+        "Content-Type": _content_type(stored),
+        "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(stored.filename, safe='')}",
+        "Cache-Control": cache_control,
+        "X-Content-Type-Options": "nosniff",
+    })
+
+
 def _refusal(status: int, text: str) -> web.Response:
     return web.Response(status=status, text=text, content_type="text/plain", charset="utf-8",
                         headers={"Cache-Control": "no-store"})
@@ -131,15 +149,6 @@ def routes(db: Database, secret: str) -> web.RouteTableDef:
             stored = await session.get(StoredFile, file_id, options=[undefer(StoredFile.content)])
         if stored is None:
             return _refusal(404, GONE_TEXT)
-        content_type = _content_type(stored)
-        inline = content_type.split(";")[0].strip().lower() in _INLINE_TYPES
-        disposition = "inline" if inline else "attachment"
-        # Content-Type goes in the headers: a stored type with parameters would upset content_type=.
-        return web.Response(body=stored.content, headers={
-            "Content-Type": content_type,
-            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(stored.filename, safe='')}",
-            "Cache-Control": f"private, max-age={seconds_left}",
-            "X-Content-Type-Options": "nosniff",
-        })
+        return file_response(stored, f"private, max-age={seconds_left}")
 
     return table

@@ -108,13 +108,15 @@ RETURN_FORM = Form(
     name=RETURN_NAME,
     title=t.RETURN_TITLE,
     confirm_label=t.RETURN_CONFIRM,
-    fields=(Field("reason", t.LABEL_REASON, t.REASON_Q, min_len=5, max_len=1000),),
+    fields=(Field("reason", t.LABEL_REASON, t.REASON_Q, min_len=nominations.REASON_MIN,
+                  max_len=nominations.REASON_MAX),),
 )
 REJECT_FORM = Form(
     name=REJECT_NAME,
     title=t.REJECT_TITLE,
     confirm_label=t.REJECT_CONFIRM,
-    fields=(Field("reason", t.LABEL_REASON, t.REASON_Q, min_len=5, max_len=1000),),
+    fields=(Field("reason", t.LABEL_REASON, t.REASON_Q, min_len=nominations.REASON_MIN,
+                  max_len=nominations.REASON_MAX),),
 )
 FORMS = (FORM, RETURN_FORM, REJECT_FORM)
 

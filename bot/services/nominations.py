@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import undefer
 
 from bot import clock
 from bot.texts import nominations as t
@@ -54,6 +55,7 @@ STANDARD_REWARDS = (
     ("Cờ thi đua", ("collective",)),
 )
 SUMMARY_MIN, SUMMARY_MAX = 30, 1500
+REASON_MIN, REASON_MAX = 5, 1000  # a return's or rejection's reason, as the unit will read it
 MAX_EVIDENCE = 5
 
 
@@ -345,6 +347,17 @@ async def describe(session: AsyncSession, nomination: Nomination, *, with_histor
     return t.detail(nomination, campaign.title, unit.name, await evidence(session, nomination), events)
 
 
+async def evidence_file(session: AsyncSession, member_id: int, nomination_id: int, file_id: int) -> StoredFile:
+    """One evidence file, its content loaded, for a person who may see the nomination it belongs to."""
+    nomination = await visible(session, member_id, nomination_id)
+    stored = None
+    if file_id in (nomination.evidence_file_ids or []):
+        stored = await session.get(StoredFile, file_id, options=[undefer(StoredFile.content)])
+    if stored is None:
+        raise NominationError("not_found", t.NOT_FOUND.format(id=nomination_id))
+    return stored
+
+
 def answers_of(nomination: Nomination, campaign: Campaign, files: list[StoredFile]) -> dict[str, Any]:
     """The nomination as form answers, to prefill the form when it is edited after a return."""
     sector_code = next((code for code, name in SECTORS if name == nomination.sector), "khac")
@@ -502,6 +515,8 @@ async def review(session: AsyncSession, admin_id: int, nomination_id: int, decis
     reason = (reason or "").strip() or None
     if decision != "approve" and reason is None:
         raise NominationError("invalid", t.REASON_Q)
+    if reason is not None and not REASON_MIN <= len(reason) <= REASON_MAX:
+        raise NominationError("invalid", t.reason_length(len(reason), REASON_MIN, REASON_MAX))
     now = clock.now()
     values = {"status": status, "reviewed_at": now, "reviewed_by_member_id": admin.id, "review_reason": reason}
     if not await _move(session, nomination, "submitted", values):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot import clock
+from bot.text_chunks import vn_number
 from bot.texts.commands import cmd
 
 KIND_NAMES = {"collective": "Tập thể", "individual": "Cá nhân"}
@@ -164,6 +165,10 @@ def submitted(n, resubmitted: bool = False) -> str:
 def admin_new(n, unit_name: str, resubmitted: bool = False) -> str:
     head = "🔁 Đã sửa và gửi lại" if resubmitted else "📝 Đề xuất mới"
     return f"{head}: #{n.id} của {unit_name} — {who(n)}. Xét duyệt: /review"
+
+
+def reason_length(n: int, least: int, most: int) -> str:
+    return f"Lý do cần từ {vn_number(least)} đến {vn_number(most)} ký tự (bạn đã gõ {vn_number(n)}); không có gì thay đổi."
 
 
 def officer_decision(n, campaign_title: str, decision: str, reason: str | None) -> str:

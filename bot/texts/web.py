@@ -28,3 +28,28 @@ def signin_link(url: str, minutes: int) -> str:
 
 
 WEB_DISABLED = "Trang web chưa được bật trên máy chủ này (mục [web] của cấu hình). Hãy báo người quản trị máy chủ."
+
+# --- Review queue (/web/review, /web/nominations/N) ----------------------------------------------------
+
+REVIEW_TITLE = "Xét duyệt đề xuất"
+REVIEW_LINK_ABOUT = "Hàng đợi đề xuất điển hình chờ duyệt, xem ảnh minh chứng ngay bên cạnh, duyệt / trả lại / từ chối."
+REVIEW_WAITING = "Đang chờ duyệt: {n} đề xuất (cũ nhất trước)."
+REVIEW_OPEN = "Xem và xét duyệt"
+NOMINATION_TITLE = "Đề xuất #{id}"
+NOMINATION_HIDDEN = "Không có đề xuất này, hoặc bạn không có quyền xem."
+EVIDENCE = "Minh chứng"
+EVIDENCE_NONE = "Không có tệp minh chứng."
+EVIDENCE_DOWNLOAD = "Tải về"
+HISTORY = "Lịch sử"
+DECISIONS = "Quyết định của Văn phòng"
+REASON_LABEL_RETURN = "Lý do trả lại (đơn vị sẽ nhận nguyên văn)"
+REASON_LABEL_REJECT = "Lý do không chấp nhận (đơn vị sẽ nhận nguyên văn)"
+BACK_TO_QUEUE = "← Hàng đợi xét duyệt"
+READ_ONLY = "Chỉ Văn phòng xét duyệt đề xuất; bạn theo dõi tình trạng tại đây hoặc trong chat."
+REASON = "Lý do"
+FACT_UNIT = "Đơn vị"
+FACT_CAMPAIGN = "Phong trào"
+FACT_KIND = "Loại"
+FACT_REWARD = "Khen thưởng đề nghị"
+FACT_SUBMITTED = "Gửi lúc"
+FILES = "{n} tệp"
