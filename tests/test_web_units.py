@@ -185,7 +185,8 @@ async def test_three_invites_are_printed_with_their_qr_codes_and_one_joins_the_u
     assert re.search(r"\d\d/\d\d/\d{4}", card)
     await shot(page, f"units-invites-{chat.channel}")
     await page.emulate_media(media="print")
-    assert not await page.is_visible("header") and await page.is_visible(".invite-code")
+    assert not await page.is_visible("header") and not await page.is_visible(".screen-only")
+    assert await page.is_visible(".invite-code") and await page.is_visible("img.qr")
     await page.emulate_media(media="screen")
     await page.reload()  # printing again makes no new codes
     assert await _count(chat, Invite) == 4  # the admin's own and these three
@@ -243,6 +244,11 @@ async def test_an_officer_is_refused_the_page_and_its_posts(chat, browser):  # n
                                                                             "count": "2"}) as r:
             assert r.status == 403
     assert await _units(chat) == before and await _count(chat, Invite) == 2 and await _count(chat, StoredFile) == 0
+
+    assert "Chào mừng" in (await chat.join("leader", await make_invite(chat.db, "LB", "leader")))[0]
+    leader = await signed_in(browser, chat, "leader")
+    assert "Đơn vị và mã mời" not in await leader.inner_text("main")
+    assert (await leader.goto(_base(leader) + "/web/units")).status == 403
 
 
 async def test_posts_without_the_csrf_token_change_nothing(chat, browser):  # noqa: F811
@@ -307,3 +313,42 @@ async def test_apply_reads_the_stored_file_again_and_trusts_no_form_field(chat, 
             async with http.post(base + "/web/units/apply", data={"csrf": csrf, "file": file_id}) as r:
                 assert r.status == 404 and "tải tệp lên lại" in await r.text()
     assert "Z" not in await _units(chat)
+
+
+async def test_the_printed_invites_follow_the_configuration(seeded, sim, db_url, browser):
+    """With `zalo.bot_url` set it is printed on every card; without the bot's Telegram username
+    there is no deep link to encode, so the card says “/start CODE” and has only the Zalo QR."""
+    import dataclasses
+
+    from bot.services import web_sessions
+    from bot.web.server import WebServer
+    from tests.conftest import add_admin, make_settings
+    from tests.web import phone
+
+    base = make_settings(db_url, sim)
+    settings = dataclasses.replace(base, bot_username="",
+                                   zalo=dataclasses.replace(base.zalo, bot_url="https://zalo.me/s/thidua"))
+    await add_admin(seeded, 6001)
+    server = WebServer(settings, seeded)
+    await server.start()
+    try:
+        async with seeded.session() as session:
+            admin = await session.scalar(select(Member.id).where(Member.role == "admin"))
+            token = await web_sessions.issue_signin(session, admin, 10, "/web/units")
+        page = await phone(browser)
+        await page.goto(web_sessions.signin_url(f"http://127.0.0.1:{server.port}", token))
+        row = page.locator('li[data-code="CM"]')
+        await row.locator("summary").click()
+        await row.locator("select").select_option("leader")
+        async with page.expect_navigation():
+            await row.locator("button").click()
+        code = await page.inner_text(".invite-code")
+        card = await page.inner_text(".invite-card")
+        assert "Xã Cẩm Mỹ · Lãnh đạo" in card
+        assert "mở https://zalo.me/s/thidua rồi nhắn cho bot “tham gia " + code + "”" in card
+        assert f"/start {code}" in card and "t.me" not in card
+        assert await page.locator("img.qr").evaluate_all("els => els.map(e => e.getAttribute('src'))") == [
+            segno.make(f"tham gia {code}", **QR_MAKE).svg_data_uri(**QR_SVG)]
+        await shot(page, "units-invites-configured")
+    finally:
+        await server.stop()
