@@ -100,14 +100,14 @@ def cmd_db_downgrade(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_units_import(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.services import audit, units
+    from bot.services import audit, unit_sheets, units
 
     path = Path(args.file)
     if not path.is_file():
         _print_err(f"Không tìm thấy tệp {path}.")
         return 1
     try:
-        rows = units.parse_units_csv(path.read_bytes())
+        rows = unit_sheets.parse_units_file(path.name, path.read_bytes(), settings.files)
     except units.UnitImportError as exc:
         _print_err(f"Không nhập đơn vị nào từ {path}:")
         for problem in exc.problems:
@@ -493,8 +493,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_db_downgrade)
 
     un = sub.add_parser("units", help="đơn vị").add_subparsers(dest="units_command", required=True, metavar="VIỆC", title="Việc")
-    p = un.add_parser("import", help="nhập đơn vị từ CSV: code,name,kind,parent_code (lỗi một dòng thì không nhập gì)")
-    p.add_argument("file", metavar="FILE.csv")
+    p = un.add_parser("import", help="nhập đơn vị từ CSV hoặc XLSX: code,name,kind,parent_code (lỗi một dòng thì không nhập gì)")
+    p.add_argument("file", metavar="FILE.csv|FILE.xlsx")
     p.set_defaults(func=cmd_units_import)
     p = un.add_parser("list", help="cây đơn vị và số thành viên")
     p.set_defaults(func=cmd_units_list)

@@ -39,6 +39,26 @@ def test_units_import_names_every_bad_line_and_imports_nothing(tmp_path, db, db_
     assert "DN  UBND tỉnh (tỉnh)" in listing and "  X1  Xã Một (xã)" in listing
 
 
+def test_units_import_reads_an_xlsx_too(tmp_path, db, db_url):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in (["code", "name", "kind", "parent_code"], ["DN", "UBND tỉnh", "tỉnh", None], ["A13", "Xã số 13", "xã", "DN"],
+                ["B3", None, "xã", "DN"]):
+        book.active.append(row)
+    path = tmp_path / "don_vi.xlsx"
+    book.save(path)
+    env = {"THIDUA_DATABASE_URL": db_url}
+    result = run(["units", "import", str(path)], env_extra=env)
+    assert result.returncode == 1 and "Dòng 4: thiếu tên đơn vị (name)" in result.stderr
+    assert "Chưa có đơn vị nào" in run(["units", "list"], env_extra=env).stdout
+    book.active["B4"] = "Xã số 3"
+    book.save(path)
+    assert "3 đơn vị mới" in run(["units", "import", str(path)], env_extra=env).stdout
+    listing = run(["units", "list"], env_extra=env).stdout  # by name, numbers by value, not by code
+    assert listing.index("B3  Xã số 3") < listing.index("A13  Xã số 13")
+
+
 def test_invite_links_use_the_bot_username(tmp_path, seeded, db_url):
     config = tmp_path / "config.toml"
     config.write_text('[bot]\nusername = "thidua_dongnai_bot"\n', encoding="utf-8")

@@ -95,3 +95,89 @@ def test_unreadable_files_are_explained(data, message):
 def test_semicolon_separated_files_from_excel_are_read():
     rows = units.parse_units_csv("code;name;kind;parent_code\nDN;UBND tỉnh;tỉnh;\n")
     assert [(r.line, r.code, r.name, r.kind, r.parent_code) for r in rows] == [(2, "DN", "UBND tỉnh", "tỉnh", "")]
+
+
+async def test_the_preview_says_what_would_change_and_writes_nothing(db):
+    async with db.session() as session:
+        await units.import_units(session, units.parse_units_csv(GOOD))
+    edited = GOOD.replace("Sở Nội vụ,cơ quan,DN", "Sở Nội vụ tỉnh,sở,DN").replace("trường,LB", "trường,DN")
+    async with db.session() as session:
+        plan = await units.preview(session, units.parse_units_csv(edited + "X9,Xã số 9,xã,DN\n"))
+    assert [r.code for r in plan.new] == ["X9"] and plan.unchanged == 2 and not plan.problems
+    assert {c.row.code: c.fields for c in plan.changed} == {
+        "SNV": (("tên", "Sở Nội vụ", "Sở Nội vụ tỉnh"), ("loại", "cơ quan", "sở")),
+        "THCS": (("cấp trên", "LB", "DN"),),
+    }
+    assert await count(db) == 4
+    async with db.session() as session:
+        (await units.unit_by_code(session, "LB")).active = False
+    async with db.session() as session:
+        plan = await units.preview(session, units.parse_units_csv(GOOD + "K1,Không loại,,DN\n"))
+    assert [c.fields for c in plan.changed] == [(("trạng thái", "ngừng hoạt động", "đang hoạt động"),)]
+    assert [str(p) for p in plan.problems] == ["Dòng 6: thiếu loại đơn vị (kind), ví dụ: tỉnh, xã, phường, cơ quan"]
+    async with db.session() as session:
+        plan = await units.preview(session, units.parse_units_csv(BAD))
+    assert [str(p) for p in plan.problems][0] == "Dòng 2: đơn vị cấp trên 'KHONGCO' không có"
+    async with db.session() as session:
+        assert str((await units.preview(session, [])).problems[0]).startswith("Dòng 1: tệp không có dòng đơn vị nào")
+
+
+def test_names_sort_the_vietnamese_way_and_numbers_by_value():
+    names = ["Xã số 13", "Xã Đông Hòa", "xã số 3", "Xã Dầu Giây", "Xã Ân Thạnh", "Xã An Viễn", "Xã số 2"]
+    assert sorted(names, key=units.name_key) == [
+        "Xã An Viễn", "Xã Ân Thạnh", "Xã Dầu Giây", "Xã Đông Hòa", "Xã số 2", "xã số 3", "Xã số 13"]
+
+
+def _workbook(rows) -> bytes:  # noqa: ANN001
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_an_xlsx_first_sheet_is_read_with_excels_row_numbers():
+    from bot.services import unit_sheets
+
+    data = _workbook([["Code", "Name", "Kind", "Parent_code"], ["DN", "UBND tỉnh", "tỉnh", None], [None, None, None, None],
+                      [101.0, "Trường số 101", "trường", "DN"]])
+    rows = unit_sheets.parse_units_file("don_vi.xlsx", data)
+    assert [(r.line, r.code, r.name, r.kind, r.parent_code) for r in rows] == [
+        (2, "DN", "UBND tỉnh", "tỉnh", ""), (4, "101", "Trường số 101", "trường", "DN")]
+    assert unit_sheets.parse_units_file("tải về", data) == rows  # told apart by its content
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("cu.xls", b"\xd0\xcf\x11\xe0" + b"\0" * 100, "Dòng 1: tệp .xls (Excel 97–2003) không đọc được"),
+        ("hong.xlsx", b"PK\x03\x04 not really a zip", "Dòng 1: không mở được tệp Excel"),
+        ("thieu.xlsx", _workbook([["ma", "ten"], ["A", "B"]]), "Dòng 1: thiếu cột code, name, kind, parent_code"),
+    ],
+)
+def test_unreadable_workbooks_are_explained(name, data, message):
+    from bot.services import unit_sheets
+
+    with pytest.raises(units.UnitImportError) as caught:
+        unit_sheets.parse_units_file(name, data)
+    assert str(caught.value.problems[0]).startswith(message)
+
+
+def test_a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_opened():
+    import io
+    import zipfile
+
+    from bot.config import FileSettings
+    from bot.services import unit_sheets
+
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", b"0" * (40 * 2**20))
+    with pytest.raises(units.UnitImportError) as caught:
+        unit_sheets.parse_units_file("bom.xlsx", packed.getvalue(), FileSettings(docx_max_unpacked_mb=30))
+    assert "quá lớn hoặc nén bất thường" in str(caught.value.problems[0])

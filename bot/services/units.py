@@ -1,9 +1,11 @@
-"""The unit tree: import from CSV (all or nothing), list, look up."""
+"""The unit tree: import from CSV or XLSX (previewed, then all or nothing), list, look up."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -77,12 +79,35 @@ def parse_units_csv(data: bytes | str) -> list[UnitRow]:
     return rows
 
 
-async def import_units(session: AsyncSession, rows: list[UnitRow]) -> ImportResult:
-    """Create or update units by code. Any bad row: raise UnitImportError and change nothing."""
-    existing = {u.code: u for u in (await session.scalars(select(Unit))).all()}
-    by_id = {u.id: u for u in existing.values()}
+@dataclass(frozen=True)
+class Change:
+    """An existing unit the file changes: (what, before, after) for each field that differs."""
+
+    row: UnitRow
+    fields: tuple[tuple[str, str, str], ...]
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What importing the rows would do; nothing is written. Any problem: nothing may be applied."""
+
+    new: list[UnitRow]
+    changed: list[Change]
+    unchanged: int
+    problems: list[Problem]
+
+
+FIELD_NAMES = {"name": "tên", "kind": "loại", "parent_code": "cấp trên", "active": "trạng thái"}
+ACTIVE_WORDS = {True: "đang hoạt động", False: "ngừng hoạt động"}
+
+
+def _problems(rows: list[UnitRow], existing: dict[str, Unit], by_id: dict[int, Unit]) -> list[Problem]:
+    """Every bad line, each named with its line number, sorted by line."""
     problems: list[Problem] = []
+    if not rows:
+        problems.append(Problem(1, "tệp không có dòng đơn vị nào, chỉ có dòng tiêu đề"))
     seen: dict[str, int] = {}
+    codes = {r.code for r in rows}
     for row in rows:
         if not row.code:
             problems.append(Problem(row.line, "thiếu mã đơn vị (code)"))
@@ -98,9 +123,10 @@ async def import_units(session: AsyncSession, rows: list[UnitRow]) -> ImportResu
             problems.append(Problem(row.line, "tên đơn vị dài quá 255 ký tự"))
         if not row.kind:
             problems.append(Problem(row.line, "thiếu loại đơn vị (kind), ví dụ: tỉnh, xã, phường, cơ quan"))
-        if row.parent_code and row.parent_code not in seen and row.parent_code not in existing:
-            if row.parent_code not in {r.code for r in rows}:
-                problems.append(Problem(row.line, f"đơn vị cấp trên {row.parent_code!r} không có"))
+        elif len(row.kind) > 64:
+            problems.append(Problem(row.line, "loại đơn vị dài quá 64 ký tự"))
+        if row.parent_code and row.parent_code not in codes and row.parent_code not in existing:
+            problems.append(Problem(row.line, f"đơn vị cấp trên {row.parent_code!r} không có"))
 
     # The tree after the import: the file's parents override the database's.
     parent_of: dict[str, str | None] = {
@@ -124,37 +150,55 @@ async def import_units(session: AsyncSession, rows: list[UnitRow]) -> ImportResu
                 if member in line_of:
                     chain = " → ".join(cycle + [code])
                     problems.append(Problem(line_of[member], f"vòng lặp cấp trên: {chain}"))
-    if problems:
-        unique = sorted(set(problems), key=lambda p: (p.line, p.message))
-        raise UnitImportError(unique)
+    return sorted(set(problems), key=lambda p: (p.line, p.message))
 
-    created = updated = unchanged = 0
-    units = dict(existing)
+
+async def preview(session: AsyncSession, rows: list[UnitRow]) -> Preview:
+    """What `import_units` would do with these rows: new units, changed ones (and how), how many
+    stay as they are, and every bad line. Writes nothing; the CLI and the web page both use it."""
+    existing = {u.code: u for u in (await session.scalars(select(Unit))).all()}
+    by_id = {u.id: u for u in existing.values()}
+    problems = _problems(rows, existing, by_id)
+    new: list[UnitRow] = []
+    changed: list[Change] = []
+    unchanged = 0
     for row in rows:
-        unit = units.get(row.code)
+        unit = existing.get(row.code)
         if unit is None:
-            unit = Unit(code=row.code, name=row.name, kind=row.kind, active=True)
-            session.add(unit)
-            units[row.code] = unit
-            created += 1
-        elif (unit.name, unit.kind) != (row.name, row.kind) or not unit.active:
-            unit.name, unit.kind, unit.active = row.name, row.kind, True
-            updated += 1
+            new.append(row)
+            continue
+        parent = by_id[unit.parent_id].code if unit.parent_id in by_id else ""
+        fields = [(FIELD_NAMES[f], before, after) for f, before, after in
+                  (("name", unit.name, row.name), ("kind", unit.kind, row.kind),
+                   ("parent_code", parent, row.parent_code)) if before != after]
+        if not unit.active:
+            fields.append((FIELD_NAMES["active"], ACTIVE_WORDS[False], ACTIVE_WORDS[True]))
+        if fields:
+            changed.append(Change(row, tuple(fields)))
         else:
             unchanged += 1
+    return Preview(new, changed, unchanged, problems)
+
+
+async def import_units(session: AsyncSession, rows: list[UnitRow]) -> ImportResult:
+    """Create or update units by code. Any bad row: raise UnitImportError and change nothing."""
+    plan = await preview(session, rows)
+    if plan.problems:
+        raise UnitImportError(plan.problems)
+    units = {u.code: u for u in (await session.scalars(select(Unit))).all()}
+    for row in plan.new:
+        units[row.code] = Unit(code=row.code, name=row.name, kind=row.kind, active=True)
+        session.add(units[row.code])
+    for change in plan.changed:
+        unit = units[change.row.code]
+        unit.name, unit.kind, unit.active = change.row.name, change.row.kind, True
     await session.flush()
     for row in rows:
-        unit = units[row.code]
         parent_id = units[row.parent_code].id if row.parent_code else None
-        if unit.parent_id != parent_id:
-            if unit.id in by_id:
-                # It existed and only its parent moved: count it as updated, not unchanged.
-                if (unit.name, unit.kind) == (row.name, row.kind):
-                    unchanged -= 1
-                    updated += 1
-            unit.parent_id = parent_id
+        if units[row.code].parent_id != parent_id:
+            units[row.code].parent_id = parent_id
     await session.flush()
-    return ImportResult(created, updated, unchanged)
+    return ImportResult(len(plan.new), len(plan.changed), plan.unchanged)
 
 
 async def unit_by_code(session: AsyncSession, code: str) -> Unit | None:
@@ -162,8 +206,8 @@ async def unit_by_code(session: AsyncSession, code: str) -> Unit | None:
 
 
 async def unit_tree(session: AsyncSession) -> list[tuple[Unit, int, int]]:
-    """(unit, depth, active members) in tree order, children sorted by code."""
-    units = (await session.scalars(select(Unit).order_by(Unit.code))).all()
+    """(unit, depth, active members) in tree order, children sorted by name (name_key)."""
+    units = sorted((await session.scalars(select(Unit))).all(), key=lambda u: (name_key(u.name), u.code))
     counts = dict(
         (
             await session.execute(
@@ -183,3 +227,40 @@ async def unit_tree(session: AsyncSession) -> list[tuple[Unit, int, int]]:
 
     walk(None, 0)
     return out
+
+
+async def role_counts(session: AsyncSession) -> dict[int, dict[str, int]]:
+    """Active members of each unit by role: {unit id: {"officer": 3, "leader": 1}}."""
+    rows = await session.execute(select(Member.unit_id, Member.role, func.count())
+                                 .where(Member.left_at.is_(None), Member.unit_id.is_not(None))
+                                 .group_by(Member.unit_id, Member.role))
+    out: dict[int, dict[str, int]] = {}
+    for unit_id, role, n in rows.all():
+        out.setdefault(unit_id, {})[role] = n
+    return out
+
+
+# Vietnamese dictionary order. bot.exports.docx_report has its own copy (it cannot import services
+# without a cycle); a shared helper may replace both.
+_ALPHABET = {c: i for i, c in enumerate("aăâbcdđeêfghijklmnoôơpqrstuưvwxyz")}
+_TONE_MARKS = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  # huyền hỏi ngã sắc nặng
+
+
+def name_key(name: str) -> tuple:
+    """Sort key for Vietnamese names: a < ă < â < b…, đ after d, tones second, numbers by value
+    ("Xã số 3" before "Xã số 13")."""
+    letters: list[tuple[int, int]] = []
+    tones: list[int] = []
+    for part in re.split(r"(\d+)", unicodedata.normalize("NFC", name.casefold())):
+        if part.isdigit():
+            letters.append((1, int(part)))
+            continue
+        for ch in part:
+            marks = unicodedata.normalize("NFD", ch)
+            letter = unicodedata.normalize("NFC", "".join(m for m in marks if m not in _TONE_MARKS))
+            if letter in _ALPHABET:
+                letters.append((2, _ALPHABET[letter]))
+                tones.append(next((_TONE_MARKS[m] for m in marks if m in _TONE_MARKS), 0))
+            else:  # spaces and punctuation sort before numbers and letters
+                letters.append((0, ord(ch)))
+    return letters, tones, name

@@ -53,3 +53,25 @@ FACT_KIND = "Loại"
 FACT_REWARD = "Khen thưởng đề nghị"
 FACT_SUBMITTED = "Gửi lúc"
 FILES = "{n} tệp"
+
+# --- Units (/web/units) -------------------------------------------------------------------------
+
+UNITS_LINK = "Đơn vị và mã mời"
+UNITS_ABOUT = "Cây đơn vị, nhập danh sách từ Excel/CSV (xem trước rồi mới áp dụng), in mã mời có mã QR."
+UNITS_TITLE = "Đơn vị"
+UNITS_EMPTY = "Chưa có đơn vị nào. Hãy nhập danh sách đơn vị ở dưới."
+UNITS_PREVIEW_TITLE = "Xem trước khi nhập"
+UNITS_CANNOT_APPLY = ("Tệp có {n} dòng lỗi nên chưa áp dụng được: chưa có gì thay đổi. Hãy sửa các dòng dưới đây "
+                      "trong tệp rồi tải lên lại.")
+UNITS_NOTHING_TO_DO = "Tệp không thay đổi đơn vị nào: mọi dòng đã giống trong hệ thống."
+UNITS_FILE_GONE = "Không tìm thấy tệp đã tải lên. Hãy tải tệp lên lại."
+UNITS_NO_FILE = "Chưa chọn tệp. Hãy chọn tệp CSV hoặc Excel (.xlsx) danh sách đơn vị."
+UNIT_GONE = "Không tìm thấy đơn vị này. Có thể danh sách vừa được nhập lại; hãy tải lại trang."
+
+
+UNITS_APPLIED = "Đã nhập {filename}: {created} đơn vị mới, {updated} cập nhật, {unchanged} không đổi."
+INVITE_ROLE_BAD = "Vai trò phải là cán bộ hoặc lãnh đạo. Chưa tạo mã mời nào."
+INVITE_COUNT_BAD = "Số mã mời phải từ 1 đến {max}. Chưa tạo mã mời nào."
+INVITE_UNIT_INACTIVE = "Đơn vị {name} đã ngừng hoạt động nên không tạo mã mời được. Chưa tạo mã mời nào."
+INVITES_TITLE = "Mã mời — {unit}"
+INVITES_NONE = "Đơn vị này không còn mã mời nào dùng được."
