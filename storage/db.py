@@ -23,6 +23,15 @@ def async_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+def insert_ignoring(session: AsyncSession, model, keys: list[str]):  # noqa: ANN001, ANN201 - a model; an Insert
+    """INSERT … ON CONFLICT (keys) DO NOTHING on the session's engine (SQLite or PostgreSQL): a row
+    two writers may add at once is added once, and neither fails."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return module.insert(model).on_conflict_do_nothing(index_elements=keys)
+
+
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 

@@ -262,3 +262,28 @@ async def test_the_digest_and_export_commands_write_what_would_be_sent(db, db_ur
                      env_extra=env)
     assert bad_period.returncode == 1 and "--period <số thứ tự>" in bad_period.stderr
     assert "/report_docx" not in bad_period.stderr
+
+
+async def test_a_schedule_made_by_the_tick_and_by_the_person_at_once_is_made_once(seeded, db_url):
+    """The tick's ensure_subscriptions and a leader's own /digest_settings both add the missing
+    schedule: the second waits for the first's row and keeps it (no unique-constraint error)."""
+    import asyncio
+
+    from storage.db import is_sqlite
+
+    if is_sqlite(db_url):
+        pytest.skip("two writers at once is PostgreSQL's case (SQLite runs one writer at a time)")
+    await add_admin(seeded, 4242)
+    cfg, quiet = DigestSettings(), QuietHours()
+    async with seeded.session() as first, seeded.session() as second:
+        member_id = await first.scalar(select(Member.id).where(Member.telegram_user_id == 4242))
+        mine = await digests.subscription(first, member_id, cfg, quiet)  # flushed, not committed
+        tick = asyncio.create_task(digests.ensure_subscriptions(second, cfg, quiet, clock.now()))
+        await asyncio.sleep(0.5)  # the tick's INSERT waits on the uncommitted row
+        assert not tick.done()
+        await first.commit()
+        await tick  # ON CONFLICT DO NOTHING: no error, the person's row stays
+        await second.commit()
+    async with seeded.session() as session:
+        rows = (await session.scalars(select(DigestSubscription).where(DigestSubscription.member_id == member_id))).all()
+    assert [r.id for r in rows] == [mine.id]

@@ -20,6 +20,7 @@ from bot.config import DigestSettings, QuietHours
 from bot.services.members import DESTINATION_COLUMNS, destination
 from bot.services.nudges import next_allowed
 from bot.services.report_periods import PeriodStatus, period_status
+from storage.db import insert_ignoring
 from storage.models import (
     Campaign, CampaignUnit, DigestSubscription, Member, Nomination, OutboxMessage, Report, ReportPeriod, Unit,
 )
@@ -200,20 +201,21 @@ async def ensure_subscriptions(session: AsyncSession, cfg: DigestSettings, quiet
     )).all()
     # The first slot may be `now` itself (a tick exactly at Monday 07:30 sends that Monday's).
     first = next_slot(now - timedelta(microseconds=1), cfg.default, cfg, quiet)
-    for member_id in members:
-        session.add(DigestSubscription(member_id=member_id, frequency=cfg.default, next_at=first, updated_at=now))
-    await session.flush()
+    if members:  # a person's own /digest_settings may add theirs meanwhile: theirs is kept
+        await session.execute(insert_ignoring(session, DigestSubscription, ["member_id"]), [
+            {"member_id": m, "frequency": cfg.default, "next_at": first, "updated_at": now} for m in members])
     return len(members)
 
 
 async def subscription(session: AsyncSession, member_id: int, cfg: DigestSettings, quiet: QuietHours) -> DigestSubscription:
+    """The member's digest schedule, made with the default if they have none (once, even when the
+    tick's ensure_subscriptions adds it at the same moment)."""
     sub = await session.scalar(select(DigestSubscription).where(DigestSubscription.member_id == member_id))
     if sub is None:
         now = clock.now()
-        sub = DigestSubscription(member_id=member_id, frequency=cfg.default,
-                                 next_at=next_slot(now, cfg.default, cfg, quiet), updated_at=now)
-        session.add(sub)
-        await session.flush()
+        await session.execute(insert_ignoring(session, DigestSubscription, ["member_id"]).values(
+            member_id=member_id, frequency=cfg.default, next_at=next_slot(now, cfg.default, cfg, quiet), updated_at=now))
+        sub = await session.scalar(select(DigestSubscription).where(DigestSubscription.member_id == member_id))
     return sub
 
 

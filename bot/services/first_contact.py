@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import delete, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import insert_ignoring
 from storage.models import FirstContact
 
 CHANNELS = ("telegram", "zalo")
@@ -35,10 +35,8 @@ async def record_told(session: AsyncSession, channel: str, user_id: int | str, n
     any). True when this was their first contact on the channel; told again, the first time is kept."""
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
-    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (module.insert(FirstContact)
+    statement = (insert_ignoring(session, FirstContact, ["channel", "user_key"])
                  .values(channel=channel, user_key=_key(user_id), told_at=now, pending_code=pending_code)
-                 .on_conflict_do_nothing(index_elements=["channel", "user_key"])
                  .returning(FirstContact.user_key))
     return await session.scalar(statement) is not None
 

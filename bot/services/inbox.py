@@ -14,13 +14,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, exists, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot import texts
 from bot.services import outbox
 from bot.services.members import destination
+from storage.db import insert_ignoring
 from storage.models import InboxUpdate, Member
 
 PENDING, HANDLING, HANDLED, PARKED = "pending", "handling", "handled", "parked"
@@ -43,12 +43,9 @@ async def store(session: AsyncSession, updates: Iterable[Incoming], now: datetim
              "payload": u.payload, "status": PENDING, "attempts": 0, "received_at": now} for u in updates]
     if not rows:
         return 0
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
     new = 0
     for row in rows:  # one statement each: RETURNING tells which were new on both engines
-        statement = (module.insert(InboxUpdate).values(**row)
-                     .on_conflict_do_nothing(index_elements=["channel", "update_key"])
+        statement = (insert_ignoring(session, InboxUpdate, ["channel", "update_key"]).values(**row)
                      .returning(InboxUpdate.id))
         if await session.scalar(statement) is not None:
             new += 1

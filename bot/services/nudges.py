@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clock
@@ -26,6 +24,7 @@ from bot.config import NudgeSettings, QuietHours, Settings
 from bot.services import outbox, zalo_usage
 from bot.services.members import DESTINATION_COLUMNS, destination
 from bot.text_chunks import LIMITS
+from storage.db import insert_ignoring
 from storage.models import Campaign, CampaignUnit, Member, Nudge, Report, ReportPeriod, Unit
 
 BATCH = 5000
@@ -92,12 +91,6 @@ def _escalation_days(cfg: NudgeSettings) -> int:
     return 1 + cfg.after_times * cfg.after_every_days
 
 
-def _insert_ignore(session: AsyncSession):
-    if session.bind.dialect.name == "postgresql":
-        return pg_insert(Nudge).on_conflict_do_nothing(index_elements=["period_id", "unit_id", "step"])
-    return sqlite_insert(Nudge).on_conflict_do_nothing(index_elements=["period_id", "unit_id", "step"])
-
-
 async def plan(session: AsyncSession, period: ReportPeriod, unit_ids: Iterable[int], settings: Settings) -> int:
     """Insert the period's nudge rows for these units (existing ones are left as they are)."""
     planned = [(step, _at(day, settings)) for step, day in steps(period.due_on, settings.nudges)]
@@ -108,7 +101,7 @@ async def plan(session: AsyncSession, period: ReportPeriod, unit_ids: Iterable[i
     ]
     rows = [{"period_id": period.id, "unit_id": u, "step": step, "due_at": at} for u in unit_ids for step, at in times]
     for i in range(0, len(rows), CHUNK):
-        await session.execute(_insert_ignore(session), rows[i:i + CHUNK])
+        await session.execute(insert_ignoring(session, Nudge, ["period_id", "unit_id", "step"]), rows[i:i + CHUNK])
     return len(rows)
 
 

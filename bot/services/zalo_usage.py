@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import case, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clock
@@ -31,6 +30,7 @@ from bot.config import Settings
 from bot.services import outbox
 from bot.services.members import DESTINATION_COLUMNS, destination
 from bot.texts import zalo as zt
+from storage.db import insert_ignoring
 from storage.models import Member, OutboxMessage, ZaloUsage
 
 CHANNEL = "zalo"
@@ -68,9 +68,7 @@ def limit_for(quota: int, *, reply: bool) -> int | None:
 
 
 async def _ensure_month(session: AsyncSession, month: str) -> None:
-    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    await session.execute(module.insert(ZaloUsage).values(month=month, sent=0)
-                          .on_conflict_do_nothing(index_elements=["month"]))
+    await session.execute(insert_ignoring(session, ZaloUsage, ["month"]).values(month=month, sent=0))
 
 
 async def claim(session: AsyncSession, quota: int, count: int, moment: datetime, *, reply: bool) -> int | None:
