@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import shlex
+import shutil
 import socket
 import sys
 import tempfile
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import clock, texts
+from bot.text_chunks import vn_number
 from bot.app import build_application, start_bot, stop_bot
 from bot.config import Settings, WebSettings
 from bot.services import invites, members, units
@@ -68,6 +70,7 @@ HELP = """Lệnh của bản chạy thử (không gửi tới bot):
   /people        danh sách người mẫu
   #N             bấm nút số N của tin nhắn có nút gần nhất
   /file ĐƯỜNG_DẪN gửi một tệp cho bot
+  /save ĐƯỜNG_DẪN lưu tệp bot gửi gần nhất (một thư mục, hoặc tên tệp)
   /invite VAI_TRÒ MÃ_ĐƠN_VỊ   tạo mã mời như lệnh `python -m bot invite`
   /quit          thoát
 Mọi dòng khác được gửi cho bot như tin nhắn của người đang chọn."""
@@ -111,6 +114,7 @@ class Terminal:
         self.buttons: dict[int, list[tuple[int, str, str]]] = {}
         self.names = {p.user_id: p.full_name for p in PEOPLE}
         self.answers_seen = 0
+        self.last_file: tuple[str, str] | None = None  # (Telegram file id, name) of the latest file shown
 
     def show_new(self, current_chat: int) -> None:
         # A pressed button's answer pops up on the phone; here it is a line.
@@ -142,7 +146,9 @@ class Terminal:
             parts.append(message["text"])
         if message.get("document"):
             doc = message["document"]
-            parts.append(f"📎 Tệp: {doc.get('file_name', 'tệp')} ({doc.get('file_size', 0):,} byte)")
+            name = doc.get("file_name", "tệp")
+            self.last_file = (doc["file_id"], name)
+            parts.append(f"📎 Tệp: {name} ({vn_number(doc.get('file_size', 0))} byte) — gõ /save ĐƯỜNG_DẪN để lưu")
         if message.get("photo"):
             parts.append("🖼 Ảnh")
         if message.get("caption"):
@@ -220,7 +226,7 @@ async def run_demo(settings: Settings, *, echo: bool = False, stdin=None, out=No
     person = by_key["binh"]
     print(
         "Thi đua bot — bản chạy thử (Bot API giả lập, dữ liệu tạm ở "
-        f"{folder}).\nNgười mẫu: "
+        f"{folder}, xóa khi thoát).\nNgười mẫu: "
         + ", ".join(f"{p.key} ({texts.ROLE_SHORT[p.role] if p.role else 'chưa tham gia'})" for p in PEOPLE)
         + "\nMã mời mẫu: "
         + ", ".join(f"{c} ({texts.ROLE_SHORT[r].lower()}, {u})" for c, (r, u) in DEMO_INVITES.items())
@@ -229,11 +235,17 @@ async def run_demo(settings: Settings, *, echo: bool = False, stdin=None, out=No
     )
     try:
         async for line in typed_lines(stdin, out, echo, lambda: f"[{person.full_name}] > "):
-            if line in ("/demo", "/people"):
+            if line == "/demo":
                 print(HELP.format(people=", ".join(by_key)), file=out)
+                continue
+            if line == "/people":
+                print(people_list(), file=out)
                 continue
             if line.startswith("/as"):
                 person = switch_person(line, by_key, out) or person
+                continue
+            if line.startswith("/save"):
+                save_file(sim, term.last_file, line[5:].strip(), out)
                 continue
             if line.startswith("/invite "):
                 await _demo_invite(demo_settings, line, out)
@@ -250,7 +262,38 @@ async def run_demo(settings: Settings, *, echo: bool = False, stdin=None, out=No
     finally:
         await stop_bot(app)
         await sim.stop()
+        shutil.rmtree(folder, ignore_errors=True)  # the throw-away database goes with the demo
     return 0
+
+
+def people_list() -> str:
+    lines = ["Người mẫu (gõ /as TÊN để đổi):"]
+    for p in PEOPLE:
+        role = texts.ROLE_SHORT[p.role] if p.role else "chưa tham gia"
+        unit = f", đơn vị {p.unit_code}" if p.unit_code else ""
+        lines.append(f"  {p.key:<6} {p.full_name} — {role}{unit}")
+    return "\n".join(lines)
+
+
+def save_file(sim: BotApiSimulator, last: tuple[str, str] | None, where: str, out) -> None:  # noqa: ANN001
+    """/save PATH: the latest file the bot sent, written where the person says."""
+    if last is None:
+        print("Bot chưa gửi tệp nào.", file=out)
+        return
+    if not where:
+        print("Cách dùng: /save ĐƯỜNG_DẪN (một thư mục, hoặc tên tệp)", file=out)
+        return
+    file_id, name = last
+    target = Path(where).expanduser()
+    if target.is_dir() or where.endswith(("/", "\\")):
+        target = target / name
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(sim.file_content(file_id))
+    except OSError as exc:
+        print(f"Không lưu được vào {target}: {exc.strerror or exc}", file=out)
+        return
+    print(f"Đã lưu {name} vào {target}", file=out)
 
 
 async def _wait_outbox_idle(db: Database, timeout: float = 15.0) -> None:

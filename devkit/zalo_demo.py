@@ -7,6 +7,7 @@ and read what Zalo would show them (text only: Zalo has no buttons).
 from __future__ import annotations
 
 import asyncio
+import shutil
 import socket
 import sys
 import tempfile
@@ -18,7 +19,7 @@ from bot.forms import FORMS, FormEngine
 from bot.services import campaigns
 from bot.web.server import WebServer
 from bot.zalo.channel import ZaloChannel
-from devkit.demo import DEMO_INVITES, PEOPLE, seed, switch_person, typed_lines
+from devkit.demo import DEMO_INVITES, PEOPLE, people_list, seed, switch_person, typed_lines
 from devkit.simulator.zalo import ZaloApiSimulator
 from storage import migrate
 from storage.db import Database
@@ -82,7 +83,7 @@ async def run_zalo_demo(settings: Settings, *, echo: bool = False, stdin=None, o
     person = by_key["mai"]
     shown = 0
     print("Thi đua bot trên Zalo — bản chạy thử (Zalo Bot API giả lập, dữ liệu tạm ở "
-          f"{folder}).\nNgười mẫu: "
+          f"{folder}, xóa khi thoát).\nNgười mẫu: "
           + ", ".join(f"{p.key} ({texts.ROLE_SHORT[p.role] if p.role else 'chưa tham gia'})" for p in by_key.values())
           + "\nMã mời mẫu: " + ", ".join(DEMO_INVITES) + "\nGõ “trợ giúp” để xem lệnh của bot, /demo để xem lệnh của bản chạy thử.\n",
           file=out)
@@ -103,8 +104,11 @@ async def run_zalo_demo(settings: Settings, *, echo: bool = False, stdin=None, o
     show(zalo_id(person.user_id))
     try:
         async for line in typed_lines(stdin, out, echo, lambda: f"[{person.full_name}] > "):
-            if line in ("/demo", "/people"):
+            if line == "/demo":
                 print(HELP.format(people=", ".join(by_key)), file=out)
+                continue
+            if line == "/people":
+                print(people_list(), file=out)
                 continue
             if line.startswith("/as"):
                 person = switch_person(line, by_key, out) or person
@@ -128,4 +132,5 @@ async def run_zalo_demo(settings: Settings, *, echo: bool = False, stdin=None, o
         await channel.stop()
         await db.dispose()
         await sim.stop()
+        shutil.rmtree(folder, ignore_errors=True)  # the throw-away database goes with the demo
     return 0

@@ -119,3 +119,19 @@ def test_run_without_a_token_says_how_to_set_it_and_exits_2(tmp_path):
         "Chưa có token của bot: đặt biến môi trường TELEGRAM_BOT_TOKEN (hoặc khóa bot.token trong config.toml), "
         "hoặc ZALO_BOT_TOKEN cho Zalo. Muốn thử mà không cần token: python -m bot demo"
     ]
+
+
+def test_the_demo_saves_the_file_it_sent_lists_its_people_and_leaves_no_folder(tmp_path):
+    import re
+
+    result = run(["demo"], stdin="/as mai\n/mydata\n/save ra/\n/people\n/save\n", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert re.search(r"📎 Tệp: du-lieu-ca-nhan\.json \(\d{1,3}(\.\d{3})* byte\) — gõ /save ĐƯỜNG_DẪN để lưu", out)
+    saved = tmp_path / "ra" / "du-lieu-ca-nhan.json"
+    assert "Đã lưu du-lieu-ca-nhan.json vào ra/du-lieu-ca-nhan.json" in out
+    assert '"accounts"' in saved.read_text(encoding="utf-8")
+    assert "  mai    Lê Thị Mai — Cán bộ thi đua, đơn vị LB" in out  # /people: the people, not /demo's help
+    assert "Cách dùng: /save ĐƯỜNG_DẪN" in out
+    folder = re.search(r"dữ liệu tạm ở (\S+), xóa khi thoát", out).group(1)
+    assert not Path(folder).exists()
