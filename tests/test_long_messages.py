@@ -121,14 +121,15 @@ async def test_a_launch_summary_naming_300_unreachable_units_is_shortened_at_a_l
     await add_schools(bot.db, 300)
     await bot.say(ADMIN, "/new_campaign")
     await bot.send_file(ADMIN, PLAN.name, PLAN.read_bytes(), "text/plain")
-    review = (await bot.say(ADMIN, "1"))[-1]  # every unit: 5 sample ones and the 300 schools
+    review = (await bot.say(ADMIN, "1"))[-1]  # every unit: 4 sample ones (not the province) and the 300 schools
     await bot.press(ADMIN, review["message_id"], button(review, "confirm"))
 
     summary = (await bot.sim.wait_for(lambda m: "Đã gửi xong phát động #1" in (m.get("text") or ""),
                                       chat_id=ADMIN, timeout=30))["text"]
-    assert "Đơn vị đã nhận được tin: 1/305." in summary and "Không liên lạc được 304 đơn vị:" in summary
+    assert "Đơn vị đã nhận được tin: 1/304." in summary and "Không liên lạc được 303 đơn vị:" in summary
+    assert "UBND tỉnh Đồng Nai" not in summary  # the root of the tree is not one of “all units”
     assert "Xem chi tiết và gửi lại: /campaign 1" in summary
-    # By unit code: CM, DN, SNV, then the schools; XD is among those summed up at the end.
-    assert shortened(summary, 4096, 304, line=r"• .* \((chưa có cán bộ tham gia bot)\)") > 30
+    # By unit code: CM, SNV, then the schools; XD is among those summed up at the end.
+    assert shortened(summary, 4096, 303, line=r"• .* \((chưa có cán bộ tham gia bot)\)") > 30
     async with bot.db.session() as session:
         assert (await session.get(Campaign, 1)).summary_sent_at is not None
