@@ -44,6 +44,7 @@ class UnitStatus:
     failed: bool  # every officer's copy failed (blocked, chat gone) or nobody to send to
     acknowledged_at: datetime | None
     acknowledged_by: str | None
+    unit_id: int | None = None
 
     @property
     def unreachable(self) -> bool:
@@ -334,6 +335,7 @@ async def unit_statuses(session: AsyncSession, campaign_id: int) -> list[UnitSta
                 failed=total == 0 or counts.get("failed", 0) == total,
                 acknowledged_at=cu.acknowledged_at,
                 acknowledged_by=ackers.get(cu.acknowledged_by_member_id),
+                unit_id=unit.id,
             )
         )
     return out

@@ -534,3 +534,16 @@ async def next_in_queue(session: AsyncSession, after_id: int | None = None) -> t
             return (rest[0] if rest else None), len(waiting)
     return (waiting[0] if waiting else None), len(waiting)
 
+
+
+async def counts_by_unit(session: AsyncSession, campaign_id: int) -> dict[int, dict[str, int]]:
+    """Per unit of the campaign, its nominations past the draft by status (one grouped query)."""
+    rows = await session.execute(
+        select(Nomination.unit_id, Nomination.status, func.count())
+        .where(Nomination.campaign_id == campaign_id, Nomination.status != "draft")
+        .group_by(Nomination.unit_id, Nomination.status)
+    )
+    out: dict[int, dict[str, int]] = {}
+    for unit_id, status, n in rows.all():
+        out.setdefault(unit_id, {})[status] = n
+    return out
