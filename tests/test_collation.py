@@ -12,7 +12,7 @@ from sqlalchemy import update
 
 from bot import clock
 from bot.collation import sort_by_name, vn_key
-from bot.services import exports, report_periods
+from bot.services import exports, nudges, report_periods
 from devkit.sample_campaign import seed
 from storage import migrate
 from storage.db import Database, empty_scratch_database
@@ -61,10 +61,12 @@ async def _named_campaign(db: Database) -> tuple[int, list[str]]:
         book = openpyxl.load_workbook(io.BytesIO((await exports.campaign_workbook(session, sample.campaign_id)).content))
         period = await session.get(ReportPeriod, sample.period_ids[0])
         status = await report_periods.period_status(session, period)
+        escalated = [u.name for u in await nudges.missing_units(session, period)]
     sheets = {name: [row[1] for row in book[name].iter_rows(min_row=2, values_only=True)]
               for name in ("Điển hình", "Báo cáo")}
     acks = [row[2] for row in book["Xác nhận"].iter_rows(min_row=2, values_only=True)]
-    return sample.campaign_id, [acks, sheets["Báo cáo"], sheets["Điển hình"], [name for name, _ in status.missing]]
+    return sample.campaign_id, [acks, sheets["Báo cáo"], sheets["Điển hình"], [name for name, _ in status.missing],
+                                escalated]
 
 
 async def test_the_xlsx_rows_come_in_the_same_vietnamese_order_on_sqlite_and_postgresql(db, tmp_path):
@@ -80,8 +82,9 @@ async def test_the_xlsx_rows_come_in_the_same_vietnamese_order_on_sqlite_and_pos
     finally:
         await other.dispose()
     assert here == there
-    acks, reports, nominations, status = here
+    acks, reports, nominations, status, escalated = here
     assert acks == EXPECTED
     assert reports == EXPECTED * 2  # both periods, unit by unit
     assert nominations == [name for name in EXPECTED for _ in range(2)]  # two nominations each, by unit
     assert status == EXPECTED  # /status and the digests: the same order
+    assert escalated == EXPECTED  # the units named to the leaders when a period is overdue

@@ -82,6 +82,8 @@ async def test_an_admin_filters_by_kind_status_and_period_and_sees_the_right_uni
     row = page.locator("table.dashboard tbody tr", has_text="Xã số 6")
     assert (await row.locator("td").all_inner_texts())[1:] == [
         "Đã nhận", "02/03/2026", "2\n1 chờ duyệt, 1 trả lại", "Trễ 3 ngày", "Chưa đến hạn"]
+    on_time = page.locator("table.dashboard tbody tr", has_text="S00000")  # Xã số 1
+    assert (await on_time.locator("td").all_inner_texts())[4:] == ["Đúng hạn", "Chưa đến hạn"]
     await shot(page, f"dashboard-admin-{chat.channel}")
 
     await _filter(page, kind="xã")
@@ -103,8 +105,14 @@ async def test_an_admin_filters_by_kind_status_and_period_and_sees_the_right_uni
     assert [c.strip() for c in await page.locator("table.dashboard tbody td:last-child").all_inner_texts()] == [
         "Trễ 5 ngày", "Trễ 3 ngày"]
 
+    await _filter(page, status="on_time", period=SO_KET)
+    assert await _units(page) == ["Cơ quan số 8", "Đoàn thể số 5", "Phường số 2", "Phường số 7", "Trường số 4",
+                                  "Xã số 1"]
+    await _filter(page, status="upcoming")  # the tổng kết, of every unit
+    assert await _units(page) == ALL_UNITS
     await _filter(page, kind="xã", status="missing")
     assert await _units(page) == ["Xã số 11"]
+    assert (await page.locator("table.dashboard tbody td").all_inner_texts())[4:] == ["Chưa nộp", "Chưa đến hạn"]
     await _filter(page, status="missing")  # the tổng kết is not due yet: only the sơ kết's missing
     assert await _units(page) == ["Đoàn thể số 10", "Phường số 12", "Trường số 9", "Xã số 11"]
     await shot(page, f"dashboard-missing-{chat.channel}")

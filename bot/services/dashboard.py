@@ -26,7 +26,6 @@ from storage.models import Campaign, ReportPeriod
 UNACKNOWLEDGED, UNDELIVERED, NO_NOMINATIONS = "unacknowledged", "undelivered", "no_nominations"
 REPORT_FILTERS = (report_states.MISSING, report_states.LATE, report_states.ON_TIME, report_states.UPCOMING)
 STATUS_FILTERS = (UNACKNOWLEDGED, UNDELIVERED, *REPORT_FILTERS, NO_NOMINATIONS)
-NOMINATION_STATUSES = ("submitted", "approved", "returned", "rejected", "withdrawn")
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,7 @@ class Cell:
     days_late: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # thousands of them per page: not frozen, which costs at every construction
 class Row:
     unit_id: int
     code: str
@@ -108,12 +107,15 @@ def _matches(row: Row, f: Filters) -> bool:
 
 def _summary(rows: list[Row], periods: int) -> Summary:
     summary = Summary(units=len(rows), states=[Counter() for _ in range(periods)])
+    nominated: dict[str, int] = {}
     for row in rows:
         summary.delivered += row.delivered
         summary.acknowledged += row.acknowledged_at is not None
-        summary.nominations.update(row.nominations)
+        for status, n in row.nominations.items():
+            nominated[status] = nominated.get(status, 0) + n
         for counter, cell in zip(summary.states, row.cells):
             counter[cell.state] += 1
+    summary.nominations.update(nominated)
     return summary
 
 
@@ -140,9 +142,16 @@ async def campaign_dashboard(session: AsyncSession, campaign_id: int, filters: F
     if filters.kind not in kinds:
         filters = Filters(None, filters.status, filters.period_id)
     rows = []
+    cell_of: dict[tuple[date, int | None], Cell] = {}  # a few distinct values, shared by thousands of rows
+
+    def cell(due_on: date, days_late: int | None) -> Cell:
+        found = cell_of.get((due_on, days_late))
+        if found is None:
+            found = cell_of[due_on, days_late] = Cell(report_states.report_state(due_on, days_late, today), days_late)
+        return found
+
     for u in sorted(units, key=lambda u: (vn_key(u.name), u.code)):
-        cells = tuple(Cell(report_states.report_state(p.due_on, by_unit.get(u.unit_id), today), by_unit.get(u.unit_id))
-                      for p, by_unit in reports)
+        cells = tuple(cell(p.due_on, by_unit.get(u.unit_id)) for p, by_unit in reports)
         row = Row(u.unit_id, u.code, u.name, u.kind, u.delivered, u.unreachable, u.acknowledged_at,
                   u.acknowledged_by, counts.get(u.unit_id, {}), cells)
         if _matches(row, filters):

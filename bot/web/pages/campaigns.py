@@ -4,7 +4,7 @@ chat's campaigns, campaign, export and report_docx commands (admins, leaders).""
 
 from __future__ import annotations
 
-import logging
+import functools
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -15,7 +15,6 @@ from bot.texts import web as texts
 from bot.web.auth import db_of, notice, page, render, settings_of
 from bot.web.pages.home import LINKS, Link
 
-log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 LINKS.append(Link("/web/campaigns", texts.CAMPAIGNS_LINK, texts.CAMPAIGNS_ABOUT, "campaigns"))
 
@@ -32,6 +31,7 @@ async def campaign_list(request: web.Request) -> web.Response:
     return render(request, "campaigns.html", {"title": texts.CAMPAIGNS_TITLE, "items": items, "t": texts})
 
 
+@functools.lru_cache(maxsize=256)  # cells are a few distinct values shared by thousands of rows
 def _cell(cell: dashboard.Cell) -> tuple[str, str]:
     """(css class, words) of one report cell."""
     return cell.state.replace("_", ""), texts.REPORT_STATES[cell.state].format(days=cell.days_late)
