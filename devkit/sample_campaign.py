@@ -14,7 +14,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
-    Campaign, CampaignUnit, Member, Nomination, Report, ReportPeriod, Unit,
+    Campaign, CampaignUnit, Member, Nomination, OutboxMessage, Report, ReportPeriod, Unit,
 )
 
 KINDS = ("xã", "phường", "cơ quan", "trường", "đoàn thể")
@@ -51,11 +51,13 @@ async def seed(
     extra_nominee: str | None = None,
     code_prefix: str = "S",
     with_heads: bool = True,
+    delivered: int | None = None,
 ) -> SampleCampaign:
     """One campaign over 2026 (6-monthly rule) launched to `units` new units under a province,
     with one officer each, two leaders and an admin; `reports` reports on the first period (every
     third one late), those beyond one per unit on the second, `acknowledged` units acknowledged (default: two thirds), `nominations`
-    nominations of every status spread over the year. `extra_nominee` names one more (for tests of
+    nominations of every status spread over the year. `delivered` units get the launch sent to their
+officer and the others' copy failed (default: no launch messages at all). `extra_nominee` names one more (for tests of
     what a name may hold). with_heads=False leaves out the leaders and admin (a test brings its own)."""
     now = launched_at
     province = Unit(code=f"{code_prefix}TINH", name="UBND tỉnh Đồng Nai (mẫu)", kind="tỉnh", created_at=now)
@@ -94,6 +96,15 @@ async def seed(
     )
     session.add(campaign)
     await session.flush()
+    if delivered is not None:
+        await _bulk(session, OutboxMessage, [
+            {"channel": "telegram", "chat_id": base_user + i, "member_id": officers.get(u), "kind": "campaign_launch",
+             "campaign_id": campaign.id, "dedupe_key": f"launch:{campaign.id}:r0:{officers.get(u)}",
+             "payload": {"method": "sendMessage", "text": title}, "attempts": 1, "next_attempt_at": now,
+             "status": "sent" if i < delivered else "failed", "sent_at": now if i < delivered else None,
+             "error": None if i < delivered else "Forbidden: bot was blocked by the user", "created_at": now}
+            for i, u in enumerate(unit_ids)
+        ])
     acked = len(unit_ids) * 2 // 3 if acknowledged is None else acknowledged
     await _bulk(session, CampaignUnit, [
         {"campaign_id": campaign.id, "unit_id": u,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from bot.collation import vn_key
 from bot.services import units
 from storage.models import Unit
 
@@ -124,7 +125,7 @@ async def test_the_preview_says_what_would_change_and_writes_nothing(db):
 
 def test_names_sort_the_vietnamese_way_and_numbers_by_value():
     names = ["Xã số 13", "Xã Đông Hòa", "xã số 3", "Xã Dầu Giây", "Xã Ân Thạnh", "Xã An Viễn", "Xã số 2"]
-    assert sorted(names, key=units.name_key) == [
+    assert sorted(names, key=vn_key) == [
         "Xã An Viễn", "Xã Ân Thạnh", "Xã Dầu Giây", "Xã Đông Hòa", "Xã số 2", "xã số 3", "Xã số 13"]
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import io
 import re
-import unicodedata
 import zipfile
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -33,6 +32,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clock
+from bot.collation import vn_key
 from bot.texts import DOC_TYPES
 from storage.models import Campaign, CampaignUnit, Nomination, Report, ReportPeriod, Unit
 
@@ -82,9 +82,6 @@ FIGURES = (("exemplars", "điển hình tiên tiến được phát hiện"), ("
 
 # Characters XML 1.0 cannot hold; a pasted text may carry them and lxml would refuse the document.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-# Vietnamese alphabetical order; anything else sorts by code point after these letters.
-_ALPHABET = {c: i for i, c in enumerate("aăâbcdđeêfghijklmnoôơpqrstuưvwxyz")}
-_TONE_MARKS = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  # huyền hỏi ngã sắc nặng
 
 
 @dataclass(frozen=True)
@@ -142,21 +139,13 @@ async def _gather(session: AsyncSession, campaign_id: int, period_id: int) -> _F
         .join(Unit, Unit.id == Nomination.unit_id)
         .where(Nomination.campaign_id == campaign.id, Nomination.status.in_(NOMINATED))
     )).all()
-    # Sorted here, not in SQL: SQLite and PostgreSQL collate Vietnamese differently, and neither
-    # puts "Xã số 2" before "Xã số 10".
-    keys: dict[str, tuple] = {}
-
-    def by_name(name: str) -> tuple:
-        if name not in keys:
-            keys[name] = _sort_key(name)
-        return keys[name]
-
+    # Sorted here, not in SQL (bot.collation): the databases collate Vietnamese differently.
     return _Facts(
         title=campaign.title, cite=_cite(campaign), place=campaign.place, label=period.label, due_on=period.due_on,
         targeted=targeted, acknowledged=acknowledged,
-        reports=sorted((tuple(r) for r in reports), key=lambda r: by_name(r[0])),
-        missing=sorted((tuple(m) for m in missing), key=lambda m: by_name(m[0])),
-        nominations=[tuple(n[:7]) for n in sorted(nominations, key=lambda n: (by_name(n[0]), n[7]))],
+        reports=sorted((tuple(r) for r in reports), key=lambda r: vn_key(r[0])),
+        missing=sorted((tuple(m) for m in missing), key=lambda m: vn_key(m[0])),
+        nominations=[tuple(n[:7]) for n in sorted(nominations, key=lambda n: (vn_key(n[0]), n[7]))],
     )
 
 
@@ -191,26 +180,6 @@ def _shorten(text: str | None, limit: int) -> str:
     if space > limit // 2:
         cut = cut[:space]
     return cut.rstrip(" ,;:.-–") + "…"
-
-
-def _sort_key(name: str) -> tuple:
-    """Dictionary order for Vietnamese names: a < ă < â < b…, đ after d, tones second, numbers by value."""
-    letters: list[tuple[int, int]] = []
-    tones: list[int] = []
-    for part in re.split(r"(\d+)", unicodedata.normalize("NFC", name.casefold())):
-        if part.isdigit():
-            letters.append((1, int(part)))
-            continue
-        for ch in part:
-            marks = unicodedata.normalize("NFD", ch)
-            # The letter without its tone: "ặ" is "ă" with the nặng tone.
-            letter = unicodedata.normalize("NFC", "".join(m for m in marks if m not in _TONE_MARKS))
-            if letter in _ALPHABET:
-                letters.append((2, _ALPHABET[letter]))
-                tones.append(next((_TONE_MARKS[m] for m in marks if m in _TONE_MARKS), 0))
-            else:  # spaces and punctuation sort before numbers and letters
-                letters.append((0, ord(ch)))
-    return letters, tones, name
 
 
 def _number(value: Any) -> int | float:
@@ -518,7 +487,7 @@ def _listing(doc: DocxDocument, entries: Sequence[tuple[str, str, str]]) -> None
     groups: dict[str, list[str]] = defaultdict(list)
     for _name, kind, text in entries:
         groups[_clean(kind)].append(_clean(text))
-    for kind in sorted(groups, key=_sort_key):
+    for kind in sorted(groups, key=vn_key):
         _body(doc, f"- {_kind_label(kind)} ({len(groups[kind])}): {', '.join(groups[kind])}.")
 
 

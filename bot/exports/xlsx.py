@@ -16,7 +16,8 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import clock
+from bot import clock, report_states
+from bot.collation import vn_key
 from storage.models import Campaign, CampaignUnit, Member, Nomination, Report, ReportPeriod, Unit
 
 CREATOR = "Thi đua bot"
@@ -52,6 +53,8 @@ REPORTS_COLUMNS = (
     ("Trạng thái", None), ("Ngày nộp", DATETIME), ("Số ngày trễ", None),
 )
 ON_TIME, LATE, MISSING, NOT_DUE = "Đúng hạn", "Nộp trễ", "Chưa nộp", "Chưa đến hạn"
+STATE_LABELS = {report_states.ON_TIME: ON_TIME, report_states.LATE: LATE, report_states.MISSING: MISSING,
+                report_states.UPCOMING: NOT_DUE}
 
 ACKS_SHEET = "Xác nhận"
 ACKS_COLUMNS = (
@@ -74,8 +77,8 @@ async def campaign_xlsx(session: AsyncSession, campaign_id: int) -> bytes:
         .join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
         .outerjoin(Member, Member.id == CampaignUnit.acknowledged_by_member_id)
         .where(CampaignUnit.campaign_id == campaign_id)
-        .order_by(Unit.name, Unit.id)
     )).all()
+    units = sorted(units, key=lambda u: (vn_key(u.name), u.id))  # bot.collation: the same on every database
     sheets = [
         (NOMINATIONS_SHEET, NOMINATIONS_COLUMNS, await _nomination_rows(session, campaign_id)),
         (REPORTS_SHEET, REPORTS_COLUMNS, await _report_rows(session, campaign_id, units)),
@@ -89,15 +92,16 @@ async def campaign_xlsx(session: AsyncSession, campaign_id: int) -> bytes:
 
 
 async def _nomination_rows(session: AsyncSession, campaign_id: int) -> list[tuple]:
-    """Every nomination past its draft, by unit name then id."""
+    """Every nomination past its draft, by unit name (Vietnamese order) then id."""
     rows = await session.execute(
         select(Unit.name, Nomination.kind, Nomination.full_name, Nomination.position, Nomination.workplace,
                Nomination.sector, Nomination.summary, Nomination.reward_form, Nomination.status,
                Nomination.submitted_at)
         .join(Unit, Unit.id == Nomination.unit_id)
         .where(Nomination.campaign_id == campaign_id, Nomination.status != "draft")
-        .order_by(Unit.name, Nomination.id)
+        .order_by(Nomination.id)
     )
+    rows = sorted(rows, key=lambda r: vn_key(r[0]))  # stable: by id within a unit
     return [
         (n, unit, KIND_LABELS.get(kind, kind), name, ", ".join(p for p in (position, workplace) if p) or None,
          sector, summary, reward, STATUS_LABELS.get(status, status),
@@ -127,10 +131,7 @@ async def _report_rows(session: AsyncSession, campaign_id: int, units: Sequence[
     for period_id, label, due_on in periods:
         for unit_id, _code, name, kind, *_ack in units:
             submitted_at, days_late = reports.get((period_id, unit_id), (None, None))
-            if submitted_at is not None:
-                status = LATE if days_late else ON_TIME
-            else:
-                status = NOT_DUE if due_on > today else MISSING
+            status = STATE_LABELS[report_states.report_state(due_on, days_late if submitted_at is not None else None, today)]
             rows.append((len(rows) + 1, name, kind, label, due_on, status, _local_naive(submitted_at), days_late))
     return rows
 

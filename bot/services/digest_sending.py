@@ -16,6 +16,7 @@ from bot.texts import digests as digest_texts
 from bot.config import Settings
 from bot.services import digests, files, outbox
 from bot.services.digests import CampaignDigest
+from storage.models import Campaign
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,17 @@ async def render(session: AsyncSession, now: datetime, since: datetime) -> Rende
         return RenderedDigest(text, None, caption)
     by_kind, weekly = chart_data(items)
     return RenderedDigest(text, charts.digest_chart(digest_texts.chart_title(items, now), by_kind, weekly), caption)
+
+
+async def campaign_chart(session: AsyncSession, campaign_id: int, now: datetime) -> bytes | None:
+    """One campaign's digest chart (the web dashboard's): completion of its current period per
+    unit kind, its nominations per week. None when there is no such campaign."""
+    campaign = await session.get(Campaign, campaign_id)
+    if campaign is None:
+        return None
+    item = await digests.campaign_digest(session, campaign, clock.local(now).date(), now)
+    by_kind, weekly = chart_data([item])
+    return charts.digest_chart(digest_texts.chart_title([item], now), by_kind, weekly)
 
 
 async def on_demand(session: AsyncSession, member_id: int, settings: Settings, now: datetime) -> RenderedDigest:

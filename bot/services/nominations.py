@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
@@ -549,3 +549,19 @@ async def next_in_queue(session: AsyncSession, after_id: int | None = None) -> t
             return (rest[0] if rest else None), len(waiting)
     return (waiting[0] if waiting else None), len(waiting)
 
+
+
+REVIEW_STATUSES = ("submitted", "approved", "returned", "rejected", "withdrawn")  # past the draft
+
+
+async def counts_by_unit(session: AsyncSession, campaign_id: int) -> dict[int, dict[str, int]]:
+    """Per unit of the campaign with any, its nominations past the draft by status: one query,
+    one row per unit (a province's 20,000 nominations come back as 3,321 rows)."""
+    rows = await session.execute(
+        select(Nomination.unit_id,
+               *(func.sum(case((Nomination.status == status, 1), else_=0)) for status in REVIEW_STATUSES))
+        .where(Nomination.campaign_id == campaign_id, Nomination.status != "draft")
+        .group_by(Nomination.unit_id)
+    )
+    return {unit_id: {status: n for status, n in zip(REVIEW_STATUSES, counts) if n}
+            for unit_id, *counts in rows.all()}

@@ -18,6 +18,7 @@ from sqlalchemy import and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clock
+from bot.collation import sort_by_name
 from bot.texts import reports as t
 from bot.texts import zalo as zt
 from bot.config import NudgeSettings, QuietHours, Settings
@@ -284,11 +285,10 @@ async def _escalate(session: AsyncSession, settings: Settings, now: datetime, re
 
 
 async def missing_units(session: AsyncSession, period: ReportPeriod) -> list[Unit]:
-    """Targeted units with no report for the period, by name: the late units an escalation names."""
+    """Targeted units with no report for the period, in Vietnamese order of names: the late units an escalation names."""
     reported = select(Report.unit_id).where(Report.period_id == period.id)
     rows = await session.scalars(
         select(Unit).join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
         .where(CampaignUnit.campaign_id == period.campaign_id, Unit.id.not_in(reported))
-        .order_by(Unit.name)
     )
-    return list(rows)
+    return sort_by_name(rows, lambda u: u.name, lambda u: u.id)

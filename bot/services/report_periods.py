@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clock
+from bot.collation import vn_key
 from bot.config import ReportSettings, Settings
 from bot.services import nudges
 from storage.models import Campaign, CampaignUnit, Report, ReportPeriod, Unit
@@ -241,25 +242,27 @@ class PeriodStatus:
     late: list[tuple[str, int]] = field(default_factory=list)  # (unit name, days late)
     missing: list[tuple[str, str]] = field(default_factory=list)  # (unit name, unit kind)
     by_kind: dict[str, list[int]] = field(default_factory=dict)  # kind → [on time, late, missing]
+    by_unit: dict[int, int | None] = field(default_factory=dict)  # unit id → days late, None: no report
 
 
 async def period_status(session: AsyncSession, period: ReportPeriod) -> PeriodStatus:
-    """One query: every targeted unit with its current report (replaced ones do not count), by name."""
+    """One query: every targeted unit with its current report (replaced ones do not count), in
+    Vietnamese order of names (bot.collation)."""
     current = (
         select(Report.unit_id, Report.days_late)
         .where(Report.period_id == period.id, Report.replaced_by_id.is_(None)).subquery()
     )
     rows = (
         await session.execute(
-            select(Unit.name, Unit.kind, current.c.days_late)
+            select(Unit.id, Unit.name, Unit.kind, current.c.days_late)
             .join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
             .outerjoin(current, current.c.unit_id == Unit.id)
             .where(CampaignUnit.campaign_id == period.campaign_id)
-            .order_by(Unit.name)
         )
     ).all()
     status = PeriodStatus(period)
-    for name, kind, late in rows:
+    for unit_id, name, kind, late in sorted(rows, key=lambda r: (vn_key(r[1]), r[0])):
+        status.by_unit[unit_id] = late
         counts = status.by_kind.setdefault(kind, [0, 0, 0])
         if late is None:
             status.missing.append((name, kind))

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.collation import vn_key
 from storage.models import Member, Unit
 
 COLUMNS = ("code", "name", "kind", "parent_code")
@@ -206,8 +205,8 @@ async def unit_by_code(session: AsyncSession, code: str) -> Unit | None:
 
 
 async def unit_tree(session: AsyncSession) -> list[tuple[Unit, int, int]]:
-    """(unit, depth, active members) in tree order, children sorted by name (name_key)."""
-    units = sorted((await session.scalars(select(Unit))).all(), key=lambda u: (name_key(u.name), u.code))
+    """(unit, depth, active members) in tree order, children sorted by name (bot.collation)."""
+    units = sorted((await session.scalars(select(Unit))).all(), key=lambda u: (vn_key(u.name), u.code))
     counts = dict(
         (
             await session.execute(
@@ -238,29 +237,3 @@ async def role_counts(session: AsyncSession) -> dict[int, dict[str, int]]:
     for unit_id, role, n in rows.all():
         out.setdefault(unit_id, {})[role] = n
     return out
-
-
-# Vietnamese dictionary order. bot.exports.docx_report has its own copy (it cannot import services
-# without a cycle); a shared helper may replace both.
-_ALPHABET = {c: i for i, c in enumerate("aăâbcdđeêfghijklmnoôơpqrstuưvwxyz")}
-_TONE_MARKS = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  # huyền hỏi ngã sắc nặng
-
-
-def name_key(name: str) -> tuple:
-    """Sort key for Vietnamese names: a < ă < â < b…, đ after d, tones second, numbers by value
-    ("Xã số 3" before "Xã số 13")."""
-    letters: list[tuple[int, int]] = []
-    tones: list[int] = []
-    for part in re.split(r"(\d+)", unicodedata.normalize("NFC", name.casefold())):
-        if part.isdigit():
-            letters.append((1, int(part)))
-            continue
-        for ch in part:
-            marks = unicodedata.normalize("NFD", ch)
-            letter = unicodedata.normalize("NFC", "".join(m for m in marks if m not in _TONE_MARKS))
-            if letter in _ALPHABET:
-                letters.append((2, _ALPHABET[letter]))
-                tones.append(next((_TONE_MARKS[m] for m in marks if m in _TONE_MARKS), 0))
-            else:  # spaces and punctuation sort before numbers and letters
-                letters.append((0, ord(ch)))
-    return letters, tones, name

@@ -75,3 +75,51 @@ INVITE_COUNT_BAD = "Số mã mời phải từ 1 đến {max}. Chưa tạo mã m
 INVITE_UNIT_INACTIVE = "Đơn vị {name} đã ngừng hoạt động nên không tạo mã mời được. Chưa tạo mã mời nào."
 INVITES_TITLE = "Mã mời — {unit}"
 INVITES_NONE = "Đơn vị này không còn mã mời nào dùng được."
+
+# --- Campaign dashboard (/web/campaigns, bot/web/pages/campaigns.py) -----------------------------
+CAMPAIGNS_LINK = "Theo dõi phong trào"
+CAMPAIGNS_ABOUT = "Từng đơn vị: nhận, xác nhận, đề xuất, báo cáo từng kỳ; lọc, biểu đồ, tải XLSX và DOCX."
+CAMPAIGNS_TITLE = "Các phong trào thi đua"
+CAMPAIGNS_NONE = "Chưa có phong trào nào được phát động."
+CAMPAIGN_NOT_FOUND = "Không có phong trào #{id}. Danh sách phong trào ở trang “Các phong trào thi đua”."
+ALL = "Tất cả"
+FILTER_KIND, FILTER_STATUS, FILTER_PERIOD, FILTER_BUTTON = "Loại đơn vị", "Tình trạng", "Kỳ báo cáo", "Lọc"
+STATUS_FILTERS = {
+    "unacknowledged": "Chưa xác nhận phát động", "undelivered": "Chưa nhận được phát động",
+    "missing": "Chưa nộp báo cáo (đã đến hạn)", "late": "Nộp báo cáo trễ", "on_time": "Nộp báo cáo đúng hạn",
+    "upcoming": "Báo cáo chưa đến hạn", "no_nominations": "Chưa có đề xuất",
+}
+REPORT_STATES = {"on_time": "Đúng hạn", "late": "Trễ {days} ngày", "missing": "Chưa nộp", "upcoming": "Chưa đến hạn"}
+NOMINATION_STATES = {"submitted": "chờ duyệt", "approved": "đã duyệt", "returned": "trả lại",
+                     "rejected": "không duyệt", "withdrawn": "đã rút"}
+DELIVERED, UNREACHABLE, NOT_DELIVERED = "Đã nhận", "Không gửi được", "Chưa nhận"
+NOT_ACKNOWLEDGED = "Chưa"
+COL_UNIT, COL_DELIVERED, COL_ACK, COL_NOMINATIONS = "Đơn vị", "Phát động", "Xác nhận", "Đề xuất"
+NO_ROWS = "Không có đơn vị nào khớp bộ lọc."
+NO_PERIODS = "Chưa có kỳ báo cáo nào được xác nhận."
+PERIOD_NOT_FOUND = "Phong trào #{id} không có kỳ báo cáo này."
+CHART_ALT = "Biểu đồ: nộp báo cáo kỳ hiện tại theo nhóm đơn vị và đề xuất điển hình theo tuần"
+DOWNLOADS = "Tải về"
+XLSX_LINK = "Tổng hợp (XLSX): điển hình, báo cáo, xác nhận"
+DOCX_LINK = "Dự thảo báo cáo tổng hợp (DOCX) — {label}"
+
+
+def _n(value: int) -> str:
+    from bot.text_chunks import vn_number
+
+    return vn_number(value)
+
+
+def dashboard_summary(units: int, total: int, delivered: int, acknowledged: int, nominations: dict[str, int]) -> str:
+    """'Hiển thị 3/12 đơn vị · đã nhận phát động 2 · đã xác nhận 1 · đề xuất 5 (3 chờ duyệt, 2 đã duyệt)'."""
+    nominated = sum(nominations.values())
+    parts = [f"{_n(nominations[s])} {label}" for s, label in NOMINATION_STATES.items() if nominations.get(s)]
+    detail = f" ({', '.join(parts)})" if parts else ""
+    return (f"Hiển thị {_n(units)}/{_n(total)} đơn vị · đã nhận phát động {_n(delivered)} · "
+            f"đã xác nhận {_n(acknowledged)} · đề xuất {_n(nominated)}{detail}")
+
+
+def period_summary(label: str, due: str, states: dict[str, int]) -> str:
+    """'Sơ kết 6 tháng (hạn 15/06/2026): đúng hạn 6, trễ 2, chưa nộp 4, chưa đến hạn 0'."""
+    return (f"{label} (hạn {due}): đúng hạn {_n(states.get('on_time', 0))}, trễ {_n(states.get('late', 0))}, "
+            f"chưa nộp {_n(states.get('missing', 0))}, chưa đến hạn {_n(states.get('upcoming', 0))}")
