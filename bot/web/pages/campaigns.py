@@ -16,7 +16,8 @@ from bot.web.auth import db_of, notice, page, render, settings_of
 from bot.web.pages.home import LINKS, Link
 
 routes = web.RouteTableDef()
-LINKS.append(Link("/web/campaigns", texts.CAMPAIGNS_LINK, texts.CAMPAIGNS_ABOUT, "campaigns"))
+# The office's and leaders' view, as the chat's /status (officers' /campaigns is their unit's list).
+LINKS.append(Link("/web/campaigns", texts.CAMPAIGNS_LINK, texts.CAMPAIGNS_ABOUT, "status"))
 
 
 def _not_found(request: web.Request, campaign_id: int) -> web.Response:
@@ -24,7 +25,7 @@ def _not_found(request: web.Request, campaign_id: int) -> web.Response:
 
 
 @routes.get("/web/campaigns")
-@page("campaigns")
+@page("status")
 async def campaign_list(request: web.Request) -> web.Response:
     async with db_of(request).session() as session:
         items = await campaigns.summaries(session)
@@ -38,7 +39,7 @@ def _cell(cell: dashboard.Cell) -> tuple[str, str]:
 
 
 @routes.get(r"/web/campaigns/{id:\d{1,9}}")
-@page("campaign")
+@page("status")
 async def campaign_dashboard(request: web.Request) -> web.Response:
     campaign_id = int(request.match_info["id"])
     query = request.query
