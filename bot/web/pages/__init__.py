@@ -3,6 +3,6 @@ page, `LINK` (href, label, about, the chat command whose roles may open it)."""
 
 from __future__ import annotations
 
-from bot.web.pages import home
+from bot.web.pages import home, upload
 
-PAGES = (home,)
+PAGES = (home, upload)
