@@ -12,6 +12,7 @@ import aiohttp
 import docx
 from sqlalchemy import func, select
 
+from bot.services import uploads as upload_rows
 from bot.texts import web as wt
 from storage.models import FormDraft, InboxUpdate, Member, StoredFile
 from tests.chats import Chat, chat  # noqa: F401 - the fixture, on both channels
@@ -183,6 +184,24 @@ async def test_uploads_that_must_be_refused_change_nothing(chat, browser, tmp_pa
         assert r.status == 403 and "mã bảo vệ" in await r.text()
     assert await draft_state(c.db, "admin") == draft and await counts(c.db) == files_rows
 
+    # Without a declared length (chunked): reading stops at the cap.
+    await page.goto(url)
+    token = await page.get_attribute("input[name=csrf]", "value")
+
+    async def chunks():  # noqa: ANN202
+        head = (f'--B\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n{token}\r\n--B\r\n'
+                'Content-Disposition: form-data; name="file"; filename="k.pdf"\r\n\r\n')
+        yield head.encode()
+        for _ in range(21):
+            yield b"0" * 2**20
+        yield b"\r\n--B--\r\n"
+
+    headers = {"Content-Type": "multipart/form-data; boundary=B"}
+    async with aiohttp.ClientSession(cookies={"thidua_session": cookie}) as http, \
+            http.post(url, data=chunks(), headers=headers) as r:
+        assert r.status == 413
+    assert await draft_state(c.db, "admin") == draft and await counts(c.db) == files_rows
+
     # Someone else's draft: not found, for looking and for sending (with their own valid token).
     other = await phone(browser)
     await other.goto(await signin_link(c, "officer"))
@@ -205,3 +224,20 @@ async def test_uploads_that_must_be_refused_change_nothing(chat, browser, tmp_pa
     assert await choose_and_send(page, PLAN.name, PLAN.read_bytes(), mime="text/plain") == 404
     assert "Biểu mẫu này không còn" in await page.inner_text("main")
     assert await counts(c.db) == files_rows and c.count("admin") == before
+
+
+async def test_an_upload_stored_before_a_crash_reaches_the_chat_after_the_restart(bot):
+    c = Chat("telegram", bot)
+    await c.join("admin", await make_invite(c.db, "SNV", "admin"))
+    await c.say("admin", "/new_campaign")
+    draft = await draft_state(c.db, "admin")
+    await bot.stop()  # the page had stored the file and its row (one transaction), then the bot died
+    async with c.db.session() as session:
+        member = await session.scalar(select(Member.id).where(Member.role == "admin"))
+        assert await upload_rows.receive(session, member, draft[0], "telegram", PLAN.read_bytes(), PLAN.name,
+                                         "text/plain") is not None
+    before = c.count("admin")
+    await bot.start()
+    read = (await c.wait_for("admin", "số 108/KH-UBND ngày 26/05/2020", since=before))["text"]
+    assert "Gửi phát động tới những đơn vị nào?" in read
+    assert (await draft_state(c.db, "admin"))[1]["document"][0]["filename"] == PLAN.name
