@@ -44,11 +44,13 @@ async def open_resources(app: Application) -> None:
     db.after_commit(lambda session: _drain_if_queued(app, session))
     worker_id = app.bot_data.setdefault("worker_id", jobs.worker_id())
     worker = InboxWorker.from_settings(settings, db, worker_id, app.bot_data.get("inbox_observer"))
-    worker.handlers["telegram"] = telegram_handler(app)
+    worker.handlers["telegram"] = conversation.inbox_handler(app, telegram_handler(app))
     app.bot_data["inbox"] = worker
     await menu.set_default_menu(app.bot)
     log.info("bot @%s ready", app.bot.username)
     server = web_server(settings, db)
+    if server is not None:
+        server.wakes.append(worker.wake)  # a file given through the upload page is handled now
     app.bot_data["web"] = server
     if settings.zalo.enabled:  # both channels in one process: Telegram's tick drains Zalo's outbox too
         from bot.zalo.channel import ZaloChannel

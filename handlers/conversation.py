@@ -7,12 +7,12 @@ import logging
 
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from bot import clock, jobs
-from bot.core import dispatch
+from bot.core import dispatch, uploads
 from bot.core.screens import Action, Message
 from bot.core.turn import Person, Turn
 from bot.forms import FileInput, Reply
@@ -20,6 +20,7 @@ from bot.inbox import current_row_id
 from bot.text_chunks import clip
 from handlers import menu
 from handlers.context import BotContext
+from storage.db import Database
 from storage.models import Campaign, StoredFile
 
 log = logging.getLogger(__name__)
@@ -44,12 +45,18 @@ def _markup(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(cells) if cells else None
 
 
+def _action_rows(rows: list[list[Action]]) -> list[list[tuple[str, str]]]:
+    return [[(a.label, f"c:{a.command}:{' '.join(a.args)}") for a in row] for row in rows]
+
+
 def action_markup(rows: list[list[Action]]) -> InlineKeyboardMarkup | None:
-    return _markup([[(a.label, f"c:{a.command}:{' '.join(a.args)}") for a in row] for row in rows])
+    return _markup(_action_rows(rows))
 
 
-def form_markup(screen) -> InlineKeyboardMarkup | None:  # noqa: ANN001 - a bot.forms.Screen
-    return _markup([[(b.label, f"f:{screen.draft_id}:{b.action}:{b.arg}") for b in row] for row in screen.buttons])
+def form_markup(screen, actions: list[list[Action]] = ()) -> InlineKeyboardMarkup | None:  # noqa: ANN001 - a Screen
+    """The form's buttons, then the actions offered with it (the upload page under a file question)."""
+    rows = [[(b.label, f"f:{screen.draft_id}:{b.action}:{b.arg}") for b in row] for row in screen.buttons]
+    return _markup(rows[:-1] + _action_rows(list(actions)) + rows[-1:] if rows else _action_rows(list(actions)))
 
 
 def _file_input(context: BotContext, file_id: str, filename: str, size: int, mime: str | None) -> FileInput:
@@ -142,12 +149,13 @@ async def render(update: Update, context: BotContext, turn: Turn) -> None:
     for m in turn.out:
         if m.alert and answered and len(m.text) <= ALERT_MAX:
             continue
-        await _send(context, message, m)
+        await _send(context.bot, context.db, message.chat_id, m)
 
 
-async def _send(context: BotContext, message, m: Message) -> None:  # noqa: ANN001 - a telegram Message
+async def _send(bot: Bot, db: Database, chat_id: int, m: Message) -> None:
+    """One message of a turn to the chat (in a private chat a reply is not quoted: the same)."""
     if m.file is not None:
-        async with context.db.session() as session:
+        async with db.session() as session:
             stored = await session.scalar(select(StoredFile).where(StoredFile.id == m.file.file_id)
                                           .options(undefer(StoredFile.content)))
         if stored is None:
@@ -155,14 +163,41 @@ async def _send(context: BotContext, message, m: Message) -> None:  # noqa: ANN0
         upload = InputFile(stored.content, filename=m.file.filename)
         try:
             if m.file.is_photo:
-                await message.reply_photo(upload, caption=m.file.caption or None)
+                await bot.send_photo(chat_id, upload, caption=m.file.caption or None)
             else:
-                await message.reply_document(upload, caption=m.file.caption or None)
+                await bot.send_document(chat_id, upload, caption=m.file.caption or None)
         except TelegramError as exc:  # one bad file must not hide the rest of the answer
             log.warning("file %s not sent: %s", m.file.file_id, exc)
         return
-    markup = form_markup(m.screen) if m.screen is not None else action_markup(m.actions)
-    await message.reply_text(clip(m.text), reply_markup=markup)
+    markup = form_markup(m.screen, m.actions) if m.screen is not None else action_markup(m.actions)
+    await bot.send_message(chat_id, clip(m.text), reply_markup=markup)
+
+
+def deliverer(app: Application):  # noqa: ANN201 - a bot.core.uploads.Deliver
+    """A turn that no incoming message began (an upload through the web page) to the member's
+    Telegram chat, rendered as any answer is."""
+
+    async def deliver(turn: Turn) -> None:
+        for m in turn.out:
+            await _send(app.bot, app.bot_data["db"], int(turn.person.chat_id), m)
+        if "kick" in turn.effects:
+            await jobs.kick(app)
+
+    return deliver
+
+
+def inbox_handler(app: Application, updates):  # noqa: ANN001,ANN201 - inbox handlers (bot.inbox.Handler)
+    """The Telegram channel's inbox rows: its updates, and files given through the upload page."""
+    deliver = deliverer(app)
+
+    async def handle(payload: dict) -> None:
+        if uploads.is_upload(payload):
+            await uploads.apply(app.bot_data["db"], app.bot_data["settings"], app.bot_data["forms"], "telegram",
+                                payload, deliver)
+        else:
+            await updates(payload)
+
+    return handle
 
 
 async def _effects(update: Update, context: BotContext, turn: Turn) -> None:

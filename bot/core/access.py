@@ -17,7 +17,7 @@ POLICY: dict[str, tuple[str, ...]] = {
     # joining and help: strangers too
     "start": (STRANGER,), "help": (STRANGER,), "consent": (STRANGER,),
     # every member
-    "whoami": ALL, "web": ALL, "channel": ALL, "link": ALL, "mydata": ALL, "forget": ALL, "forget_confirmed": ALL,
+    "whoami": ALL, "web": ALL, "upload": ALL, "channel": ALL, "link": ALL, "mydata": ALL, "forget": ALL, "forget_confirmed": ALL,
     "leave": ALL, "leave_confirmed": ALL, "keep": ALL,
     "cancel": ALL, "back": ALL, "skip": ALL, "confirm": ALL, "continue": ALL, "discard": ALL,
     # the office

@@ -8,9 +8,15 @@ from typing import Any
 from bot.core.screens import Action, Attachment, Message
 from bot.forms import FormEngine, Reply, Screen
 from bot.services.members import MemberView
+from bot.texts import web as web_texts
 from storage.db import Database
 
 CHANNELS = ("telegram", "zalo")
+
+
+def _web_on(settings: Any) -> bool:
+    web = getattr(settings, "web", None)
+    return bool(web is not None and web.enabled)
 
 
 @dataclass
@@ -58,7 +64,10 @@ class Turn:
         if isinstance(screen, str):
             self.say(screen)
             return
-        self.out.append(Message(text=f"{screen.text}\n\n{extra}" if extra else screen.text, screen=screen))
+        # A question that takes a file: the upload page too (Zalo cannot send documents at all).
+        actions = [[Action(web_texts.UPLOAD_BUTTON, "upload")]] if screen.asks_file and _web_on(self.settings) else []
+        self.out.append(Message(text=f"{screen.text}\n\n{extra}" if extra else screen.text, screen=screen,
+                                actions=actions))
 
     def attach(self, file_id: int, filename: str, mime_type: str | None, caption: str = "") -> None:
         self.out.append(Message(file=Attachment(file_id, filename, mime_type, caption)))

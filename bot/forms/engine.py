@@ -22,7 +22,7 @@ from bot.texts import forms as t
 from bot.forms.io import Button, FileInput, Reply, Screen, StaleDraft
 from bot.forms.model import Answers, Choice, Field, Form
 from bot.services import files as files_service
-from storage.models import FormDraft
+from storage.models import FormDraft, StoredFile
 
 LABEL_PREFIX = "_label:"
 # A text this long, typed or pasted where a file is asked for and a .txt is accepted, is that file:
@@ -395,7 +395,9 @@ class FormEngine:
             found, error = await f.reads(item.filename, content, item.limits)
             if error:
                 return await self._ask(session, form, draft, f, error=error)
-        stored = await files_service.store(session, content, item.filename, item.mime_type, uploaded_by=draft.member_id)
+        stored = await session.get(StoredFile, item.stored_file_id) if item.stored_file_id is not None else None
+        if stored is None:
+            stored = await files_service.store(session, content, item.filename, item.mime_type, uploaded_by=draft.member_id)
         entry = {"filename": stored.filename, "size": stored.size, "mime_type": item.mime_type, "stored_file_id": stored.id,
                  **found}
         candidate = files + [entry]
@@ -578,4 +580,4 @@ class FormEngine:
         nav.append(Button(t.CANCEL_BUTTON, "cancel"))
         buttons.append(nav)
         parts.append(t.NAV_HOWTO_OPTIONAL if not f.required else t.NAV_HOWTO)
-        return Screen("\n\n".join(parts), draft.id, buttons, status="asking", form=form.name)
+        return Screen("\n\n".join(parts), draft.id, buttons, status="asking", form=form.name, asks_file=f.kind == "file")

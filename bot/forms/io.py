@@ -22,6 +22,9 @@ class FileInput:
     # The channel's caps (config [files]): nothing above limits.max_bytes is downloaded.
     limits: FileSettings = field(default_factory=FileSettings)
     size_at_least: bool = False  # the channel stopped reading at the cap: the file is larger still
+    # Already stored (bot.services.files) by whoever received it (the upload page): kept as the
+    # answer's file instead of being stored a second time.
+    stored_file_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class Screen:
     form: str | None = None
     answers: Answers | None = None  # the confirmed answers, when status == "done"
     context: dict[str, Any] | None = None
+    asks_file: bool = False  # the question takes a file (the chat offers the upload page too)
 
 
 class StaleDraft(Exception):

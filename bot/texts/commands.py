@@ -53,6 +53,7 @@ WORDING: dict[str, Wording] = {
     "channel": Wording(("kênh",), "[zalo | telegram]", "Nhận thông báo qua Telegram hay Zalo"),
     "link": Wording(("liên kết",), "", "Lấy mã để dùng cùng tài khoản trên kênh kia"),
     "web": Wording(("mở trang", "trang web"), "", "Mở trang làm việc trên trình duyệt (tải tệp, bảng theo dõi…)"),
+    "upload": Wording(("tải tệp", "tải tệp lên"), "", ""),
     "mydata": Wording(("dữ liệu của tôi", "xem dữ liệu"), "", "Xem dữ liệu cá nhân bot đang lưu"),
     "forget": Wording(("xóa dữ liệu",), "", "Xóa dữ liệu cá nhân của bạn"),
     "forget_confirmed": Wording(("đồng ý xóa dữ liệu",), "", ""),

@@ -123,3 +123,38 @@ def period_summary(label: str, due: str, states: dict[str, int]) -> str:
     """'Sơ kết 6 tháng (hạn 15/06/2026): đúng hạn 6, trễ 2, chưa nộp 4, chưa đến hạn 0'."""
     return (f"{label} (hạn {due}): đúng hạn {_n(states.get('on_time', 0))}, trễ {_n(states.get('late', 0))}, "
             f"chưa nộp {_n(states.get('missing', 0))}, chưa đến hạn {_n(states.get('upcoming', 0))}")
+
+# --- Upload page (/web/upload/<draft>): a file for the question a form is asking -----------------
+
+UPLOAD_BUTTON = "📤 Tải tệp lên qua trang web"
+# On Zalo, under a question that takes a file (Zalo cannot send documents).
+UPLOAD_TYPED = ("📤 Zalo không gửi được tệp .docx, .pdf: gõ “{typed}” để nhận đường link tải tệp lên "
+                "qua trang web.")
+UPLOAD_NO_DRAFT = "Bạn không có biểu mẫu nào đang hỏi tệp. Tệp chỉ được tải lên khi bot đang hỏi tệp."
+UPLOAD_NOT_ASKING = "Câu hỏi hiện tại của biểu mẫu không nhận tệp. Hãy trả lời tiếp trong chat."
+
+
+def upload_link(url: str, minutes: int, form_title: str) -> str:
+    return (f"🔗 Đường link tải tệp lên cho biểu mẫu {form_title} (dùng một lần, trong {minutes} phút):\n{url}\n\n"
+            "Chọn tệp trên trang, bấm “Tải lên”; bot trả lời tiếp ngay trong chat này. "
+            "Không chuyển đường link này cho người khác.")
+
+
+UPLOAD_TITLE = "Tải tệp lên"
+UPLOAD_FORM = "Biểu mẫu"
+UPLOAD_QUESTION = "Câu bot đang hỏi"
+UPLOAD_ACCEPT = "Nhận các loại tệp"
+UPLOAD_CAP = "Mỗi tệp không quá {mb} MB."
+UPLOAD_PICK = "Chọn tệp"
+UPLOAD_SEND = "Tải lên"
+UPLOAD_PICK_FIRST = "Hãy chọn một tệp trước khi bấm “Tải lên”."
+UPLOAD_GONE = ("Biểu mẫu này không còn (đã hủy, đã gửi xong, hoặc không phải của bạn), nên tệp không được nhận. "
+               "Không có gì thay đổi.")
+UPLOAD_DONE_TITLE = "Đã nhận tệp"
+UPLOAD_DONE = "Đã nhận tệp «{filename}». Bot đã trả lời tiếp trong chat: hãy quay lại chat để làm tiếp."
+UPLOAD_REFUSED_TITLE = "Tệp không được nhận"
+UPLOAD_REFUSED_TAIL = "Biểu mẫu vẫn giữ nguyên. Chọn tệp khác rồi tải lên lại, hoặc quay lại chat."
+UPLOAD_WAITING = ("Đã nhận tệp «{filename}», bot đang đọc tệp. Kết quả sẽ được gửi vào chat của bạn trong giây lát: "
+                  "hãy quay lại chat.")
+UPLOAD_FAILED = "Bot gặp lỗi khi xử lý tệp này; quản trị viên đã được báo. Hãy thử lại sau ít phút."
+UPLOAD_BACK = "Quay lại chat để làm tiếp."

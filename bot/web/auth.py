@@ -20,6 +20,7 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 SETTINGS, DB = web.AppKey("settings", Settings), web.AppKey("db", Database)
+WAKES = web.AppKey("wakes", list)  # called after a page stored inbox rows (the upload page)
 COOKIE = "thidua_session"
 ME = web.RequestKey("me", Current)  # the signed-in session of this request
 routes = web.RouteTableDef()
@@ -33,6 +34,11 @@ def settings_of(request: web.Request) -> Settings:
 
 def db_of(request: web.Request) -> Database:
     return request.app[DB]
+
+
+def wake_inbox(request: web.Request) -> None:
+    for wake in request.app[WAKES]:
+        wake()
 
 
 def me(request: web.Request) -> Current:

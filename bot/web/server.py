@@ -48,9 +48,11 @@ async def _headers(request: web.Request, handler) -> web.StreamResponse:  # noqa
     return response
 
 
-def build_app(settings: Settings, db: Database, *, client_max_size: int = MAX_UPLOAD) -> web.Application:
+def build_app(settings: Settings, db: Database, *, client_max_size: int = MAX_UPLOAD,
+              wakes: list | None = None) -> web.Application:
+    """`wakes`: what to call when a page stored inbox rows (the process's inbox workers' wake)."""
     app = web.Application(client_max_size=client_max_size, middlewares=[_headers])
-    app[auth.SETTINGS], app[auth.DB] = settings, db
+    app[auth.SETTINGS], app[auth.DB], app[auth.WAKES] = settings, db, wakes if wakes is not None else []
     if not settings.web.enabled:
         return app
     env = aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
@@ -68,7 +70,8 @@ class WebServer:
 
     def __init__(self, settings: Settings, db: Database) -> None:
         self.settings = settings
-        self.app = build_app(settings, db)
+        self.wakes: list = []  # the inbox workers to wake when a page stored rows (bot.app, bot.zalo)
+        self.app = build_app(settings, db, wakes=self.wakes)
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> None:

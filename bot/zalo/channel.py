@@ -80,6 +80,8 @@ class ZaloChannel:
         self.site, self.owns_site = site, owns_site
         if site is not None:
             self.add_routes(site.app)
+            if self.own_worker:  # a file given through the upload page is handled now
+                site.wakes.append(worker.wake)
         self._wake = asyncio.Event()
         self._running = False
         if own_tick:  # what a commit queued goes out now (with Telegram, the app's tick does this)

@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 import aiohttp
 
 from bot import clock, texts
-from bot.core import dispatch
+from bot.core import dispatch, uploads
 from bot.core.screens import Message
 from bot.core.turn import Person, Turn
 from bot.inbox import current_row_id, note_error
@@ -79,6 +79,9 @@ class Conversation:
     # --- one update ----------------------------------------------------------------------------
 
     async def handle(self, update: dict) -> None:
+        if uploads.is_upload(update):  # a file given through the upload page: the form goes on here
+            await uploads.apply(self.db, self.settings, self.engine, "zalo", update, self.deliver)
+            return
         message = update.get("message") or {}
         sender, chat = message.get("from") or {}, message.get("chat") or {}
         user_id, chat_id = str(sender.get("id") or ""), str(chat.get("id") or "")
@@ -117,6 +120,12 @@ class Conversation:
         member_id = person.member.id if person.member else None
         for m in turn.out:
             await self._render(chat_id, m, member_id)
+
+    async def deliver(self, turn: Turn) -> None:
+        """A turn that no Zalo message began (an upload through the web page) to the member's chat."""
+        member_id = turn.person.member.id if turn.person.member else None
+        for m in turn.out:
+            await self._render(turn.person.chat_id, m, member_id)
 
     async def _render(self, chat_id: str, m: Message, member_id: int | None) -> None:
         if m.file is not None:

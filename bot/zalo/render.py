@@ -10,6 +10,7 @@ from bot.core.screens import Action
 from bot.forms import Screen
 from bot.texts.commands import WORDING
 from bot.texts import forms as ft
+from bot.texts import web as wt
 
 # What the engine says about buttons, and what to type on Zalo instead.
 SCREEN_PHRASES = {
@@ -28,6 +29,9 @@ SCREEN_PHRASES = {
 }
 RESUME_HOWTO = "Gõ “tiếp tục” để làm tiếp, hoặc “làm lại” để bỏ bản nháp và bắt đầu lại."
 REVIEW_HOWTO = "Gõ “gửi” để hoàn tất, hoặc “sửa 2” để sửa mục 2 (số mục theo danh sách trên). Gõ “hủy” để hủy."
+
+# Actions whose typed line on Zalo says why (Zalo sends no documents: the upload page instead).
+ACTION_LINES = {"upload": wt.UPLOAD_TYPED}
 
 # Buttons the outbox's payloads carry (see bot.services.campaigns / nudges), as words to type.
 BUTTON_WORDS = {
@@ -87,6 +91,9 @@ def actions_text(rows: list[list[Action]], text: str = "") -> str:
             head = wording.words[0] if wording is not None and wording.words else f"/{a.command}"
             typed = " ".join([head, *a.args])
             if f"“{typed}”" in text:
+                continue
+            if a.command in ACTION_LINES:  # says more than its button would
+                lines.append(ACTION_LINES[a.command].format(typed=typed))
                 continue
             lines.append(f"👉 {a.label}: gõ “{typed}”")
     return "\n".join(lines)

@@ -3,6 +3,6 @@ page, `LINK` (href, label, about, the chat command whose roles may open it)."""
 
 from __future__ import annotations
 
-from bot.web.pages import campaigns, home, invites, nomination, review, units
+from bot.web.pages import campaigns, home, invites, nomination, review, units, upload
 
-PAGES = (home, campaigns, nomination, review, units, invites)
+PAGES = (home, campaigns, nomination, review, units, invites, upload)
