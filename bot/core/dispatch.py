@@ -66,7 +66,12 @@ async def handle(turn: Turn) -> None:
         turn.say(_stranger(turn) if member is None else not_allowed(turn, name), alert=turn.pressed)
         return
     await command.run(turn)
-    await _remind_open_form(turn)
+    if name not in FORM_ITSELF:
+        await _remind_open_form(turn)
+
+
+# Commands about the open form itself (its upload link): no reminder of the question after them.
+FORM_ITSELF = ("upload",)
 
 
 async def _remind_open_form(turn: Turn) -> None:
