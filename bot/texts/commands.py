@@ -74,6 +74,7 @@ WORDING: dict[str, Wording] = {
 ABOUT_FOR_ROLE: dict[tuple[str, str], str] = {
     ("campaigns", "officer"): "Các phong trào đơn vị bạn đã nhận",
     ("campaign", "officer"): "Nhận lại tin phát động và văn bản của một phong trào",
+    ("web", "officer"): "Mở trang làm việc trên trình duyệt",  # no dashboard for officers: no promise of one
 }
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 
 from aiohttp import web
-from aiohttp.web_request import FileField
 
 from bot.core import uploads
 from bot.services import uploads as upload_rows
@@ -81,7 +80,7 @@ async def receive(request: web.Request) -> web.Response:
     form = await request.post()  # within the cap: read by the CSRF check already
     channel = str(form.get("kenh", ""))[:16]
     given = form.get("file")
-    if not isinstance(given, FileField) or not given.filename:
+    if not isinstance(given, web.FileField) or not given.filename:
         return _form_page(request, asked, channel, texts.UPLOAD_PICK_FIRST, status=400)
     content = given.file.read()
     async with db_of(request).session() as session:
