@@ -28,6 +28,25 @@ routes = web.RouteTableDef()
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+FORM_SLACK = 64 * 1024  # the multipart form around a file (boundaries, the CSRF field)
+
+
+def file_cap(request: web.Request) -> int:
+    """The body a form carrying one file may have: [files]' cap and the form around it."""
+    return settings_of(request).files.max_bytes + FORM_SLACK
+
+
+def takes_file(handler: Handler) -> Handler:
+    """A route whose form carries a file: its body may reach file_cap, every other body stays
+    within the server's small limit (server.FORM_MAX: forms, Zalo's webhook)."""
+
+    @functools.wraps(handler)
+    async def route(request: web.Request) -> web.StreamResponse:
+        return await handler(request.clone(client_max_size=file_cap(request)))
+
+    return route
+
+
 def settings_of(request: web.Request) -> Settings:
     return request.app[SETTINGS]
 

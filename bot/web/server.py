@@ -22,7 +22,8 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
-MAX_UPLOAD = 60 * 1024 * 1024  # the largest file [files] could allow, plus the form around it
+# Any request body: forms, Zalo's webhook. Routes taking a file raise it (auth.takes_file).
+FORM_MAX = 1024 * 1024
 
 
 def _vn_date(value) -> str:  # noqa: ANN001 - a date or an aware datetime
@@ -48,7 +49,7 @@ async def _headers(request: web.Request, handler) -> web.StreamResponse:  # noqa
     return response
 
 
-def build_app(settings: Settings, db: Database, *, client_max_size: int = MAX_UPLOAD,
+def build_app(settings: Settings, db: Database, *, client_max_size: int = FORM_MAX,
               wakes: list | None = None) -> web.Application:
     """`wakes`: what to call when a page stored inbox rows (the process's inbox workers' wake)."""
     app = web.Application(client_max_size=client_max_size, middlewares=[_headers])

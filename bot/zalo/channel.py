@@ -56,10 +56,10 @@ def incoming(update: dict) -> inbox.Incoming:
 class ZaloChannel:
     def __init__(self, settings: Settings, db: Database, engine: FormEngine, *, own_tick: bool = True,
                  poll_timeout: int = POLL_TIMEOUT, worker: InboxWorker | None = None,
-                 site: Any = None, owns_site: bool = False) -> None:
+                 site: Any, owns_site: bool = False) -> None:
         """`site`: the bot's HTTP server (bot.web.server.WebServer: `.app`, `.port`, `start`,
         `stop`), to which the channel adds its routes; started and stopped by whoever made it, or
-        by the channel if `owns_site`. None: a server of its own, without the web pages."""
+        by the channel if `owns_site`."""
         self.settings = settings
         self.cfg = settings.zalo
         self.db = db
@@ -76,12 +76,10 @@ class ZaloChannel:
         worker.handlers[CHANNEL] = self.conversation.handle
         self.poll_timeout = poll_timeout
         self._tasks: set[asyncio.Task] = set()
-        self._runner: web.AppRunner | None = None
         self.site, self.owns_site = site, owns_site
-        if site is not None:
-            self.add_routes(site.app)
-            if self.own_worker:  # a file given through the upload page is handled now
-                site.wakes.append(worker.wake)
+        self.add_routes(site.app)
+        if self.own_worker:  # a file given through the upload page is handled now
+            site.wakes.append(worker.wake)
         self._wake = asyncio.Event()
         self._running = False
         if own_tick:  # what a commit queued goes out now (with Telegram, the app's tick does this)
@@ -94,21 +92,12 @@ class ZaloChannel:
         app.add_routes(signed_links.routes(self.db, self.sender.secret))
         app.router.add_post(webhook_path(self.cfg.webhook_url), self._webhook)
 
-    def web_app(self) -> web.Application:
-        app = web.Application(client_max_size=1024 * 1024)
-        self.add_routes(app)
-        return app
-
     async def start(self) -> None:
         self._running = True
         if self.own_worker:
             await self.worker.start()
-        if self.site is not None and self.owns_site:
+        if self.owns_site:
             await self.site.start()
-        if self.site is None:
-            self._runner = web.AppRunner(self.web_app(), access_log=None)
-            await self._runner.setup()
-            await web.TCPSite(self._runner, self.cfg.listen, self.cfg.port).start()
         if self.cfg.webhook_url:
             await self.bot.set_webhook(self.cfg.webhook_url, self.cfg.webhook_secret)
             log.info("zalo: webhook %s", self.cfg.webhook_url)
@@ -127,9 +116,7 @@ class ZaloChannel:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self._runner is not None:
-            await self._runner.cleanup()
-        if self.site is not None and self.owns_site:
+        if self.owns_site:
             await self.site.stop()
         if self.own_worker:
             await self.worker.stop()
@@ -139,9 +126,7 @@ class ZaloChannel:
     @property
     def port(self) -> int:
         """The port the HTTP endpoint listens on (useful when configured as 0)."""
-        if self.site is not None:
-            return self.site.port
-        return int(self._runner.addresses[0][1])
+        return self.site.port
 
     def _spawn(self, coro) -> asyncio.Task:  # noqa: ANN001 - a coroutine
         task = asyncio.create_task(coro)

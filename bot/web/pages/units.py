@@ -16,7 +16,7 @@ from bot.services import audit, files, unit_sheets, units
 from bot.services.units import Preview, UnitImportError
 from bot.text_chunks import vn_number
 from bot.texts import web as texts
-from bot.web.auth import db_of, me, notice, page, render, settings_of
+from bot.web.auth import db_of, me, notice, page, render, settings_of, takes_file
 from bot.web.pages.home import LINKS, Link
 from storage.models import Member, StoredFile
 
@@ -76,6 +76,7 @@ def _preview_page(request: web.Request, plan: Preview, name: str, file_id: int |
 
 
 @routes.post("/web/units/import")
+@takes_file
 @page(COMMAND)
 async def upload(request: web.Request) -> web.Response:
     form = await request.post()

@@ -17,10 +17,9 @@ from bot.core import uploads
 from bot.services import uploads as upload_rows
 from bot.texts import forms as form_texts
 from bot.texts import web as texts
-from bot.web.auth import db_of, me, notice, page, render, settings_of, wake_inbox
+from bot.web.auth import db_of, file_cap, me, notice, page, render, settings_of, takes_file, wake_inbox
 
 routes = web.RouteTableDef()
-FORM_SLACK = 64 * 1024  # the multipart form around the file (boundaries, the CSRF field)
 POLL_SECONDS = 0.2
 WAIT_BEYOND_READING = 10  # seconds to wait for the chat's step beyond files.parse_seconds
 
@@ -63,13 +62,13 @@ async def show(request: web.Request) -> web.Response:
 async def upload(request: web.Request) -> web.StreamResponse:
     """A body above the cap is refused by its declared length, unread (and nothing is changed);
     one sent without a length stops being read at the cap (413)."""
-    cap = settings_of(request).files.max_bytes
-    if request.content_length is not None and request.content_length > cap + FORM_SLACK:
-        text = form_texts.FILE_OVER.format(max=cap / 2**20)
+    if request.content_length is not None and request.content_length > file_cap(request):
+        text = form_texts.FILE_OVER.format(max=settings_of(request).files.max_bytes / 2**20)
         return notice(request, 413, texts.UPLOAD_REFUSED_TITLE, f"{text} {texts.UPLOAD_REFUSED_TAIL}")
-    return await receive(request.clone(client_max_size=cap + FORM_SLACK))
+    return await receive(request)
 
 
+@takes_file
 @page("upload")
 async def receive(request: web.Request) -> web.Response:
     asked = await _asked(request)
