@@ -60,7 +60,7 @@ async def measure(url: str, cid: int) -> None:
         return f"{len(rendered.text):,} characters, chart {len(rendered.chart):,} bytes"
 
     async def xlsx(session) -> str:  # noqa: ANN001
-        return f"{len((await exports.campaign_workbook(session, cid)).content):,} bytes"
+        return f"{len((await exports.campaign_workbook(session, cid, settings)).content):,} bytes"
 
     async def docx(session) -> str:  # noqa: ANN001
         return f"{len((await exports.period_report(session, cid, '1', settings)).content):,} bytes"

@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 from datetime import date
 
+from bot import vn_format
+
 # Colours a printed black-and-white copy still tells apart.
 ON_TIME, LATE, MISSING, LINE = "#2e7d32", "#f9a825", "#c62828", "#1565c0"
 MAX_GROUPS = 8
@@ -50,6 +52,7 @@ def _completion(ax, by_kind: dict[str, list[int]]) -> None:  # noqa: ANN001 - a 
     ax.barh(names, late, left=on_time, color=LATE, label="Nộp trễ")
     ax.barh(names, missing, left=[a + b for a, b in zip(on_time, late)], color=MISSING, label="Chưa nộp")
     ax.set_xlabel("Số đơn vị")
+    _count_axis(ax.xaxis)
     # Under the axis: inside it would hide the bars of the last group.
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, frameon=False)
 
@@ -64,7 +67,30 @@ def _nominations(ax, weekly: list[tuple[date, int]]) -> None:  # noqa: ANN001 - 
     ax.plot(days, [n for _, n in weekly], color=LINE, marker="o", markersize=3)
     ax.set_ylabel("Số đề xuất")
     ax.set_ylim(bottom=0)
+    _count_axis(ax.yaxis)
     ax.tick_params(axis="x", labelsize=8, rotation=30)
     from matplotlib.dates import DateFormatter
 
-    ax.xaxis.set_major_formatter(DateFormatter("%d/%m"))
+    ax.xaxis.set_major_formatter(DateFormatter(date_format(days)))
+    if len(days) == 1:  # one point: its own tick, so its date (with the year) still shows
+        ax.set_xticks(days)
+
+
+def count_label(value: float, _pos: object = None) -> str:
+    """A count axis's tick label in Vietnamese form: 1500 → '1.500'."""
+    return vn_format.number(round(value))
+
+
+def date_format(days: list[date]) -> str:
+    """'%d/%m' within one year; '%m/%Y' when the weeks cross a year; '%d/%m/%Y' for one week."""
+    if len(days) == 1:
+        return "%d/%m/%Y"
+    return "%d/%m" if min(days).year == max(days).year else "%m/%Y"
+
+
+def _count_axis(axis) -> None:  # noqa: ANN001 - a matplotlib Axis
+    """Whole-number ticks (counts have no halves), labelled the Vietnamese way."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_formatter(FuncFormatter(count_label))

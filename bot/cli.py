@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot import clock, log_redaction
-from bot.text_chunks import vn_number
+from bot import vn_format
 from bot.cli_parser import EXIT_USAGE, VietnameseParser
 from bot.config import ConfigError, Settings, load_settings
 from storage import migrate
@@ -179,7 +179,8 @@ def invite_line(username: str | None, code: str) -> str:
     return f"{code}   (Telegram: gõ /start {code} · Zalo: gõ “tham gia {code}”)"
 
 
-async def _print_invites(settings: Settings, codes: list[str], role: str, where: str, expires: str) -> None:
+async def _print_invites(settings: Settings, codes: list[str], role: str, where: str, expires: str) -> bool:
+    """Prints the codes (as links when the bot's name is known); True when links were printed."""
     from bot import texts
 
     username = await _bot_username(settings)
@@ -188,6 +189,7 @@ async def _print_invites(settings: Settings, codes: list[str], role: str, where:
         print(invite_line(username, code))
     if username is None:
         print("Đặt bot.username trong config.toml (hoặc TELEGRAM_BOT_TOKEN) để in đường link mời.")
+    return username is not None
 
 
 def cmd_invite(settings: Settings, args: argparse.Namespace) -> int:
@@ -251,8 +253,11 @@ def cmd_admin_add(settings: Settings, args: argparse.Namespace) -> int:
                 expires_days=settings.invite_expires_days, actor_label="cli",
             )
             code, expires = made[0].code, clock.fmt_datetime(made[0].expires_at)
-        await _print_invites(settings, [code], "admin", "", expires)
-        print("Người quản trị đầu tiên dùng mã này để tham gia (đường link Telegram, hoặc gõ “tham gia MÃ” trên Zalo).")
+        if await _print_invites(settings, [code], "admin", "", expires):
+            print("Người quản trị đầu tiên mở đường link trên để tham gia qua Telegram, "
+                  f"hoặc gõ “tham gia {code}” trên Zalo.")
+        else:
+            print(f"Người quản trị đầu tiên gõ “/start {code}” trên Telegram hoặc “tham gia {code}” trên Zalo để tham gia.")
         return 0
 
     return asyncio.run(_with_db(settings, work))
@@ -338,8 +343,15 @@ def cmd_tick(settings: Settings, args: argparse.Namespace) -> int:
         else:
             print(f"Nhắc báo cáo: {nudged.sent} lượt nhắc, {nudged.skipped} lượt bỏ qua, "
                   f"{nudged.escalations} kỳ báo lãnh đạo.")
+        if report.notices.opened:
+            print(f"Kỳ báo cáo mới mở: {report.notices.opened} kỳ, {report.notices.messages} tin báo cán bộ.")
+        if report.notices.reports:
+            print(f"Báo cáo mới của các đơn vị: {report.notices.reports} báo cáo, đã báo quản trị.")
         if report.digests.sent:
             print(f"Bản tin thi đua: {report.digests.sent} người nhận.")
+        if report.council_reminders or report.council_closed:
+            print(f"Phiên họp xét: {report.council_reminders} lượt nhắc bỏ phiếu, "
+                  f"{report.council_closed} phiên đóng khi hết hạn.")
         drained = report.outbox
         print(f"Đã gửi {drained.sent} tin, {drained.retried} tin chờ gửi lại, {drained.failed} tin lỗi.")
         if drained.left:
@@ -375,16 +387,19 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
         print(f"{out / 'digest.txt'}: {len(digest.text)} ký tự")
         if digest.chart is not None:
             (out / "chart.png").write_bytes(digest.chart)
-            print(f"{out / 'chart.png'}: {vn_number(len(digest.chart))} byte")
+            print(f"{out / 'chart.png'}: {vn_format.number(len(digest.chart))} byte")
         return 0
 
     return asyncio.run(_with_db(settings, work))
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
-    """The XLSX of a campaign, or the DOCX summary report of one of its periods, to --out."""
+    """The XLSX of a campaign, or the DOCX summary report of one of its periods, to --out; or the
+    council's documents of a review session (minutes, proposal, achievements)."""
+    if args.format in ("minutes", "proposal", "achievements"):
+        return _export_council(settings, args)
     if args.format == "docx" and args.period is None:
-        _print_err("Báo cáo .docx cần --period SỐ (số thứ tự của kỳ báo cáo, hoặc mã kỳ '#ID').")
+        _print_err("Báo cáo .docx cần --period SỐ (số kỳ báo cáo, số sau dấu # trong danh sách kỳ).")
         return EXIT_USAGE
     from bot.services import exports
 
@@ -392,7 +407,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
         async with db.session() as session:
             try:
                 if args.format == "xlsx":
-                    made = await exports.campaign_workbook(session, args.campaign)
+                    made = await exports.campaign_workbook(session, args.campaign, settings)
                 else:
                     made = await exports.period_report(session, args.campaign, args.period, settings)
             except exports.ExportError as exc:
@@ -403,7 +418,45 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
         except OSError as exc:
             _print_err(_cannot_write(args.out, exc))
             return EXIT_USAGE
-        print(f"{args.out}: {vn_number(len(made.content))} byte ({made.filename})")
+        print(f"{args.out}: {vn_format.number(len(made.content))} byte ({made.filename})")
+        return 0
+
+    return asyncio.run(_with_db(settings, work))
+
+
+def _export_council(settings: Settings, args: argparse.Namespace) -> int:
+    """minutes and proposal: one file at --out; achievements: one file per candidate who passed,
+    into the folder --out."""
+    if args.session is None:
+        _print_err(f"--format {args.format} cần --session SỐ (số phiên họp xét).")
+        return EXIT_USAGE
+    out = Path(args.out)
+    folder = out if args.format == "achievements" else out.parent
+    if not folder.is_dir():
+        _print_err(f"Không ghi được {out}: thư mục {folder} không có. Tạo thư mục trước, hoặc chọn đường dẫn khác.")
+        return EXIT_USAGE
+    from bot.services import council_documents
+    from bot.services.exports import ExportError
+
+    async def work(db: Database) -> int:
+        async with db.session() as session:
+            try:
+                made = await council_documents.documents(session, args.session, args.format, settings,
+                                                         campaign_id=args.campaign)
+            except ExportError as exc:
+                _print_err(exc.cli_text)
+                return 1
+        if not made:
+            print("Không có ứng viên nào đạt: không có báo cáo thành tích để lập.")
+            return 0
+        for item in made:
+            path = out / item.filename if args.format == "achievements" else out
+            try:
+                path.write_bytes(item.content)
+            except OSError as exc:
+                _print_err(_cannot_write(str(path), exc))
+                return EXIT_USAGE
+            print(f"{path}: {vn_format.number(len(item.content))} byte")
         return 0
 
     return asyncio.run(_with_db(settings, work))
@@ -475,9 +528,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_digest)
     p = sub.add_parser("export", help="xuất tệp tổng hợp: .xlsx của phong trào, .docx báo cáo tổng hợp của một kỳ")
     p.add_argument("--campaign", required=True, type=int, metavar="ID", help="số phong trào")
-    p.add_argument("--format", required=True, choices=["xlsx", "docx"], help="xlsx hoặc docx")
-    p.add_argument("--period", metavar="N", help="kỳ báo cáo (cho docx): số thứ tự của kỳ, hoặc '#ID'")
-    p.add_argument("--out", required=True, metavar="PATH", help="tệp ghi ra")
+    p.add_argument("--format", required=True, choices=["xlsx", "docx", "minutes", "proposal", "achievements"],
+                   help="xlsx, docx; hoặc văn bản phiên họp xét: minutes (biên bản), proposal (tờ trình), "
+                        "achievements (báo cáo thành tích, mỗi ứng viên đạt một tệp)")
+    p.add_argument("--period", metavar="N", help="kỳ báo cáo (cho docx): số kỳ, số sau dấu # trong danh sách kỳ")
+    p.add_argument("--session", type=int, metavar="N", help="phiên họp xét (cho minutes, proposal, achievements)")
+    p.add_argument("--out", required=True, metavar="PATH",
+                   help="tệp ghi ra (achievements: thư mục ghi các tệp vào)")
     p.set_defaults(func=cmd_export)
     p = sub.add_parser("demo", help="chạy thử trong terminal với Bot API giả lập, không cần token")
     p.add_argument("--channel", choices=["telegram", "zalo"], default="telegram",

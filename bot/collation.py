@@ -32,15 +32,22 @@ def vn_key(name: str) -> tuple:
             letters.append((1, int(part)))
             continue
         for ch in part:
-            marks = unicodedata.normalize("NFD", ch)
-            # The letter without its tone: "ặ" is "ă" with the nặng tone.
-            letter = unicodedata.normalize("NFC", "".join(m for m in marks if m not in _TONE_MARKS))
-            if letter in _ALPHABET:
-                letters.append((2, _ALPHABET[letter]))
-                tones.append(next((_TONE_MARKS[m] for m in marks if m in _TONE_MARKS), 0))
-            else:  # spaces and punctuation sort before numbers and letters
-                letters.append((0, ord(ch)))
+            letter, tone = _char_key(ch)
+            letters.append(letter)
+            if tone is not None:
+                tones.append(tone)
     return tuple(letters), tuple(tones), name
+
+
+@lru_cache(maxsize=4096)  # the few hundred characters names are written with, each worked out once
+def _char_key(ch: str) -> tuple[tuple[int, int], int | None]:
+    """A character's place in the order and its tone (None for what is not a Vietnamese letter)."""
+    marks = unicodedata.normalize("NFD", ch)
+    # The letter without its tone: "ặ" is "ă" with the nặng tone.
+    letter = unicodedata.normalize("NFC", "".join(m for m in marks if m not in _TONE_MARKS))
+    if letter in _ALPHABET:
+        return (2, _ALPHABET[letter]), next((_TONE_MARKS[m] for m in marks if m in _TONE_MARKS), 0)
+    return (0, ord(ch)), None  # spaces and punctuation sort before numbers and letters
 
 
 def sort_by_name(items: Iterable[T], name: Callable[[T], str], then: Callable[[T], object] | None = None) -> list[T]:

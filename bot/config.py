@@ -11,6 +11,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import time
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -187,6 +188,35 @@ class DigestSettings:
 
 
 @dataclass(frozen=True)
+class CouncilSettings:
+    """The council's review sessions (phiên họp xét): quorum and pass rule as fractions of all
+    members of the council, the default deadline, the one reminder, and the ballots' secret."""
+
+    quorum: Fraction = Fraction(2, 3)  # at least this share of members must vote
+    pass_share: Fraction = Fraction(1, 2)  # a candidate passes with MORE than this share of all members in favour
+    deadline_days: int = 3  # when the admin names no deadline
+    remind_hours: int = 24  # the reminder to members who have not voted, this long before the deadline
+    # Keys ballots to members while a session is open (so a choice can be changed); never stored
+    # in the database. Empty: zalo.link_secret, else a key per session kept in the database.
+    ballot_secret: str = ""
+    # A folder with the office's own templates of the council's documents (the file names of
+    # bot/exports/templates); a name it lacks is taken from the bundled ones. Empty: the bundled.
+    templates_dir: str = ""
+
+
+# Reward money as multiples of the lương cơ sở (Decree 152/2025/NĐ-CP, Art. 49–50): the examples
+# the decree gives; an office lists its own forms in [awards.multipliers].
+DEFAULT_MULTIPLIERS = (("Chiến sĩ thi đua cơ sở", 1.0), ("Lao động tiên tiến", 0.3),
+                       ("Tập thể lao động tiên tiến", 0.8))
+
+
+@dataclass(frozen=True)
+class AwardSettings:
+    base_salary: int = 2_340_000  # lương cơ sở, đồng (from 1/7/2024)
+    multipliers: tuple[tuple[str, float], ...] = DEFAULT_MULTIPLIERS  # reward form → × base salary
+
+
+@dataclass(frozen=True)
 class Settings:
     token: str = ""
     bot_username: str = ""
@@ -196,6 +226,12 @@ class Settings:
     proxy_url: str = ""
     concurrent_updates: int = 2  # different people's updates handled at once (bot.inbox)
     organisation_name: str = "Hội đồng Thi đua – Khen thưởng"
+    # The body the organisation belongs to ("UBND huyện Cẩm Mỹ"): the DOCX's first header line.
+    organisation_superior: str = ""
+    # Who signs the DOCX reports for the organisation ("Chủ tịch", "Nguyễn Văn A"); empty: a space
+    # is left for the signer to write in.
+    signer_title: str = ""
+    signer_name: str = ""
     database_url: str = "sqlite:///data/thidua.db"
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
     webhook: WebhookSettings = field(default_factory=WebhookSettings)
@@ -210,6 +246,8 @@ class Settings:
     zalo: ZaloSettings = field(default_factory=ZaloSettings)
     files: FileSettings = field(default_factory=FileSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    council: CouncilSettings = field(default_factory=CouncilSettings)
+    awards: AwardSettings = field(default_factory=AwardSettings)
     source: Path | None = None
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -226,21 +264,21 @@ def _section(raw: dict[str, Any], name: str) -> dict[str, Any]:
 def _str(sec: dict[str, Any], key: str, full: str, default: str) -> str:
     value = sec.get(key, default)
     if not isinstance(value, str):
-        raise ConfigError(full, f"phải là chuỗi trong dấu ngoặc kép, đang là {value!r}")
+        raise ConfigError(full, f"phải là chuỗi trong dấu ngoặc kép, đang là “{value}”")
     return value.strip()
 
 
 def _int(sec: dict[str, Any], key: str, full: str, default: int, lo: int, hi: int) -> int:
     value = sec.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise ConfigError(full, f"phải là số nguyên từ {lo} đến {hi}, đang là {value!r}")
+        raise ConfigError(full, f"phải là số nguyên từ {lo} đến {hi}, đang là “{value}”")
     return value
 
 
 def _bool(sec: dict[str, Any], key: str, full: str, default: bool) -> bool:
     value = sec.get(key, default)
     if not isinstance(value, bool):
-        raise ConfigError(full, f"phải là true hoặc false, đang là {value!r}")
+        raise ConfigError(full, f"phải là true hoặc false, đang là “{value}”")
     return value
 
 
@@ -248,7 +286,7 @@ def _clock(sec: dict[str, Any], key: str, full: str, default: str) -> time:
     text = _str(sec, key, full, default)
     match = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
     if not match or int(match[1]) > 23 or int(match[2]) > 59:
-        raise ConfigError(full, f"phải là giờ dạng HH:MM (ví dụ 07:30), đang là {text!r}")
+        raise ConfigError(full, f"phải là giờ dạng HH:MM (ví dụ 07:30), đang là “{text}”")
     return time(int(match[1]), int(match[2]))
 
 
@@ -261,7 +299,7 @@ def _http_url(value: str, full: str, *, https_only: bool = False) -> str:
     schemes = ("https",) if https_only and parsed.hostname not in LOOPBACK else ("http", "https")
     if parsed.scheme not in schemes or not parsed.netloc:
         need = "https://" if https_only else "http:// hoặc https://"
-        raise ConfigError(full, f"phải là địa chỉ bắt đầu bằng {need}, đang là {value!r}")
+        raise ConfigError(full, f"phải là địa chỉ bắt đầu bằng {need}, đang là “{value}”")
     return value
 
 
@@ -269,14 +307,14 @@ def _day_month(sec: dict[str, Any], key: str, full: str, default: str) -> tuple[
     text = _str(sec, key, full, default)
     match = re.fullmatch(r"(\d{1,2})/(\d{1,2})", text)
     if not match or not 1 <= int(match[2]) <= 12 or not 1 <= int(match[1]) <= (29 if int(match[2]) == 2 else 30 if int(match[2]) in (4, 6, 9, 11) else 31):
-        raise ConfigError(full, f"phải là ngày/tháng (ví dụ 15/06), đang là {text!r}")
+        raise ConfigError(full, f"phải là ngày/tháng (ví dụ 15/06), đang là “{text}”")
     return int(match[1]), int(match[2])
 
 
 def _days_list(sec: dict[str, Any], key: str, full: str, default: list[int]) -> tuple[int, ...]:
     value = sec.get(key, default)
     if not isinstance(value, list) or any(isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 90 for v in value):
-        raise ConfigError(full, f"phải là danh sách số ngày từ 1 đến 90, ví dụ [7, 3, 1], đang là {value!r}")
+        raise ConfigError(full, f"phải là danh sách số ngày từ 1 đến 90, ví dụ [7, 3, 1], đang là “{value}”")
     return tuple(sorted(set(value), reverse=True))
 
 
@@ -294,7 +332,7 @@ def _proxy_url(value: str) -> str:
         port = None
     if parsed.scheme not in PROXY_SCHEMES or not parsed.hostname or port is None:
         raise ConfigError("bot.proxy_url", "phải có dạng socks5://máy:cổng hoặc http://máy:cổng "
-                          f"(ví dụ socks5://127.0.0.1:1080), đang là {value!r}")
+                          f"(ví dụ socks5://127.0.0.1:1080), đang là “{value}”")
     return value
 
 
@@ -303,7 +341,7 @@ def _database_url(value: str) -> str:
     if scheme not in ("sqlite", "postgresql", "postgres") or "://" not in value:
         raise ConfigError(
             "database.url",
-            f"phải là sqlite:///đường/dẫn.db hoặc postgresql://..., đang là {value!r}",
+            f"phải là sqlite:///đường/dẫn.db hoặc postgresql://..., đang là “{value}”",
         )
     return value
 
@@ -351,7 +389,7 @@ def _web_settings(ws: dict[str, Any], zalo: ZaloSettings, env: dict[str, str]) -
         _http_url(public, "web.public_url")
     if env.get("THIDUA_WEB_PORT"):
         if not env["THIDUA_WEB_PORT"].isdigit():
-            raise ConfigError("THIDUA_WEB_PORT", f"phải là số cổng, đang là {env['THIDUA_WEB_PORT']!r}")
+            raise ConfigError("THIDUA_WEB_PORT", f"phải là số cổng, đang là “{env['THIDUA_WEB_PORT']}”")
         ws = {**ws, "port": int(env["THIDUA_WEB_PORT"])}
     return WebSettings(
         enabled=_bool(ws, "enabled", "web.enabled", True),
@@ -377,6 +415,37 @@ def _file_settings(fs: dict[str, Any]) -> FileSettings:
     )
 
 
+def _fraction(sec: dict[str, Any], key: str, full: str, default: str) -> Fraction:
+    text = _str(sec, key, full, default)
+    match = re.fullmatch(r"(\d{1,3})\s*/\s*(\d{1,3})", text)
+    if not match or int(match[2]) == 0 or not 0 < int(match[1]) <= int(match[2]):
+        raise ConfigError(full, f"phải là phân số từ 0 đến 1 dạng “2/3”, đang là “{text}”")
+    return Fraction(int(match[1]), int(match[2]))
+
+
+def _council_settings(sec: dict[str, Any], env: dict[str, str]) -> CouncilSettings:
+    secret = env.get("THIDUA_BALLOT_SECRET") or _str(sec, "ballot_secret", "council.ballot_secret", "")
+    if secret and len(secret) < 16:
+        raise ConfigError("council.ballot_secret", "phải có ít nhất 16 ký tự")
+    return CouncilSettings(
+        quorum=_fraction(sec, "quorum", "council.quorum", "2/3"),
+        pass_share=_fraction(sec, "pass_share", "council.pass_share", "1/2"),
+        deadline_days=_int(sec, "deadline_days", "council.deadline_days", 3, 1, 60),
+        remind_hours=_int(sec, "remind_hours", "council.remind_hours", 24, 0, 24 * 30),
+        ballot_secret=secret,
+        templates_dir=_str(sec, "templates_dir", "council.templates_dir", ""),
+    )
+
+
+def _award_settings(sec: dict[str, Any]) -> AwardSettings:
+    table = sec.get("multipliers", dict(DEFAULT_MULTIPLIERS))
+    if not isinstance(table, dict) or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 100 for v in table.values()):
+        raise ConfigError("awards.multipliers", "phải là bảng “hình thức khen thưởng” = hệ số (ví dụ 0.3)")
+    return AwardSettings(base_salary=_int(sec, "base_salary", "awards.base_salary", 2_340_000, 0, 1_000_000_000),
+                         multipliers=tuple((str(k).strip(), float(v)) for k, v in table.items()))
+
+
 def load_settings(path: str | Path | None = None, env: dict[str, str] | None = None) -> Settings:
     """Read the config file (missing file = all defaults) and apply environment overrides."""
     env = dict(os.environ if env is None else env)
@@ -399,7 +468,7 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
         raise ConfigError("bot.token", "không đúng dạng token của @BotFather (123456:ABC...)")
     username = _str(bot, "username", "bot.username", "").lstrip("@")
     if username and not _USERNAME_RE.match(username):
-        raise ConfigError("bot.username", f"không phải tên bot hợp lệ: {username!r}")
+        raise ConfigError("bot.username", f"không phải tên bot hợp lệ: “{username}”")
     api_base = env.get("THIDUA_BOT_API_URL") or _str(bot, "api_base_url", "bot.api_base_url", TELEGRAM_API_URL)
     api_file = env.get("THIDUA_BOT_FILE_URL") or _str(bot, "api_file_url", "bot.api_file_url", TELEGRAM_FILE_URL)
     _http_url(api_base, "bot.api_base_url")
@@ -411,6 +480,9 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
     org_name = _str(org, "name", "organisation.name", Settings.organisation_name)
     if not org_name:
         raise ConfigError("organisation.name", "không được để trống")
+    org_superior = _str(org, "superior", "organisation.superior", "")
+    signer_title = _str(org, "signer_title", "organisation.signer_title", "")
+    signer_name = _str(org, "signer_name", "organisation.signer_name", "")
 
     db = _section(raw, "database")
     db_url = _database_url(env.get("THIDUA_DATABASE_URL") or _str(db, "url", "database.url", Settings.database_url))
@@ -420,7 +492,7 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
     try:
         tz = ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError("time.timezone", f"không có múi giờ {tz_name!r} (ví dụ đúng: Asia/Ho_Chi_Minh)") from None
+        raise ConfigError("time.timezone", f"không có múi giờ “{tz_name}” (ví dụ đúng: Asia/Ho_Chi_Minh)") from None
 
     wh = _section(raw, "webhook")
     wh_url = _str(wh, "url", "webhook.url", "")
@@ -483,10 +555,10 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
     dg = _section(raw, "digest")
     default = _str(dg, "default", "digest.default", "weekly")
     if default not in ("daily", "weekly", "off"):
-        raise ConfigError("digest.default", f"phải là daily, weekly hoặc off, đang là {default!r}")
+        raise ConfigError("digest.default", f"phải là daily, weekly hoặc off, đang là “{default}”")
     weekday = _str(dg, "weekday", "digest.weekday", "monday").lower()
     if weekday not in WEEKDAYS:
-        raise ConfigError("digest.weekday", f"phải là một trong {', '.join(WEEKDAYS)}, đang là {weekday!r}")
+        raise ConfigError("digest.weekday", f"phải là một trong {', '.join(WEEKDAYS)}, đang là “{weekday}”")
     digest = DigestSettings(default=default, weekday=WEEKDAYS.index(weekday), at=_clock(dg, "at", "digest.at", "07:30"))
     zalo = _zalo_settings(_section(raw, "zalo"), env)
     return Settings(
@@ -497,6 +569,9 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
         proxy_url=proxy,
         concurrent_updates=concurrent,
         organisation_name=org_name,
+        organisation_superior=org_superior,
+        signer_title=signer_title,
+        signer_name=signer_name,
         database_url=db_url,
         timezone=tz,
         webhook=webhook,
@@ -511,5 +586,7 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
         zalo=zalo,
         files=_file_settings(_section(raw, "files")),
         web=_web_settings(_section(raw, "web"), zalo, env),
+        council=_council_settings(_section(raw, "council"), env),
+        awards=_award_settings(_section(raw, "awards")),
         source=cfg_path if cfg_path.exists() else None,
     )

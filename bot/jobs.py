@@ -27,9 +27,10 @@ from bot.config import Settings
 from bot.limits import BACKGROUND, RateLimiter
 from bot import sending_budget
 from bot.sending_budget import DatabaseSchedule, SendingBudget
-from bot.services import digest_sending, members, nudges, outbox
+from bot.services import council, digest_sending, members, nudges, outbox, registrations, report_notices
 from bot.services.digest_sending import DigestReport
 from bot.services.nudges import NudgeReport
+from bot.services.report_notices import NoticeReport
 from storage.db import Database
 from storage.models import OutboxMessage
 
@@ -71,7 +72,11 @@ class TickReport:
     zalo: DrainReport = field(default_factory=DrainReport)
     campaign_summaries: int = 0
     nudges: NudgeReport = field(default_factory=NudgeReport)
+    notices: NoticeReport = field(default_factory=NoticeReport)
     digests: DigestReport = field(default_factory=DigestReport)
+    council_reminders: int = 0  # members reminded to vote
+    council_closed: int = 0  # review sessions closed at their deadline
+    registration_nudges: int = 0  # officers nudged to register
 
     @property
     def more(self) -> bool:
@@ -377,7 +382,13 @@ async def tick(app_or_bot: Application | Bot | None, db: Database, settings: Set
             async with db.session() as session:
                 report.nudges = await nudges.send_due(session, settings, now)
             async with db.session() as session:
+                report.notices = await report_notices.send_due(session, settings, now)
+            async with db.session() as session:
                 report.digests = await digest_sending.send_due(session, settings, now)
+            async with db.session() as session:  # registration: one nudge past the due date
+                report.registration_nudges = await registrations.tick(session, settings, now)
+            async with db.session() as session:  # the council's sessions: one reminder, the close
+                report.council_reminders, report.council_closed = await council.tick(session, settings, now)
     keep_going = (lambda: app_or_bot.running) if isinstance(app_or_bot, Application) else None
     # The channels have their own limits, so they drain side by side.
     drains = []

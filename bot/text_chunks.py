@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from bot import vn_format
+
 TELEGRAM_TEXT_LIMIT = 4096
 TELEGRAM_CAPTION_LIMIT = 1024
 ZALO_TEXT_LIMIT = 2000
@@ -27,10 +29,6 @@ def utf16_len(text: str) -> int:
     """The length as Telegram counts it (and as we count for Zalo): UTF-16 code units."""
     return len(text.encode("utf-16-le")) // 2
 
-
-def vn_number(n: int) -> str:
-    """1234 → '1.234' (Vietnamese thousands separator)."""
-    return f"{n:,}".replace(",", ".")
 
 
 def shorten_lines(
@@ -49,13 +47,13 @@ def shorten_lines(
     for shown in range(len(items) + 1):
         if shown:
             size += 1 + measure(items[shown - 1])
-        tail = more.format(n=vn_number(len(items) - shown))
+        tail = more.format(n=vn_format.number(len(items) - shown))
         if size + 1 + measure(tail) > limit:
             break
         best = shown
     if best is None:  # not even the head fits: its first part, then how many lines are left out
         return clip("\n".join(head), limit, measure=measure)
-    return "\n".join([*head, *items[:best], more.format(n=vn_number(len(items) - best))])
+    return "\n".join([*head, *items[:best], more.format(n=vn_format.number(len(items) - best))])
 
 
 def clip(text: str, limit: int = TELEGRAM_TEXT_LIMIT, *, measure: Measure = utf16_len) -> str:
@@ -63,7 +61,7 @@ def clip(text: str, limit: int = TELEGRAM_TEXT_LIMIT, *, measure: Measure = utf1
     if measure(text) <= limit:
         return text
     lines = text.split("\n")
-    if measure(lines[0]) + 1 + measure(MORE_LINES.format(n=vn_number(len(lines)))) > limit:
+    if measure(lines[0]) + 1 + measure(MORE_LINES.format(n=vn_format.number(len(lines)))) > limit:
         return split_text(text, limit - 1, measure=measure)[0] + "…"
     return shorten_lines(lines, limit, keep=1, more=MORE_LINES, measure=measure)
 

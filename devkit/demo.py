@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import clock, texts
-from bot.text_chunks import vn_number
+from bot import vn_format
 from bot.app import build_application, start_bot, stop_bot
 from bot.config import Settings, WebSettings
 from bot.services import invites, members, units
@@ -148,7 +148,7 @@ class Terminal:
             doc = message["document"]
             name = doc.get("file_name", "tệp")
             self.last_file = (doc["file_id"], name)
-            parts.append(f"📎 Tệp: {name} ({vn_number(doc.get('file_size', 0))} byte) — gõ /save ĐƯỜNG_DẪN để lưu")
+            parts.append(f"📎 Tệp: {name} ({vn_format.number(doc.get('file_size', 0))} byte) — gõ /save ĐƯỜNG_DẪN để lưu")
         if message.get("photo"):
             parts.append("🖼 Ảnh")
         if message.get("caption"):

@@ -13,17 +13,19 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bot import texts
+from sqlalchemy import select
+
+from bot import clock, texts
 from bot.config import Settings, WebSettings, ZaloSettings
 from bot.forms import FORMS, FormEngine
-from bot.services import campaigns
+from bot.services import campaigns, units
 from bot.web.server import WebServer
 from bot.zalo.channel import ZaloChannel
 from devkit.demo import DEMO_INVITES, PEOPLE, people_list, seed, switch_person, typed_lines
 from devkit.simulator.zalo import ZaloApiSimulator
 from storage import migrate
 from storage.db import Database
-from storage.models import Member
+from storage.models import Campaign, Member, Nomination
 
 TOKEN = "demo-zalo-token-thidua"
 HELP = """Lệnh của bản chạy thử (không gửi tới bot):
@@ -51,7 +53,32 @@ async def _seed(db: Database) -> None:
             "title": "Phong trào thi đua “Chung sức xây dựng nông thôn mới” năm 2026", "reporting_cadence": "6-monthly",
             "period_start": "2026-01-01", "period_end": "2026-12-31", "target_mode": "units",
             "target_units": ["LB", "XD", "CM"], "quota_collectives": 2, "quota_individuals": 2, "quota_per": "quarter",
+            "reward_forms": ["Giấy khen", "Bằng khen"],
         }, admin_id)
+    await _seed_council(db, admin_id)
+
+
+# Nominations the office has already approved, so that a review session can be tried at once:
+# `/as lan`, `hội đồng` (lan and hùng are on it), `mở phiên xét 1`, then `/as hung`, `phiếu xét`,
+# `đồng ý 1 2`, `không 3`, and `/as lan`, `phiếu xét`, `đồng ý 1 3`, `đóng phiên xét 1`.
+APPROVED = (("LB", "individual", "Nguyễn Văn An", "Giấy khen"), ("LB", "collective", "Tổ dân phố 5", "Bằng khen"),
+            ("XD", "individual", "Trần Thị Bích", "Giấy khen"))
+
+
+async def _seed_council(db: Database, admin_id: int) -> None:
+    async with db.session() as session:
+        campaign_id = await session.scalar(select(Campaign.id))
+        for code, kind, name, reward in APPROVED:
+            unit = await units.unit_by_code(session, code)
+            at = clock.now()
+            session.add(Nomination(
+                campaign_id=campaign_id, unit_id=unit.id, kind=kind, full_name=name, sector="Kinh tế",
+                position="Tổ trưởng" if kind == "individual" else None, workplace=unit.name if kind == "individual" else None,
+                summary="Vận động nhân dân hiến đất làm đường, xây dựng khu dân cư kiểu mẫu, vượt chỉ tiêu năm 2026.",
+                reward_form=reward, period_key=f"{at.year}-Q{(clock.local(at).month - 1) // 3 + 1}", status="approved",
+                first_submitted_at=at, submitted_at=at, reviewed_at=at, reviewed_by_member_id=admin_id))
+        for member in (await session.scalars(select(Member).where(Member.role.in_(("admin", "leader"))))).all():
+            member.council_member = True
 
 
 async def run_zalo_demo(settings: Settings, *, echo: bool = False, stdin=None, out=None) -> int:

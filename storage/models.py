@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -10,59 +10,22 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
-    MetaData,
     String,
     Text,
-    TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from storage.base import Base, utcnow
 
 ROLES = ("admin", "officer", "leader")
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Aware datetimes in, aware UTC datetimes out — also on SQLite, which forgets the zone."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the database; use an aware UTC time")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
 
 
 class Unit(Base):
@@ -125,6 +88,8 @@ class Member(Base):
     # or a member from before consent was recorded (migration 0011).
     telegram_accepted_at: Mapped[datetime | None]
     zalo_accepted_at: Mapped[datetime | None]
+    # A member of the Hội đồng Thi đua – Khen thưởng: gets a ballot in each review session.
+    council_member: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     unit: Mapped[Unit | None] = relationship(lazy="raise")
 
@@ -285,8 +250,11 @@ class OutboxMessage(Base):
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
     # Re-enqueueing the same key is a no-op: a launch re-run or a retried job adds no duplicate.
     dedupe_key: Mapped[str | None] = mapped_column(String(128))
+    # What the message is about for its person ("nudge:<period>:<member>", "digest:<member>"): a
+    # newer message on the topic supersedes an older one still pending (bot.services.outbox).
+    topic: Mapped[str | None] = mapped_column(String(64), index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sending|sent|failed
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sending|sent|failed|superseded
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]
@@ -362,6 +330,8 @@ class Nomination(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     first_submitted_at: Mapped[datetime | None]
     submitted_at: Mapped[datetime | None]  # the latest (re)submission: the review queue's order
+    # "⏭ Để sau": the nomination waits behind every one not put off (cleared when it is sent again)
+    put_off_at: Mapped[datetime | None]
     reviewed_at: Mapped[datetime | None]
     reviewed_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     review_reason: Mapped[str | None] = mapped_column(Text)
@@ -428,6 +398,8 @@ class ReportPeriod(Base):
     confirmed_at: Mapped[datetime | None]
     # The one escalation to the leaders, claimed like a nudge (… WHERE escalated_at IS NULL).
     escalated_at: Mapped[datetime | None]
+    # The officers told that the period is open, claimed the same way (bot.services.report_notices).
+    opened_notice_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -447,6 +419,8 @@ class Report(Base):
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     days_late: Mapped[int] = mapped_column(default=0)
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
+    # The admins told of it (bot.services.report_notices), claimed … WHERE office_told_at IS NULL.
+    office_told_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class Nudge(Base):
@@ -552,3 +526,11 @@ class WebSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+
+
+
+# The council's review sessions have their own module; imported here so that their tables are in
+# Base.metadata and their classes importable from storage.models like every other.
+from storage.council_models import (  # noqa: E402,F401,I001
+    Award, AwardDecision, Registration, RegistrationCall, VoteBallot, VoteCandidate, VoteSession, VoteVoter,
+)

@@ -129,7 +129,7 @@ async def test_bad_input_in_the_launch_form_is_explained_and_the_draft_kept(peop
     # Type the fields instead.
     assert "tiêu đề" in texts_of(await bot.say(ADMIN, "/skip"))[0]
     too_long = texts_of(await bot.say(ADMIN, "Thi đua " * 700))[0]
-    assert "vượt quá 1000 ký tự" in too_long
+    assert "vượt quá 1.000 ký tự" in too_long
     await bot.say(ADMIN, "Phong trào thi đua chuyển đổi số năm 2026")
     await bot.say(ADMIN, "15/KH-UBND")
     assert "31/02/2026 không có thật" in texts_of(await bot.say(ADMIN, "31/02/2026"))[0]

@@ -26,7 +26,7 @@ def test_units_import_names_every_bad_line_and_imports_nothing(tmp_path, db, db_
     result = run(["units", "import", str(bad)], env_extra=env)
     assert result.returncode == 1
     assert "Không nhập đơn vị nào" in result.stderr
-    for line in ("Dòng 3: thiếu tên đơn vị", "Dòng 4: đơn vị cấp trên 'NOPE' không có", "Dòng 5: mã 'DN' trùng với dòng 2"):
+    for line in ("Dòng 3: thiếu tên đơn vị", "Dòng 4: đơn vị cấp trên “NOPE” không có", "Dòng 5: mã “DN” trùng với dòng 2"):
         assert line in result.stderr
     listing = run(["units", "list"], env_extra=env)
     assert "Chưa có đơn vị nào" in listing.stdout
@@ -77,8 +77,19 @@ def test_admin_add_binds_the_first_admin(seeded, db_url):
     assert added.returncode == 0 and "Đã thêm quản trị" in added.stdout
     again = run(["admin", "add", "--user-id", "555", "--name", "Nguyễn Thị Lan"], env_extra=env)
     assert again.returncode == 1 and "đã là thành viên" in again.stderr
-    link = run(["admin", "add"], env_extra=env)
-    assert link.returncode == 0 and "/start" in link.stdout
+    code_only = run(["admin", "add"], env_extra=env)
+    assert code_only.returncode == 0 and "/start" in code_only.stdout
+    assert "https://" not in code_only.stdout and "đường link" not in code_only.stdout.splitlines()[-1]
+
+
+def test_admin_add_with_a_known_bot_name_points_to_the_link(tmp_path, seeded, db_url):
+    config = tmp_path / "config.toml"
+    config.write_text('[bot]\nusername = "thidua_dongnai_bot"\n', encoding="utf-8")
+    made = run(["admin", "add"], env_extra={"THIDUA_DATABASE_URL": db_url, "THIDUA_CONFIG": str(config)})
+    assert made.returncode == 0, made.stderr
+    link = next(line for line in made.stdout.splitlines() if line.startswith("https://t.me/thidua_dongnai_bot?start="))
+    code = link.rsplit("=", 1)[1]
+    assert "mở đường link trên" in made.stdout and f"“tham gia {code}”" in made.stdout
 
 
 def test_db_upgrade_is_repeatable(tmp_path):

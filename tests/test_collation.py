@@ -12,6 +12,7 @@ from sqlalchemy import update
 
 from bot import clock
 from bot.collation import sort_by_name, vn_key
+from bot.config import Settings
 from bot.services import exports, nudges, report_periods
 from devkit.sample_campaign import seed
 from storage import migrate
@@ -58,13 +59,13 @@ async def _named_campaign(db: Database) -> tuple[int, list[str]]:
         for unit_id, name in zip(sample.unit_ids, NAMES, strict=True):
             await session.execute(update(Unit).where(Unit.id == unit_id).values(name=name))
     async with db.session() as session:
-        book = openpyxl.load_workbook(io.BytesIO((await exports.campaign_workbook(session, sample.campaign_id)).content))
+        book = openpyxl.load_workbook(io.BytesIO((await exports.campaign_workbook(session, sample.campaign_id, Settings())).content))
         period = await session.get(ReportPeriod, sample.period_ids[0])
         status = await report_periods.period_status(session, period)
         escalated = [u.name for u in await nudges.missing_units(session, period)]
-    sheets = {name: [row[1] for row in book[name].iter_rows(min_row=2, values_only=True)]
+    sheets = {name: [row[1] for row in book[name].iter_rows(min_row=8, values_only=True)]
               for name in ("Điển hình", "Báo cáo")}
-    acks = [row[2] for row in book["Xác nhận"].iter_rows(min_row=2, values_only=True)]
+    acks = [row[2] for row in book["Xác nhận"].iter_rows(min_row=8, values_only=True)]
     return sample.campaign_id, [acks, sheets["Báo cáo"], sheets["Điển hình"], [name for name, _ in status.missing],
                                 escalated]
 

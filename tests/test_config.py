@@ -54,6 +54,11 @@ def test_the_environment_overrides_token_and_database(tmp_path):
         ('[database]\nurl = "mysql://x"\n', "database.url"),
         ('[bot]\ntoken = "not a token"\n', "bot.token"),
         ('[organisation]\nname = ""\n', "organisation.name"),
+        ('[council]\nquorum = "3/2"\n', "council.quorum"),
+        ('[council]\npass_share = "half"\n', "council.pass_share"),
+        ('[council]\nballot_secret = "short"\n', "council.ballot_secret"),
+        ('[awards.multipliers]\n"Giấy khen" = "ba"\n', "awards.multipliers"),
+        ('[awards]\nbase_salary = -1\n', "awards.base_salary"),
         ("[bot\n", "config.toml"),
     ],
 )
@@ -77,7 +82,7 @@ def test_the_cli_prints_one_line_for_a_bad_config(tmp_path):
     result = run_cli("units", "list", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "Cấu hình sai ở khóa 'webhook.port': phải là số nguyên từ 1 đến 65535, đang là 'eighty'"
+        "Cấu hình sai ở khóa 'webhook.port': phải là số nguyên từ 1 đến 65535, đang là “eighty”"
     ]
     assert "Traceback" not in result.stderr
 
@@ -102,3 +107,19 @@ def test_every_command_has_help(tmp_path):
         for english in ("usage:", "options:", "positional arguments", "show this help", "trong Telegram"):
             assert english not in result.stdout, (args, english)
     assert "trên Zalo và Telegram" in run_cli("--help", cwd=tmp_path).stdout
+
+
+def test_the_council_keys_read_as_fractions_and_the_ballot_secret_from_the_environment(tmp_path):
+    from fractions import Fraction
+
+    settings = load_settings(write(tmp_path, '[council]\nquorum = "3/4"\npass_share = "2/3"\nremind_hours = 6\n'),
+                             env={"THIDUA_BALLOT_SECRET": "s" * 20})
+    assert (settings.council.quorum, settings.council.pass_share) == (Fraction(3, 4), Fraction(2, 3))
+    assert settings.council.remind_hours == 6 and settings.council.ballot_secret == "s" * 20
+    assert load_settings(ROOT / "config.toml", env={}).council.quorum == Fraction(2, 3)
+
+
+def test_the_reward_money_table_is_the_offices_own(tmp_path):
+    body = '[awards]\nbase_salary = 2530000\n[awards.multipliers]\n"Giấy khen" = 0.3\n'
+    settings = load_settings(write(tmp_path, body), env={})
+    assert settings.awards.base_salary == 2_530_000 and settings.awards.multipliers == (("Giấy khen", 0.3),)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot import clock, jobs
 from bot.texts import digests as digest_texts
 from bot.config import DigestSettings, QuietHours, Settings
-from bot.services import digest_sending, digests
+from bot.services import digest_sending, digests, report_periods
 from devkit.sample_campaign import seed
 from storage.models import DigestSubscription, Member
 from tests.conftest import add_admin, make_invite, texts_of
@@ -124,6 +124,36 @@ async def test_digest_settings_daily_then_off(people):
     assert bad == ["Không hiểu “hằng giờ”. Gõ /digest_settings ngày, /digest_settings tuần hoặc /digest_settings tắt."]
 
 
+async def test_a_digest_due_while_the_bot_was_down_waits_for_the_next_working_moment(people):
+    bot = people
+    clock.set_now(at(25, 11, 10))
+    await bot.say(LEADER, "/digest_settings ngày")  # the next one: Thursday 26/11 07:30
+    await tick(bot, at(26, 11, 7, 30))
+    assert len(digests_to(bot, LEADER)[0]) == 1
+
+    # Down from Thursday morning: Friday's digest is due when the bot comes back on Saturday at
+    # 22:00, in the quiet hours; Sunday is a quiet day. It goes out on Monday at 07:30, once.
+    report = await tick(bot, at(28, 11, 22))
+    assert report.digests.quiet and len(digests_to(bot, LEADER)[0]) == 1
+    await tick(bot, at(29, 11, 10))
+    assert len(digests_to(bot, LEADER)[0]) == 1
+    await tick(bot, at(30, 11, 7, 30))
+    texts = digests_to(bot, LEADER)[0]
+    assert len(texts) == 2 and "thay đổi từ 07:30 26/11/2026 đến nay" in texts[-1]
+    await tick(bot, at(30, 11, 9))
+    assert len(digests_to(bot, LEADER)[0]) == 2
+    async with bot.db.session() as session:
+        sub = await session.scalar(select(DigestSubscription).join(Member).where(Member.telegram_user_id == LEADER))
+        assert sub.next_at == at(1, 12, 7, 30)
+
+
+def test_a_weekly_digest_set_for_sunday_comes_on_monday_morning():
+    cfg = DigestSettings(weekday=6)
+    assert digests.next_slot(at(24, 11, 10), "weekly", cfg, QuietHours()) == at(30, 11, 7, 30).astimezone(UTC)
+    assert digests.next_slot(at(24, 11, 10), "weekly", cfg, QuietHours(no_sundays=False)) == \
+        at(29, 11, 7, 30).astimezone(UTC)
+
+
 async def test_export_and_report_docx_send_files_that_read_back(people):
     import docx
     import openpyxl
@@ -137,10 +167,12 @@ async def test_export_and_report_docx_send_files_that_read_back(people):
     assert book.sheetnames == ["Điển hình", "Báo cáo", "Xác nhận"]
 
     listing = texts_of(await bot.say(LEADER, f"/report_docx {cid}"))[-1]
-    assert "1. Sơ kết 6 tháng đầu năm 2026 (hạn 15/06/2026)" in listing and "2. Tổng kết năm 2026" in listing
-    assert "không có kỳ “7”" in texts_of(await bot.say(LEADER, f"/report_docx {cid} 7"))[-1]
+    async with bot.db.session() as session:
+        semi, annual = [p.id for p in await report_periods.periods_of(session, cid)][:2]
+    assert f"#{semi} Sơ kết 6 tháng đầu năm 2026 (hạn 15/06/2026)" in listing and f"#{annual} Tổng kết năm 2026" in listing
+    assert "không có kỳ “77”" in texts_of(await bot.say(LEADER, f"/report_docx {cid} 77"))[-1]
     assert "Không có phong trào #999" in texts_of(await bot.say(LEADER, "/export 999"))[-1]
-    [sent] = [m for m in await bot.say(ADMIN, f"/report_docx {cid} 1") if "document" in m]
+    [sent] = [m for m in await bot.say(ADMIN, f"/report_docx {cid} #{semi}") if "document" in m]
     paper = docx.Document(io.BytesIO(bot.sim.file_content(sent["document"]["file_id"])))
     body = "\n".join(p.text for p in paper.paragraphs)
     assert "Sơ kết 6 tháng đầu năm 2026" in body
@@ -245,7 +277,7 @@ async def test_the_digest_and_export_commands_write_what_would_be_sent(db, db_ur
     xlsx, paper = tmp_path / "pt.xlsx", tmp_path / "pt.docx"
     cid = str(sample.campaign_id)
     assert run(["export", "--campaign", cid, "--format", "xlsx", "--out", str(xlsx)], env_extra=env).returncode == 0
-    assert openpyxl.load_workbook(xlsx)["Xác nhận"].max_row == 31
+    assert openpyxl.load_workbook(xlsx)["Xác nhận"].max_row == 7 + 30  # title rows, header, 30 units
     missing = run(["export", "--campaign", cid, "--format", "docx", "--out", str(paper)], env_extra=env)
     assert missing.returncode == 2 and "cần --period" in missing.stderr
     assert run(["export", "--campaign", cid, "--format", "docx", "--period", "2", "--out", str(paper)],
@@ -260,7 +292,7 @@ async def test_the_digest_and_export_commands_write_what_would_be_sent(db, db_ur
                                       f"{tmp_path / 'khong-co'} không có. Tạo thư mục trước, hoặc chọn đường dẫn khác.")
     bad_period = run(["export", "--campaign", cid, "--format", "docx", "--period", "9", "--out", str(paper)],
                      env_extra=env)
-    assert bad_period.returncode == 1 and "--period <số thứ tự>" in bad_period.stderr
+    assert bad_period.returncode == 1 and "--period <số kỳ> (số sau dấu #)" in bad_period.stderr
     assert "/report_docx" not in bad_period.stderr
 
 
@@ -287,3 +319,36 @@ async def test_a_schedule_made_by_the_tick_and_by_the_person_at_once_is_made_onc
     async with seeded.session() as session:
         rows = (await session.scalars(select(DigestSubscription).where(DigestSubscription.member_id == member_id))).all()
     assert [r.id for r in rows] == [mine.id]
+
+
+async def test_a_digest_still_queued_when_the_next_is_due_is_superseded_by_it(seeded, db_url, sim):
+    from telegram import Bot
+
+    from storage.models import OutboxMessage
+    from tests.conftest import TOKEN, make_settings
+
+    clock.set_now(at(25, 11, 10))
+    async with seeded.session() as session:
+        await seed(session, units=6, nominations=4, reports=2, with_heads=False)
+        session.add(Member(telegram_user_id=LEADER, chat_id=LEADER, full_name="Trần Văn Hùng", role="leader"))
+    sim.add_user(LEADER, "Trần Văn Hùng")
+    settings = make_settings(db_url, sim)
+    # Monday 30/11 07:30: the weekly digest is queued, but the channel is down all week.
+    clock.set_now(at(30, 11, 7, 30))
+    async with seeded.session() as session:
+        await digest_sending.send_due(session, settings)
+    async with seeded.session() as session:
+        assert (await digest_sending.send_due(session, settings)).sent == 0  # claimed once
+    # Monday 07/12 07:30: back; the tick queues this week's digest and sends only it.
+    clock.set_now(at(7, 12, 7, 30))
+    async with Bot(TOKEN, base_url=sim.base_url, base_file_url=sim.base_file_url) as bot:
+        report = await jobs.tick(bot, seeded, settings)
+    assert report.digests.sent == 1
+    texts = [m["text"] for m in sim.messages(LEADER) if HEAD in (m.get("text") or "")]
+    assert len(texts) == 1 and texts[0].startswith("📊 BẢN TIN THI ĐUA 07/12/2026")
+    assert len([m for m in sim.messages(LEADER) if "photo" in m]) == 1
+    async with seeded.session() as session:
+        rows = (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "digest")
+                                      .order_by(OutboxMessage.id))).all()
+    assert [r.status for r in rows] == ["superseded", "superseded", "sent", "sent"]
+    assert "30/11/2026" in rows[0].payload["text"] and rows[0].topic == rows[2].topic

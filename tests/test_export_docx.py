@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import docx
 import pytest
@@ -19,7 +20,7 @@ from docx.shared import Pt
 from sqlalchemy import insert, select, update
 
 from bot import clock
-from bot.exports.docx_report import period_report_docx
+from bot.exports.docx_report import Signer, period_report_docx
 from devkit.sample_campaign import STATUSES, seed
 from storage.models import Campaign, Report
 
@@ -37,7 +38,8 @@ HEADINGS = (
 NOMINATED = sum(1 for n in range(20) if STATUSES[n % len(STATUSES)] in ("submitted", "approved"))
 
 
-async def _render(db, *, seed_args: dict | None = None, place: str | None = None, before=None, now=FROZEN):
+async def _render(db, *, seed_args: dict | None = None, place: str | None = None, before=None, now=FROZEN,
+                  organisation=ORGANISATION):
     """Seed a sample campaign, let `before(session, sample)` change it, and read back its first period's report."""
     clock.set_now(now)
     async with db.session() as session:
@@ -46,7 +48,7 @@ async def _render(db, *, seed_args: dict | None = None, place: str | None = None
             await before(session, sample)
     async with db.session() as session:
         data = await period_report_docx(
-            session, sample.campaign_id, sample.period_ids[0], organisation=ORGANISATION, place=place
+            session, sample.campaign_id, sample.period_ids[0], organisation=organisation, place=place
         )
     return docx.Document(io.BytesIO(data))
 
@@ -157,7 +159,7 @@ async def test_reports_section_counts_on_time_late_and_missing_units_and_sums_th
     counts, figures = _section(doc, HEADINGS[1])[:2]
     assert "Tính đến ngày 20/06/2026, có 8/12 đơn vị (66,7%) đã gửi báo cáo" in counts
     assert "hạn nộp ngày 15/06/2026" in counts
-    assert "6 đơn vị nộp đúng hạn, 2 đơn vị nộp trễ hạn; còn 4 đơn vị chưa nộp báo cáo" in counts
+    assert "Trong đó, 6 đơn vị nộp đúng hạn, 2 đơn vị nộp trễ hạn. Còn 4 đơn vị chưa nộp báo cáo." in counts
     # exemplars: i % 4 + 1 over i = 0..7 → 20; new models: i % 3 → 7
     assert "20 điển hình tiên tiến được phát hiện" in figures
     assert "7 mô hình, cách làm mới" in figures
@@ -311,12 +313,14 @@ async def test_recipients_on_the_left_and_the_signer_on_the_right_close_the_repo
     assert signer == ["TM. HỘI ĐỒNG THI ĐUA – KHEN THƯỞNG TỈNH ĐỒNG NAI", "(Ký, ghi rõ họ tên)"]
 
 
-async def test_body_font_is_times_new_roman_13_or_14_pt_on_a4_with_decree_30_margins(db):
+async def test_body_font_is_times_new_roman_14_pt_on_a4_with_decree_30_margins(db):
     doc = await _render(db)
 
     normal = doc.styles["Normal"]
     assert normal.font.name == "Times New Roman"
-    assert normal.font.size in (Pt(13), Pt(14))
+    assert normal.font.size == Pt(14)  # Decree 30 allows 13–14; the README says 14
+    body = _section(doc, HEADINGS[1])
+    assert body and all(r.font.size is None for p in doc.paragraphs if p.text in body for r in p.runs)
     assert normal.element.rPr.rFonts.get(qn("w:eastAsia")) == "Times New Roman"
     section = doc.sections[0]
     mm = {name: round(getattr(section, name).mm, 1) for name in (
@@ -324,6 +328,100 @@ async def test_body_font_is_times_new_roman_13_or_14_pt_on_a4_with_decree_30_mar
     assert (mm["page_width"], mm["page_height"]) == (210, 297)  # A4, stored in twips
     assert 20 <= mm["top_margin"] <= 25 and 20 <= mm["bottom_margin"] <= 25
     assert 30 <= mm["left_margin"] <= 35 and 15 <= mm["right_margin"] <= 20
+
+
+async def test_the_superior_body_stands_above_the_issuing_body_and_the_signer_is_named(db):
+    signer = Signer(ORGANISATION, superior="UBND tỉnh Đồng Nai", title="Chủ tịch", name="Nguyễn Văn A")
+    doc = await _render(db, organisation=signer)
+
+    left = [p for p in doc.tables[0].rows[0].cells[0].paragraphs if p.text]
+    assert [p.text for p in left[:2]] == ["UBND TỈNH ĐỒNG NAI", "HỘI ĐỒNG THI ĐUA – KHEN THƯỞNG TỈNH ĐỒNG NAI"]
+    assert not _bold(left[0]) and _bold(left[1])  # Decree 30: the superior body upright, the issuer bold
+    right = doc.tables[-1].rows[0].cells[1].paragraphs
+    assert [p.text for p in right] == ["TM. HỘI ĐỒNG THI ĐUA – KHEN THƯỞNG TỈNH ĐỒNG NAI", "CHỦ TỊCH", "", "", "", "",
+                                       "Nguyễn Văn A"]
+    assert _bold(right[1]) and _bold(right[-1])
+
+
+async def test_without_a_signer_in_config_the_block_leaves_room_to_sign_and_write_the_name(db):
+    doc = await _render(db, organisation=Signer(ORGANISATION))
+
+    assert [p.text for p in doc.tables[0].rows[0].cells[0].paragraphs][0] == "HỘI ĐỒNG THI ĐUA – KHEN THƯỞNG TỈNH ĐỒNG NAI"
+    right = [p.text for p in doc.tables[-1].rows[0].cells[1].paragraphs]
+    assert right == ["TM. HỘI ĐỒNG THI ĐUA – KHEN THƯỞNG TỈNH ĐỒNG NAI", "(Ký, ghi rõ họ tên)", "", "", "", ""]
+
+
+async def test_the_settings_superior_and_signer_reach_the_report(db):
+    from bot.config import Settings
+    from bot.services import exports
+
+    clock.set_now(FROZEN)
+    async with db.session() as session:
+        sample = await seed(session)
+    settings = Settings(organisation_name=ORGANISATION, organisation_superior="UBND huyện Cẩm Mỹ",
+                        signer_title="Phó Chủ tịch", signer_name="Trần Thị B")
+    async with db.session() as session:
+        made = await exports.period_report(session, sample.campaign_id, "1", settings)
+    doc = docx.Document(io.BytesIO(made.content))
+    assert doc.tables[0].rows[0].cells[0].paragraphs[0].text == "UBND HUYỆN CẨM MỸ"
+    assert [p.text for p in doc.tables[-1].rows[0].cells[1].paragraphs if p.text][1:] == ["PHÓ CHỦ TỊCH", "Trần Thị B"]
+
+
+async def test_no_count_reads_zero_and_on_time_only_says_there_was_no_late_report(db):
+    doc = await _render(db, seed_args={"reports": 2, "nominations": 0})
+
+    counts, figures = _section(doc, HEADINGS[1])[:2]
+    assert counts == (
+        "Tính đến ngày 20/06/2026, có 2/12 đơn vị (16,7%) đã gửi báo cáo Sơ kết 6 tháng đầu năm 2026 "
+        "(hạn nộp ngày 15/06/2026). Các đơn vị đều nộp đúng hạn. Không có đơn vị nộp trễ hạn. "
+        "Còn 10 đơn vị chưa nộp báo cáo."
+    )
+    # i = 0, 1: exemplars 1 + 2, new models 0 + 1
+    assert figures == ("Tổng hợp số liệu từ báo cáo của các đơn vị: 3 điển hình tiên tiến được phát hiện; "
+                       "1 mô hình, cách làm mới.")
+    assert not re.search(r"\b0 (đơn vị|điển hình|mô hình|tập thể|cá nhân|đã)", "\n".join(_texts(doc)))
+
+
+async def test_without_reports_or_acknowledgements_the_report_says_none_came(db):
+    doc = await _render(db, seed_args={"reports": 0, "nominations": 1, "acknowledged": 0})
+
+    (rollout,) = _section(doc, HEADINGS[0])
+    assert rollout.endswith("văn bản đã được gửi đến 12 đơn vị; chưa có đơn vị nào xác nhận tiếp nhận trên hệ thống.")
+    counts, figures = _section(doc, HEADINGS[1])
+    assert counts == ("Tính đến ngày 20/06/2026, chưa có đơn vị nào gửi báo cáo Sơ kết 6 tháng đầu năm 2026 "
+                      "(hạn nộp ngày 15/06/2026).")
+    assert figures == ("Tổng hợp số liệu từ báo cáo của các đơn vị: chưa có điển hình tiên tiến được phát hiện; "
+                       "chưa có mô hình, cách làm mới.")
+    # n = 0: one individual, submitted
+    assert _section(doc, HEADINGS[2])[0] == ("Các đơn vị đã đề xuất 1 điển hình tiên tiến (đều là cá nhân), "
+                                             "tất cả đang chờ xét duyệt; cụ thể như sau:")
+    assert "- … và" not in "\n".join(_texts(doc))
+
+
+async def test_counts_of_a_thousand_and_more_are_written_with_a_dot(db):
+    doc = await _render(db, seed_args={"units": 1005, "reports": 0, "nominations": 0, "acknowledged": 1002})
+
+    (rollout,) = _section(doc, HEADINGS[0])
+    assert "văn bản đã được gửi đến 1.005 đơn vị; 1.002/1.005 đơn vị (99,7%) đã xác nhận tiếp nhận" in rollout
+    assert "2. Đơn vị chưa nộp báo cáo: 1.005 đơn vị." in _section(doc, HEADINGS[3])
+
+
+async def test_the_files_properties_name_the_organisation_now_and_the_report(db):
+    doc = await _render(db)
+
+    props = doc.core_properties
+    assert props.author == props.last_modified_by == ORGANISATION
+    assert props.title == f"Báo cáo kết quả {LABEL} thực hiện {TITLE}"
+    assert props.created == props.modified == FROZEN  # aware UTC, not python-docx's 2013 template
+    assert props.comments == "" and props.revision == 1
+
+
+def test_the_readme_states_the_body_size_the_report_uses():
+    from bot.exports.docx_report import BODY_PT
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"Times New Roman {BODY_PT} pt" in readme and BODY_PT == 14
+    assert "13 pt, A4" not in readme
 
 
 # --- errors -------------------------------------------------------------------------------------------

@@ -19,13 +19,16 @@ from storage.models import CampaignUnit, Member, Nomination, Report, ReportPerio
 
 NOMINATION_HEADERS = [
     "STT", "Đơn vị", "Loại", "Họ tên / Tên tập thể", "Chức vụ", "Lĩnh vực",
-    "Trích ngang thành tích", "Hình thức đề nghị", "Trạng thái", "Ngày gửi",
+    "Trích ngang thành tích", "Hình thức đề nghị", "Trạng thái", "Lý do trả lại / không duyệt", "Ngày gửi",
 ]
-REPORT_HEADERS = ["STT", "Đơn vị", "Loại đơn vị", "Kỳ báo cáo", "Hạn nộp", "Trạng thái", "Ngày nộp", "Số ngày trễ"]
+REPORT_HEADERS = ["STT", "Đơn vị", "Loại đơn vị", "Kỳ báo cáo", "Hạn nộp", "Trạng thái", "Ngày nộp", "Số ngày trễ",
+                  "Tóm tắt kết quả", "Số điển hình phát hiện", "Số mô hình mới"]
 ACK_HEADERS = ["STT", "Mã đơn vị", "Đơn vị", "Loại đơn vị", "Đã xác nhận", "Thời điểm xác nhận", "Người xác nhận"]
 FIRST_PERIOD = "Sơ kết 6 tháng đầu năm 2026"
 SECOND_PERIOD = "Tổng kết năm 2026"
 AFTER_FIRST_DUE = datetime(2026, 7, 1, 2, 0, tzinfo=UTC)
+ORGANISATION = "Hội đồng Thi đua – Khen thưởng huyện Cẩm Mỹ"
+HEADER = 7  # the header's row as Excel numbers them: under the organisation, heading, campaign, plan, time
 
 
 async def export(db, **seed_args):
@@ -37,18 +40,18 @@ async def export(db, **seed_args):
 
 async def reexport(db, sample):
     async with db.session() as session:
-        data = await campaign_xlsx(session, sample.campaign_id)
+        data = await campaign_xlsx(session, sample.campaign_id, organisation=ORGANISATION)
     return load_workbook(io.BytesIO(data)), data
 
 
 def headers(ws) -> list:
-    return [c.value for c in ws[1]]
+    return [c.value for c in ws[HEADER]]
 
 
 def records(ws) -> list[dict]:
     """The data rows as {header: cell}."""
     head = headers(ws)
-    return [dict(zip(head, row, strict=True)) for row in ws.iter_rows(min_row=2)]
+    return [dict(zip(head, row, strict=True)) for row in ws.iter_rows(min_row=HEADER + 1)]
 
 
 def values(ws) -> list[dict]:
@@ -71,35 +74,68 @@ async def test_the_workbook_has_three_vietnamese_sheets_and_the_campaign_as_titl
     assert wb.properties.title == "Phong trào thi đua “Chuyển đổi số vì nhân dân phục vụ” năm 2026"
 
 
+async def test_each_sheet_opens_with_the_organisation_the_campaign_and_its_plan_above_the_header(db):
+    clock.set_now(datetime(2026, 8, 30, 1, 5, tzinfo=UTC))  # 08:05 on 30/08/2026 in Việt Nam
+    _, wb, _ = await export(db)
+    headings = {"Điển hình": "DANH SÁCH ĐIỂN HÌNH TIÊN TIẾN ĐƯỢC ĐỀ XUẤT",
+                "Báo cáo": "TÌNH HÌNH BÁO CÁO CỦA CÁC ĐƠN VỊ",
+                "Xác nhận": "TÌNH HÌNH XÁC NHẬN TIẾP NHẬN VĂN BẢN PHÁT ĐỘNG"}
+    for name, heading in headings.items():
+        ws = wb[name]
+        assert [ws.cell(row, 1).value for row in range(1, HEADER)] == [
+            "HỘI ĐỒNG THI ĐUA – KHEN THƯỞNG HUYỆN CẨM MỸ",
+            heading,
+            "Phong trào thi đua “Chuyển đổi số vì nhân dân phục vụ” năm 2026",
+            "(Theo Kế hoạch số 45/KH-UBND ngày 20/02/2026)",
+            "Số liệu tính đến 08:05 ngày 30/08/2026",
+            None,
+        ]
+        assert ws["A1"].font.bold and ws["A2"].font.bold and ws["A3"].font.bold
+        # The heading and the campaign are centred over the whole table.
+        merged = {str(r) for r in ws.merged_cells.ranges}
+        assert f"A2:{ws.cell(HEADER, ws.max_column).column_letter}2" in merged
+        assert ws["A3"].alignment.horizontal == "center"
+        assert headers(ws)[0] == "STT"
+
+
+async def test_the_workbook_is_authored_by_the_organisation(db):
+    clock.set_now(datetime(2026, 8, 30, 1, 5, tzinfo=UTC))
+    _, wb, _ = await export(db)
+    assert wb.properties.creator == ORGANISATION
+    assert wb.properties.lastModifiedBy == ORGANISATION
+    assert wb.properties.created == datetime(2026, 8, 30, 1, 5)  # stored in UTC
+
+
 async def test_an_unknown_campaign_raises_lookup_error(db):
     async with db.session() as session:
         sample = await seed(session, units=2, nominations=1, reports=1)
     async with db.session() as session:
         with pytest.raises(LookupError):
-            await campaign_xlsx(session, sample.campaign_id + 1000)
+            await campaign_xlsx(session, sample.campaign_id + 1000, organisation=ORGANISATION)
 
 
 async def test_every_sheet_has_a_bold_frozen_header_a_filter_and_fitted_columns(db):
     _, wb, _ = await export(db, extra_nominee="Nguyễn Thị Minh Khai")
-    for name, columns, rows in (("Điển hình", "J", 21), ("Báo cáo", "H", 24), ("Xác nhận", "G", 12)):
+    for name, columns, rows in (("Điển hình", "K", 21), ("Báo cáo", "K", 24), ("Xác nhận", "G", 12)):
         ws = wb[name]
-        assert ws.freeze_panes == "A2"
-        assert ws.auto_filter.ref == f"A1:{columns}{rows + 1}"
-        assert all(c.font.bold for c in ws[1])
-        assert not ws["B2"].font.bold
+        assert ws.freeze_panes == "A8"
+        assert ws.auto_filter.ref == f"A7:{columns}{rows + 7}"
+        assert all(c.font.bold for c in ws[HEADER])
+        assert not ws["B8"].font.bold
         assert ws.column_dimensions["A"].width < 10  # STT: a short number
     exemplars = wb["Điển hình"]
     # The summary (95 characters) is capped and wrapped; the unit column fits its longest name.
-    assert exemplars.column_dimensions["G"].width == 60
-    assert exemplars["G2"].alignment.wrap_text
+    # 60 characters; Excel stores a width with the cell's padding (60 + 5/7 of a character).
+    assert int(exemplars.column_dimensions["G"].width) == 60
+    assert exemplars["G8"].alignment.wrap_text
     assert len("Đoàn thể số 5") < exemplars.column_dimensions["B"].width < 30
 
 
 async def test_a_campaign_without_nominations_gets_an_exemplars_sheet_with_only_its_header(db):
     _, wb, _ = await export(db, units=2, nominations=0, reports=0)
     ws = wb["Điển hình"]
-    assert [headers(ws)] == [[c.value for c in row] for row in ws.iter_rows()]
-    assert ws.auto_filter.ref == "A1:J1"
+    assert [headers(ws)] == [[c.value for c in row] for row in ws.iter_rows(min_row=HEADER)]
+    assert ws.auto_filter.ref == "A7:K7"
     assert len(records(wb["Báo cáo"])) == 4
 
 
@@ -159,6 +195,24 @@ async def test_the_exemplars_sheet_translates_statuses_and_leaves_drafts_out(db)
     }
 
 
+async def test_a_returned_or_rejected_nomination_shows_its_reason_and_no_other_does(db):
+    async with db.session() as session:
+        sample = await seed(session)
+        ids = (await session.scalars(select(Nomination.id).order_by(Nomination.id))).all()
+        # n = 2 is returned, n = 3 rejected (seeded "Chưa đủ minh chứng"); n = 1 approved, with a stray note.
+        await session.execute(update(Nomination).where(Nomination.id == ids[2])
+                              .values(review_reason="Trích ngang chưa nêu số liệu cụ thể; đề nghị bổ sung."))
+        await session.execute(update(Nomination).where(Nomination.id == ids[1]).values(review_reason="Tốt"))
+    wb, _ = await reexport(db, sample)
+    rows = values(wb["Điển hình"])
+    reasons = {(r["Đơn vị"], r["Họ tên / Tên tập thể"], r["Trạng thái"]): r["Lý do trả lại / không duyệt"] for r in rows}
+    assert reasons[("Cơ quan số 3", "Lê Hoàng Nam", "Trả lại")] == "Trích ngang chưa nêu số liệu cụ thể; đề nghị bổ sung."
+    assert reasons[("Trường số 4", "Tổ dân phố số 4", "Không duyệt")] == "Chưa đủ minh chứng"
+    assert reasons[("Phường số 2", "Tổ dân phố số 2", "Đã duyệt")] is None
+    assert Counter(r["Trạng thái"] for r in rows if r["Lý do trả lại / không duyệt"]) == {"Trả lại": 4, "Không duyệt": 4}
+    assert wb["Điển hình"]["J8"].alignment.wrap_text
+
+
 @pytest.mark.parametrize("name", ['=HYPERLINK("http://x","y")', "+84 912 345 678", "-1+2", "@SUM(1,2)", "#N/A"])
 async def test_a_nominee_named_like_a_formula_is_stored_as_plain_text(db, name):
     _, wb, data = await export(db, units=3, nominations=2, extra_nominee=name)
@@ -210,6 +264,26 @@ async def test_the_reports_sheet_counts_on_time_late_and_missing_reports_as_seed
     assert all(r["Ngày nộp"].value is None and r["Số ngày trễ"].value is None for r in missing)
     second = [r["Trạng thái"].value for r in rows if r["Kỳ báo cáo"].value == SECOND_PERIOD]
     assert second == ["Chưa đến hạn"] * 12
+
+
+async def test_the_reports_sheet_carries_each_units_summary_and_figures(db):
+    clock.set_now(AFTER_FIRST_DUE)
+    async with db.session() as session:
+        sample = await seed(session, units=12, reports=8)
+        # Trường số 4 typed no figures at all; Cơ quan số 3's "new models" is text a person typed.
+        await session.execute(update(Report).where(Report.unit_id == sample.unit_ids[3]).values(figures={}))
+        await session.execute(update(Report).where(Report.unit_id == sample.unit_ids[2])
+                              .values(figures={"exemplars": 3, "new_models": "nhiều"}))
+    wb, _ = await reexport(db, sample)
+    first = {r["Đơn vị"]: r for r in values(wb["Báo cáo"]) if r["Kỳ báo cáo"] == FIRST_PERIOD}
+    assert first["Xã số 1"]["Tóm tắt kết quả"] == "Đơn vị đã tổ chức 2 hội nghị quán triệt, phát hiện 1 điển hình tiên tiến."
+    # i = 5: 7 conferences, 2 exemplars, 2 new models
+    assert (first["Xã số 6"]["Số điển hình phát hiện"], first["Xã số 6"]["Số mô hình mới"]) == (2, 2)
+    assert (first["Trường số 4"]["Số điển hình phát hiện"], first["Trường số 4"]["Số mô hình mới"]) == (None, None)
+    assert (first["Cơ quan số 3"]["Số điển hình phát hiện"], first["Cơ quan số 3"]["Số mô hình mới"]) == (3, None)
+    missing = [r for r in first.values() if r["Trạng thái"] == "Chưa nộp"]
+    assert missing and all(r["Tóm tắt kết quả"] is None and r["Số điển hình phát hiện"] is None for r in missing)
+    assert wb["Báo cáo"]["I8"].alignment.wrap_text
 
 
 @pytest.mark.parametrize(("utc_hour", "status"), [(16, "Chưa đến hạn"), (18, "Chưa nộp")])

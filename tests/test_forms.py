@@ -171,12 +171,12 @@ def assert_asks(screen: Screen | None, name: str) -> None:
 
 def asked(screen: Screen) -> str:
     """The name of the field whose question the screen asks."""
-    question = re.search(r"\(\d+/\d+\) (.*)", screen.text).group(1)
+    question = re.search(r"\(\d+/\d+(?: — [^)]*)?\) (.*)", screen.text).group(1)
     return next(f.name for f in FORM.fields if f.prompt == question)
 
 
 def position(screen: Screen) -> str:
-    match = re.search(r"\((\d+/\d+)\)", screen.text)
+    match = re.search(r"\((\d+/\d+)(?: — [^)]*)?\)", screen.text)
     assert match, screen.text
     return match.group(1)
 
@@ -221,12 +221,17 @@ async def test_a_choice_can_be_typed_as_its_number_or_as_its_label_without_diacr
     assert (await lan.answers())["kind"] == "tt"
     assert_asks(screen, "size")
     assert position(screen) == "2/10"
+    # The count grew with the answer: said once, beside the counter, not left to look like a slip.
+    assert "(2/10 — thêm 1 câu theo câu trả lời vừa rồi) Tập thể có bao nhiêu người?" in screen.text
 
     await lan.press("back")
     screen = await lan.say("2")
     assert (await lan.answers())["kind"] == "cn"
     assert_asks(screen, "title")
     assert position(screen) == "2/9"
+    assert "(2/9 — bớt 1 câu không cần hỏi) Tóm tắt thành tích." in screen.text
+    screen = await lan.say("Hoàn thành xuất sắc nhiệm vụ")
+    assert "(3/9) Thuộc lĩnh vực nào?" in screen.text  # the same count again: nothing to say
 
 
 async def test_multi_buttons_toggle_and_done_moves_on(lan):
@@ -294,7 +299,7 @@ async def test_skip_leaves_an_optional_field_empty_and_is_refused_on_a_required_
     assert ("skip", "") in actions(screen) and "/skip" in screen.text
     screen = await lan.press("skip")
     assert screen.status == "review"
-    assert "10. " not in screen.text and "9. Minh chứng: (để trống)" in screen.text
+    assert "10. Minh chứng: (để trống)" in screen.text
 
 
 # --- refusing bad answers, keeping everything before ----------------------------------------------
@@ -317,7 +322,7 @@ async def refuse(db: Database, field: str, reply: Reply, message: str) -> None:
 
 async def test_a_refused_text_says_why_and_keeps_what_was_entered(db):
     await refuse(db, "title", Reply(text="   "), "không được để trống")
-    await refuse(db, "title", Reply(text="x" * 5000), "dài 5000 ký tự, vượt quá 1000")
+    await refuse(db, "title", Reply(text="x" * 5000), "dài 5.000 ký tự, vượt quá 1.000")
     await refuse(db, "title", Reply(text="🎉🎉👍"), "cần có chữ hoặc số")
     await refuse(db, "title", Reply(unsupported="sticker"), "cần bạn gõ chữ")
     await refuse(db, "unit", Reply(text="zz"), "Không có đơn vị mã “zz”")
@@ -387,7 +392,7 @@ async def test_done_without_any_file_leaves_the_optional_file_field_empty(lan):
     await lan.fill(until="proof")
     screen = await lan.press("done")
     assert screen.status == "review", screen.text
-    assert "9. Minh chứng: (để trống)" in screen.text
+    assert "10. Minh chứng: (để trống)" in screen.text
 
 
 async def test_a_file_sent_again_at_review_replaces_the_old_one(lan):
@@ -455,7 +460,7 @@ async def test_changing_the_condition_at_review_asks_the_new_field_then_returns_
     screen = await lan.say("25")
     assert screen.status == "review"
     assert "1. Loại: Tập thể\n2. Số thành viên: 25\n3. Thành tích:" in screen.text
-    assert "10. Minh chứng" in screen.text
+    assert "10. Minh chứng" in screen.text  # the same number as in the person's review: nothing moved
 
     await lan.press("edit", "kind")
     screen = await lan.say("cá nhân")
@@ -472,17 +477,19 @@ async def test_review_lists_every_applicable_field_with_an_edit_button_each(lan)
     screen = await lan.fill()
     assert screen.status == "review"
     for line in [
-        "1. Loại: Cá nhân",
-        f"2. Thành tích: {TITLE}",
-        "3. Lĩnh vực: Kinh tế, Xã hội",
-        "4. Từ ngày: 01/01/2025",
-        "5. Đến ngày: 31/12/2025",
-        "6. Đơn vị: XD",
-        "7. Người ký: Chủ tịch UBND Xã Xuân Đường",
-        "8. Điểm tự chấm: 95",
-        "9. Minh chứng: (để trống)",
+        # Numbered by their place in the form: the size of a collective (2) is not asked of a
+        # person, and the items after it keep their numbers whichever kind is chosen.
+        "1. Loại: Cá nhân\n3. Thành tích: " + TITLE,
+        "4. Lĩnh vực: Kinh tế, Xã hội",
+        "5. Từ ngày: 01/01/2025",
+        "6. Đến ngày: 31/12/2025",
+        "7. Đơn vị: XD",
+        "8. Người ký: Chủ tịch UBND Xã Xuân Đường",
+        "9. Điểm tự chấm: 95",
+        "10. Minh chứng: (để trống)",
     ]:
         assert line in screen.text, screen.text
+    assert "2. " not in screen.text
     assert [a for a in actions(screen) if a[0] == "edit"] == [("edit", f.name) for f in FORM.fields if f.name != "size"]
     assert ("confirm", "") in actions(screen) and ("cancel", "") in actions(screen)
 
@@ -494,7 +501,7 @@ async def test_edit_by_button_asks_that_field_and_returns_to_review(lan):
     assert "Hiện tại: 95" in screen.text
     screen = await lan.say("80")
     assert screen.status == "review"
-    assert "8. Điểm tự chấm: 80" in screen.text
+    assert "9. Điểm tự chấm: 80" in screen.text
     assert (await lan.answers())["score"] == 80
 
 
@@ -502,20 +509,22 @@ async def test_edit_by_typing_sua_and_a_number_returns_to_review(lan):
     await lan.fill()
     screen = await lan.say("sửa 12")
     assert screen.status == "review"
-    assert "số mục từ 1 đến 9" in screen.text
-    screen = await lan.say("sửa 2")
+    assert "số mục từ 1 đến 10" in screen.text
+    screen = await lan.say("sửa 2")  # the size of a collective: not an item of a person's review
+    assert screen.status == "review" and "số mục từ 1 đến 10" in screen.text
+    screen = await lan.say("sửa 3")
     assert_asks(screen, "title")
     screen = await lan.say("Dẫn đầu phong trào chuyển đổi số")
     assert screen.status == "review"
-    assert "2. Thành tích: Dẫn đầu phong trào chuyển đổi số" in screen.text
+    assert "3. Thành tích: Dẫn đầu phong trào chuyển đổi số" in screen.text
 
 
 async def test_back_while_editing_returns_to_review_unchanged(lan):
     await lan.fill()
-    await lan.say("sửa 8")
+    await lan.say("sửa 9")
     screen = await lan.press("back")
     assert screen.status == "review"
-    assert "8. Điểm tự chấm: 95" in screen.text
+    assert "9. Điểm tự chấm: 95" in screen.text
 
 
 async def test_confirm_returns_the_answers_and_deletes_the_draft(lan):
@@ -614,7 +623,7 @@ async def test_prefilled_fields_are_not_asked_but_are_shown_at_review(lan):
     screen = await lan.fill()  # continues the draft, answers the rest
     assert screen.status == "review", screen.text
     assert "1. Loại: Cá nhân" in screen.text
-    assert "2. Thành tích: Gương mẫu" in screen.text
+    assert "3. Thành tích: Gương mẫu" in screen.text
 
 
 async def test_an_update_handled_again_is_not_applied_twice(lan):

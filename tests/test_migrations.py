@@ -65,6 +65,21 @@ def fixture_rows() -> dict[str, dict]:
                         "expires_at": AT, "used_at": AT},
         "web_sessions": {"token_hash": "b" * 64, "member_id": 1, "csrf_token": "c" * 32, "created_at": AT,
                          "expires_at": AT},
+        "vote_sessions": {"id": 1, "campaign_id": 1, "status": "open", "council_size": 5, "deadline_at": AT,
+                          "opened_at": AT, "opened_by_member_id": 1, "ballot_salt": "s" * 32},
+        "vote_candidates": {"id": 1, "session_id": 1, "nomination_id": 1, "number": 1},
+        "vote_voters": {"session_id": 1, "member_id": 1, "voted_at": AT},
+        "vote_ballots": {"session_id": 1, "voter_key": "k" * 64, "candidate_id": 1, "choice": "yes"},
+        "award_decisions": {"id": 1, "campaign_id": 1, "session_id": 1, "number": "125/QĐ-UBND",
+                            "signed_on": date(2026, 6, 20), "signer": "Nguyễn Văn A", "recorded_by_member_id": 1,
+                            "recorded_at": AT},
+        "registration_calls": {"campaign_id": 1, "due_on": date(2026, 3, 31), "opened_by_member_id": 1,
+                               "opened_at": AT, "nudged_at": AT},
+        "registrations": {"campaign_id": 1, "unit_id": 1, "member_id": 1, "collective_title": "Tập thể lao động tiên tiến",
+                          "individuals": [{"name": "Lê Văn Bình", "title": "Lao động tiên tiến"}], "registered_at": AT},
+        "awards": {"decision_id": 1, "nomination_id": 1, "unit_id": 1, "kind": "individual",
+                   "full_name": "Lê Văn Bình", "name_key": "le van binh", "person_key": "le van binh@1", "reward_form": "Giấy khen", "year": 2026,
+                   "amount": 702000},
     }
 
 

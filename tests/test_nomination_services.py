@@ -180,8 +180,17 @@ async def test_the_queue_is_oldest_first_and_put_off_items_come_after(world):
         assert [n.id for n in await nominations.queue(session)] == made
         first, waiting = await nominations.next_in_queue(session)
         assert (first.id, waiting) == (made[0], 3)
-        assert (await nominations.next_in_queue(session, after_id=made[0]))[0].id == made[1]
-        assert (await nominations.next_in_queue(session, after_id=made[2]))[0] is None
+    # Put off the first: it waits behind the other two, and stays put off after a restart (a column).
+    clock.set_now(datetime(2026, 5, 10, 4, 0, tzinfo=UTC))
+    async with db.session() as session:
+        assert await nominations.put_off(session, made[0])
+    async with db.session() as session:
+        assert [n.id for n in await nominations.queue(session)] == [made[1], made[2], made[0]]
+        clock.set_now(datetime(2026, 5, 10, 4, 1, tzinfo=UTC))
+        assert await nominations.put_off(session, made[1])
+    async with db.session() as session:
+        assert [n.id for n in await nominations.queue(session)] == [made[2], made[0], made[1]]
+        assert not await nominations.put_off(session, 999)
 
 
 async def test_the_form_refuses_a_kind_whose_quota_is_used_and_a_big_file_unseen(world):

@@ -4,6 +4,8 @@ officer fixes and resubmits, the office approves; wrong arguments get clear answ
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import aiohttp
 from sqlalchemy import select
 
@@ -97,8 +99,8 @@ async def test_a_nomination_with_a_photo_is_returned_fixed_and_approved_all_on_z
 
     # Fixed through "sửa đề cử 1" and sent again.
     reopened = (await z.say(OFFICER, "sửa đề cử 1"))[-1]
-    assert REASON in reopened and "7. Trích ngang thành tích:" in reopened and "Bấm" not in reopened
-    assert "Trích ngang" in (await z.say(OFFICER, "sửa 7"))[0]
+    assert REASON in reopened and "8. Trích ngang thành tích:" in reopened and "Bấm" not in reopened
+    assert "Trích ngang" in (await z.say(OFFICER, "sửa 8"))[0]
     assert "1.250 hồ sơ" in (await z.say(OFFICER, FIXED))[-1]
     assert any("Đã gửi lại đề xuất #1" in x for x in await z.say(OFFICER, "gửi"))
     await z.tick(at(10, 5, 9, 15))
@@ -132,7 +134,7 @@ async def test_the_office_on_zalo_puts_off_rejects_gets_files_as_links_and_sets_
                                 uploaded_by=officer)
         evidence = [{"filename": pdf.filename, "size": pdf.size, "mime_type": pdf.mime_type, "stored_file_id": pdf.id}]
         for name, kind, proof in (("Tổ dân phố 5, phường Long Bình", "collective", evidence),
-                                  ("Lê Thị Hoa", "individual", None)):
+                                  ("Lê Thị Hoa", "individual", None), ("Trần Văn Ba", "individual", None)):
             await nominations.submit(session, officer, {
                 "campaign": str(campaign_id), "kind": kind, "full_name": name, "position": "Giáo viên",
                 "workplace": "Trường Tiểu học Long Bình", "sector": "kt", "summary": SUMMARY, "reward_form": "c0",
@@ -149,20 +151,27 @@ async def test_the_office_on_zalo_puts_off_rejects_gets_files_as_links_and_sets_
         async with http.get(url) as response:
             assert response.status == 200 and await response.read() == b"%PDF-1.4 thanh tich"
     item = shown[-1]["text"]
-    assert "📋 Đề xuất #1" in item and "Đang chờ duyệt: 2 đề xuất" in item and "để sau 1" in item
+    assert "📋 Đề xuất #1" in item and "Đang chờ duyệt: 3 đề xuất" in item and "để sau 1" in item
 
-    # Put off: the next one; put off again: the end of the queue.
+    # Put off: #1 goes to the end of the queue, behind #2 and #3 (issue 18: it came back right
+    # after the next one).
     later = (await z.say(ADMIN, "để sau 1"))[-1]
     assert "📋 Đề xuất #2" in later and "Lê Thị Hoa" in later
-    assert "Đã xem hết các đề xuất chờ duyệt" in (end := (await z.say(ADMIN, "để sau 2"))[-1]) and "“xét duyệt”" in end
     assert "Cần số của đề xuất" in (await z.say(ADMIN, "để sau"))[0]
 
-    # Rejected with a reason; the next one (#1, still waiting) follows.
+    # Rejected with a reason; the next is #3, not #1 which was put off.
     assert "Gõ lý do không chấp nhận đề xuất #2" in "\n".join(await z.say(ADMIN, "từ chối 2"))
     assert "cần ít nhất 5 ký tự" in (await z.say(ADMIN, "sai"))[0]  # too short to be a reason
     await z.say(ADMIN, "Không thuộc đối tượng của phong trào năm nay.")
     done = await z.say(ADMIN, "gửi")
-    assert "Đã từ chối đề xuất #2 kèm lý do" in done[0] and "📋 Đề xuất #1" in done[-1]
+    assert "Đã từ chối đề xuất #2 kèm lý do" in done[0] and "📋 Đề xuất #3" in done[-1] and "Trần Văn Ba" in done[-1]
+    # #3 put off too: the round comes back to #1, and says so.
+    clock.set_now(clock.now() + timedelta(minutes=1))
+    again = (await z.say(ADMIN, "để sau 3"))[-1]
+    assert again.startswith("Đã xem hết các đề xuất chưa để sau") and "📋 Đề xuất #1" in again
+    clock.set_now(clock.now() + timedelta(minutes=1))
+    assert "📋 Đề xuất #3" in (await z.say(ADMIN, "để sau 1"))[-1]  # in the order they were put off
+    assert "không còn chờ duyệt" in (await z.say(ADMIN, "để sau 2"))[0]  # rejected already
     async with z.db.session() as session:
         assert (await session.get(Nomination, 2)).status == "rejected"
         assert (await session.get(Nomination, 1)).status == "submitted"
@@ -177,9 +186,9 @@ async def test_the_office_on_zalo_puts_off_rejects_gets_files_as_links_and_sets_
     assert "Không có đơn vị mã ZZ" in (await z.say(ADMIN, f"chỉ tiêu {campaign_id} ZZ"))[0]
     assert "không gửi tới đơn vị CM" in (await z.say(ADMIN, f"chỉ tiêu {campaign_id} CM 1 1"))[0]
     seen = (await z.say(ADMIN, f"chỉ tiêu {campaign_id} LB"))[0]
-    assert "Tập thể: đã dùng 1/2" in seen and "Cá nhân: đã dùng 0/2" in seen  # the rejected one does not count
+    assert "Tập thể: đã dùng 1/2" in seen and "Cá nhân: đã dùng 1/2" in seen  # #3; the rejected #2 does not count
     set_ = (await z.say(ADMIN, f"chỉ tiêu {campaign_id} LB 2 3"))[0]
-    assert "Đã đặt chỉ tiêu riêng cho Phường Long Bình" in set_ and "Cá nhân: đã dùng 0/3" in set_
+    assert "Đã đặt chỉ tiêu riêng cho Phường Long Bình" in set_ and "Cá nhân: đã dùng 1/3" in set_
     assert "dành cho quản trị" in (await z.say(OFFICER, f"chỉ tiêu {campaign_id} LB 9 9"))[0]
 
 
@@ -192,3 +201,26 @@ def test_words_whose_arguments_do_not_fit_go_to_their_command_only_when_they_cou
     assert commands.near("trả lại") == ("return_nomination", [])
     assert commands.near("duyệt 12 nhé") == (None, [])  # more words than it takes: not understood
     assert commands.near("đề cử abc") == (None, [])  # nominate takes none
+
+
+async def test_a_returned_nomination_without_evidence_reopens_at_its_review(zbot):
+    """Issue 18: “sửa đề cử N” announced the review but asked for the evidence again, since the
+    nomination had none; an optional field left empty when it was sent counts as answered."""
+    z = zbot
+    campaign_id = await _people(z)
+    officer, admin = await _member_id(z, OFFICER), await _member_id(z, ADMIN)
+    async with z.db.session() as session:
+        n = await nominations.submit(session, officer, {
+            "campaign": str(campaign_id), "kind": "individual", "full_name": "Lê Thị Hoa", "position": "Giáo viên",
+            "workplace": "Trường Tiểu học Long Bình", "sector": "kt", "summary": SUMMARY, "reward_form": "c0",
+            "evidence": None})
+        await nominations.review(session, admin, n.id, "return", REASON)
+    reopened = (await z.say(OFFICER, f"sửa đề cử {n.id}"))[-1]
+    assert "Kiểm tra lại đề xuất điển hình" in reopened and "10. Minh chứng: (để trống)" in reopened
+    assert "Gửi ảnh" not in reopened and REASON in reopened
+    assert "Trích ngang" in (await z.say(OFFICER, "sửa 8"))[0]
+    assert "1.250 hồ sơ" in (await z.say(OFFICER, FIXED))[-1]
+    assert any(f"Đã gửi lại đề xuất #{n.id}" in x for x in await z.say(OFFICER, "gửi"))
+    async with z.db.session() as session:
+        again = await session.get(Nomination, n.id)
+        assert (again.status, again.summary, again.evidence_file_ids) == ("submitted", FIXED, [])

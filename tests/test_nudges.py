@@ -152,6 +152,62 @@ async def test_after_downtime_each_missing_unit_gets_one_catch_up_nudge(people):
     assert unsent == 0
 
 
+OPENED = "Đã mở kỳ báo cáo"
+
+
+def opened_to(bot, chat_id: int) -> list[dict]:
+    return [m for m in bot.sim.messages(chat_id) if OPENED in (m.get("text") or "")]
+
+
+async def test_officers_are_told_once_when_a_period_opens_and_again_if_its_opening_moves(people):
+    bot = people
+    cid, period_id = await launch_six_monthly(bot.db)
+    await tick(bot, at(15, 5))  # the sơ kết opens on 16/05 (30 days before 15/06)
+    assert all(opened_to(bot, uid) == [] for uid in (LB1, XD1, CM1))
+
+    await tick(bot, at(16, 5, 7))  # before the quiet hours end: nothing yet
+    assert opened_to(bot, XD1) == []
+    await tick(bot, at(16, 5, 9))
+    for uid, unit in ((LB1, "Phường Long Bình"), (XD1, "Xã Xuân Đường"), (CM1, "Xã Cẩm Mỹ")):
+        [notice] = opened_to(bot, uid)
+        assert notice["text"] == (
+            "📬 Đã mở kỳ báo cáo: Sơ kết 6 tháng đầu năm 2026\n"
+            "Phong trào: Phong trào thi đua thực hiện chuyển đổi số năm 2026\n"
+            f"Đơn vị: {unit}\n"
+            "Hạn nộp: 15/06/2026 (còn 30 ngày).\n"
+            f"Bấm “📝 Gửi báo cáo” hoặc gõ /report {period_id} để gửi."
+        )
+        assert notice["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == f"rep:{period_id}"
+    assert opened_to(bot, LEADER) == [] and opened_to(bot, ADMIN) == []  # the office is not a unit
+
+    for moment in (at(16, 5, 10), at(18, 5), at(20, 5)):
+        await tick(bot, moment)
+    assert [len(opened_to(bot, uid)) for uid in (LB1, XD1, CM1)] == [1, 1, 1]
+
+    # The due date moves to 15/07: the period now opens on 15/06 and is announced again then,
+    # with its new due date.
+    clock.set_now(at(20, 5))
+    async with bot.db.session() as session:
+        period = await session.get(ReportPeriod, period_id)
+        await report_periods.set_due(session, period, date(2026, 7, 15), Settings())
+        assert (period.opens_on, period.opened_notice_at) == (date(2026, 6, 15), None)
+    await tick(bot, at(13, 6, 9))
+    assert len(opened_to(bot, XD1)) == 1
+    await tick(bot, at(15, 6, 9))
+    assert len(opened_to(bot, XD1)) == 2 and "Hạn nộp: 15/07/2026 (còn 30 ngày)." in opened_to(bot, XD1)[-1]["text"]
+    async with bot.db.session() as session:
+        assert (await session.get(ReportPeriod, period_id)).opened_notice_at == at(15, 6, 9)
+
+
+async def test_a_period_confirmed_when_its_nudges_have_begun_is_not_announced(people):
+    bot = people
+    cid, period_id = await launch_six_monthly(bot.db)
+    await tick(bot, at(8, 6))  # the bot was down from 01/05: the 7-day nudge says it all
+    assert opened_to(bot, XD1) == [] and len(nudges_to(bot, XD1)) == 1
+    async with bot.db.session() as session:
+        assert (await session.get(ReportPeriod, period_id)).opened_notice_at is not None  # claimed, not sent
+
+
 # --- the plan, without Telegram ------------------------------------------------------------------
 
 
@@ -268,3 +324,39 @@ async def test_two_processes_ticking_on_postgresql_send_each_nudge_once(db, db_u
         async with db.session() as session:
             sent = await session.scalar(select(func.count()).select_from(Nudge).where(Nudge.outcome == "sent"))
         assert sent == len(chats)
+
+
+async def test_after_an_outage_the_stale_nudge_still_queued_is_superseded_by_the_overdue_one(db, db_url, sim):
+    from telegram import Bot
+
+    from storage.models import OutboxMessage, Unit
+    from tests.conftest import TOKEN, make_settings
+
+    _, chats = await seed_many_units(db, 4, 960_001)
+    for chat in chats:
+        sim.add_user(chat, f"Cán bộ {chat}")
+    settings = make_settings(db_url, sim)
+    # 08/06 09:00: the 7-day nudges are queued; the channel is down, nothing is sent.
+    clock.set_now(at(8, 6))
+    async with db.session() as session:
+        assert (await nudges.send_due(session, settings)).messages == 4
+    # 10/06: Xã số 3 reports meanwhile: its queued nudge is dropped at once.
+    clock.set_now(at(10, 6))
+    async with db.session() as session:
+        unit = await session.scalar(select(Unit.id).where(Unit.code == "U0003"))
+        period = await session.scalar(select(ReportPeriod.id).where(ReportPeriod.kind == "semiannual"))
+        await report_periods.submit_report(session, period, unit, None, "Báo cáo sơ kết của Xã số 3, đủ nội dung.")
+    # 16/06 09:00, the day after the due date: the channel is back and the bot ticks.
+    clock.set_now(at(16, 6))
+    async with Bot(TOKEN, base_url=sim.base_url, base_file_url=sim.base_file_url) as bot:
+        report = await jobs.tick(bot, db, settings)
+    assert report.outbox.sent == 3
+    for chat in chats[:3]:
+        [text] = texts_of(sim.messages(chat))
+        assert OVERDUE in text and "Hạn nộp: 15/06/2026 (đã trễ 1 ngày)." in text and "còn 7 ngày" not in text
+    assert sim.messages(chats[3]) == []
+    async with db.session() as session:
+        rows = (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "report_nudge")
+                                      .order_by(OutboxMessage.id))).all()
+    assert [(r.status, "còn 7 ngày" in r.payload["text"]) for r in rows] == [("superseded", True)] * 4 + [("sent", False)] * 3
+    assert rows[0].sent_at is None and rows[0].topic == nudges.topic(period, rows[0].member_id)

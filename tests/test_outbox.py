@@ -198,7 +198,7 @@ async def test_every_reachable_member_gets_each_message_once_despite_faults(db, 
     for chat in blocked:
         assert sim.messages(chat) == []
     async with db.session() as session:
-        assert await outbox.counts_for_campaign(session, campaign) == {"pending": 0, "sending": 0, "sent": 34, "failed": 6}
+        assert await outbox.counts_for_campaign(session, campaign) == {"pending": 0, "sending": 0, "sent": 34, "failed": 6, "superseded": 0}
         failed = await outbox.failed_chats_for_campaign(session, campaign)
         unreachable = set((await session.scalars(select(Member.chat_id).where(Member.reachable.is_(False)))).all())
     assert sorted({f.chat_id for f in failed}) == blocked

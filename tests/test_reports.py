@@ -59,13 +59,21 @@ async def test_admin_confirms_proposed_periods_edits_a_due_date_and_adds_a_one_o
     bot = people
     cid = await launch(bot.db, ["LB", "XD"])
     shown = (await bot.say(ADMIN, f"/periods {cid}"))[-1]
-    assert "1. Sơ kết 6 tháng đầu năm 2026 (sơ kết 6 tháng): mở 16/05/2026, hạn 15/06/2026 — đề xuất" in shown["text"]
-    assert "2. Tổng kết năm 2026 (tổng kết năm): mở 05/11/2026, hạn 05/12/2026 — đề xuất" in shown["text"]
-    assert "3. Tổng kết đợt thi đua" in shown["text"] and "hạn 15/01/2027" in shown["text"]
+    semi, annual = await period_id(bot.db, cid, "semiannual"), await period_id(bot.db, cid, "annual")
+    # Periods are named by their id everywhere (/periods, /due, /report, the nudges), never by place.
+    assert (f"#{semi} Sơ kết 6 tháng đầu năm 2026 (sơ kết 6 tháng): mở 16/05/2026, hạn 15/06/2026 — "
+            "dự kiến, chưa xác nhận") in shown["text"]
+    assert (f"#{annual} Tổng kết năm 2026 (tổng kết năm): mở 05/11/2026, hạn 05/12/2026 — "
+            "dự kiến, chưa xác nhận") in shown["text"]
+    assert "Tổng kết đợt thi đua" in shown["text"] and "hạn 15/01/2027" in shown["text"]
+    assert f"Đổi hạn: /periods {cid} sửa #{semi} <ngày/tháng/năm>" in shown["text"]
 
-    edited = texts_of(await bot.say(ADMIN, f"/periods {cid} sửa 2 10/12/2026"))[-1]
-    assert "2. Tổng kết năm 2026 (tổng kết năm): mở 05/11/2026, hạn 10/12/2026" in edited
-    assert "không có thật" in texts_of(await bot.say(ADMIN, f"/periods {cid} sửa 1 31/06/2026"))[-1]
+    # The opening moves with the due date: still 30 days before it.
+    edited = texts_of(await bot.say(ADMIN, f"/periods {cid} sửa #{annual} 10/12/2026"))[-1]
+    assert f"#{annual} Tổng kết năm 2026 (tổng kết năm): mở 10/11/2026, hạn 10/12/2026" in edited
+    assert "không có thật" in texts_of(await bot.say(ADMIN, f"/periods {cid} sửa {semi} 31/06/2026"))[-1]
+    unknown = texts_of(await bot.say(ADMIN, f"/periods {cid} sửa 99 30/06/2026"))[-1]
+    assert unknown.startswith(f"Phong trào #{cid} không có kỳ báo cáo “99”. Các kỳ của phong trào: #{semi}, #{annual}")
 
     confirm = (await bot.say(ADMIN, f"/periods {cid}"))[-1]
     [[confirm_button]] = confirm["reply_markup"]["inline_keyboard"]
@@ -75,8 +83,51 @@ async def test_admin_confirms_proposed_periods_edits_a_due_date_and_adds_a_one_o
 
     added = texts_of(await bot.say(ADMIN, f"/periods {cid} thêm 30/05/2026 Báo cáo chuyên đề chuyển đổi số"))[-1]
     assert "Báo cáo chuyên đề chuyển đổi số (đột xuất): mở 01/05/2026, hạn 30/05/2026 — đã xác nhận" in added
+    # The one-off sorts first; the annual period keeps its number all the same.
+    assert added.index("Báo cáo chuyên đề") < added.index("Sơ kết 6 tháng")
+    again = texts_of(await bot.say(ADMIN, f"/periods {cid} sửa {annual} 12/12/2026"))[-1]
+    assert f"#{annual} Tổng kết năm 2026 (tổng kết năm): mở 12/11/2026, hạn 12/12/2026" in again
     refused = texts_of(await bot.say(LB1, f"/periods {cid}"))[-1]
     assert "dành cho quản trị" in refused
+
+
+async def test_moving_a_due_date_moves_the_opening_unless_a_unit_has_reported(people):
+    bot = people
+    cid = await launch(bot.db, ["LB", "XD"])
+    await bot.say(ADMIN, f"/periods {cid}")
+    await bot.say(ADMIN, f"/confirm_periods {cid}")
+
+    # Added on 02/12 for 30/12 (open from today, 28 days before its due date), then moved to
+    # 20/06/2027: it opens 28 days before that, not still on 02/12/2026.
+    clock.set_now(datetime(2026, 12, 2, 9, tzinfo=VN))
+    added = texts_of(await bot.say(ADMIN, f"/periods {cid} thêm 30/12/2026 Báo cáo chuyên đề chuyển đổi số"))[-1]
+    one_off = await period_labelled(bot.db, cid, "Báo cáo chuyên đề chuyển đổi số")
+    assert f"#{one_off} Báo cáo chuyên đề chuyển đổi số (đột xuất): mở 02/12/2026, hạn 30/12/2026" in added
+    moved = texts_of(await bot.say(ADMIN, f"/periods {cid} sửa #{one_off} 20/06/2027"))[-1]
+    assert f"#{one_off} Báo cáo chuyên đề chuyển đổi số (đột xuất): mở 23/05/2027, hạn 20/06/2027 — đã xác nhận" in moved
+    assert "02/12/2026" not in moved
+    assert "chưa mở: đơn vị gửi được từ ngày 23/05/2027" in texts_of(await bot.say(LB1, f"/report {one_off}"))[0]
+
+    # A one-off added after its due date opens on it; put right, it gets the usual 30 days.
+    late = texts_of(await bot.say(ADMIN, f"/periods {cid} thêm 01/12/2026 Báo cáo nhanh"))[-1]
+    quick = await period_labelled(bot.db, cid, "Báo cáo nhanh")
+    assert f"#{quick} Báo cáo nhanh (đột xuất): mở 01/12/2026, hạn 01/12/2026" in late
+    fixed = texts_of(await bot.say(ADMIN, f"/periods {cid} sửa #{quick} 01/01/2027"))[-1]
+    assert f"#{quick} Báo cáo nhanh (đột xuất): mở 02/12/2026, hạn 01/01/2027" in fixed
+
+    # The tổng kết năm (open since 05/11) has a report: moving its due date later keeps it open.
+    annual = await period_id(bot.db, cid, "annual")
+    async with bot.db.session() as session:
+        lb = await session.scalar(select(Member.unit_id).where(Member.telegram_user_id == LB1))
+        await report_periods.submit_report(session, annual, lb, None, "Báo cáo tổng kết năm của Phường Long Bình.")
+    kept = texts_of(await bot.say(ADMIN, f"/periods {cid} sửa #{annual} 31/12/2026"))[-1]
+    assert f"#{annual} Tổng kết năm 2026 (tổng kết năm): mở 05/11/2026, hạn 31/12/2026" in kept
+
+
+async def period_labelled(db, campaign_id: int, label: str) -> int:
+    async with db.session() as session:
+        return await session.scalar(
+            select(ReportPeriod.id).where(ReportPeriod.campaign_id == campaign_id, ReportPeriod.label == label))
 
 
 async def test_officer_reports_through_the_form_with_bad_input_answered_and_the_draft_kept(people):
@@ -98,7 +149,7 @@ async def test_officer_reports_through_the_form_with_bad_input_answered_and_the_
 
     # An empty summary (skipped, or only dots) is refused with what is expected.
     assert "bắt buộc" in texts_of(await bot.say(LB1, "/skip"))[-1]
-    assert "từ 20 đến 3000 ký tự" in texts_of(await bot.say(LB1, "....."))[-1]
+    assert "từ 20 đến 3.000 ký tự" in texts_of(await bot.say(LB1, "....."))[-1]
     summary = "Đơn vị đã tổ chức 12 hội nghị, phát hiện 3 điển hình tiên tiến."
     assert "Số điển hình" in texts_of(await bot.say(LB1, summary))[-1]
     assert "Số mô hình" in texts_of(await bot.say(LB1, "3"))[-1]
@@ -170,6 +221,46 @@ async def test_the_nudge_button_opens_the_report_for_its_period(people):
     assert "Viết tóm tắt kết quả" in opened
 
 
+async def test_status_tells_periods_not_open_yet_open_and_past_due_apart(people):
+    bot = people
+    cid = await launch(bot.db, ["LB", "XD"])
+    async with bot.db.session() as session:
+        await report_periods.ensure_proposed(session, await session.get(Campaign, cid), Settings())
+        await report_periods.confirm(session, cid, Settings())
+    semi = await period_id(bot.db, cid, "semiannual")
+    clock.set_now(at(10, 6))
+    async with bot.db.session() as session:
+        lb = await session.scalar(select(Member.unit_id).where(Member.telegram_user_id == LB1))
+        await report_periods.submit_report(session, semi, lb, None, "Đã triển khai chuyển đổi số ở 12 khu phố.")
+
+    # 10/06: the sơ kết is open and not yet due; the tổng kết năm and the final report are to come.
+    status = texts_of(await bot.say(LEADER, f"/status {cid}"))[-1]
+    blocks = status.split("\n\n")
+    semi_block, annual_block, final_block = blocks[1], blocks[2], blocks[3]
+    assert semi_block.splitlines() == [
+        "Sơ kết 6 tháng đầu năm 2026 (hạn 15/06/2026, còn 5 ngày)",
+        "✅ Đúng hạn: 1 — Phường Long Bình",
+        "📝 Đang mở, chưa nộp: 1 — Xã Xuân Đường",
+    ]
+    assert annual_block.splitlines() == [
+        "Tổng kết năm 2026",
+        "⏳ Sắp tới — mở nhận báo cáo từ 05/11/2026, hạn 05/12/2026 (2 đơn vị phải nộp).",
+    ]
+    assert final_block.startswith("Tổng kết đợt thi đua\n⏳ Sắp tới — mở nhận báo cáo từ 16/12/2026, hạn 15/01/2027")
+    assert "Chưa nộp" not in status and "quá hạn" not in status
+
+    # 16/06: the sơ kết has passed its due date; only now is Xuân Đường missing.
+    clock.set_now(at(16, 6))
+    status = texts_of(await bot.say(LEADER, f"/status {cid}"))[-1]
+    assert status.split("\n\n")[1].splitlines() == [
+        "Sơ kết 6 tháng đầu năm 2026 (hạn 15/06/2026, đã trễ 1 ngày)",
+        "✅ Đúng hạn: 1 — Phường Long Bình",
+        "⏰ Nộp trễ: 0",
+        "❌ Chưa nộp (quá hạn): 1 — Xã Xuân Đường",
+    ]
+    assert "⏳ Sắp tới — mở nhận báo cáo từ 05/11/2026, hạn 05/12/2026" in status
+
+
 # --- services ------------------------------------------------------------------------------------
 
 
@@ -214,3 +305,34 @@ def test_config_reads_report_and_nudge_policies_and_names_a_wrong_key(tmp_path):
         with pytest.raises(ConfigError) as raised:
             load_settings(bad, env={})
         assert raised.value.key == key
+
+
+async def test_the_report_picker_names_periods_by_the_id_due_shows_not_by_place(people):
+    """Issue 18: /due showed #1, #5 while the /report picker numbered the same periods 1, 2 and
+    `/report 2` meant id 2; now the picker shows and takes the id (#5) as /due and the nudges do."""
+    bot = people
+    cid = await launch(bot.db, ["LB", "XD"])
+    async with bot.db.session() as session:
+        await report_periods.ensure_proposed(session, await session.get(Campaign, cid), Settings())
+        await report_periods.confirm(session, cid, Settings())
+        extra = await report_periods.add_one_off(session, cid, "Báo cáo chuyên đề chuyển đổi số", date(2026, 7, 10),
+                                                 Settings())
+        extra_id = extra.id
+    semi = await period_id(bot.db, cid, "semiannual")
+    clock.set_now(at(20, 6))  # the sơ kết overdue, the one-off open: two to choose from
+    due = texts_of(await bot.say(LB1, "/due"))[-1]
+    assert f"• #{semi} Sơ kết 6 tháng đầu năm 2026" in due and f"• #{extra_id} Báo cáo chuyên đề" in due
+
+    picker = (await bot.say(LB1, "/report"))[-1]
+    assert f"#{semi} Sơ kết 6 tháng đầu năm 2026" in picker["text"] and f"#{extra_id} Báo cáo chuyên đề" in picker["text"]
+    assert f"gõ số sau dấu # (ví dụ: {semi})" in picker["text"]
+    labels = [row[0]["text"] for row in picker["reply_markup"]["inline_keyboard"][:2]]
+    assert labels[0].startswith(f"#{semi} ") and labels[1].startswith(f"#{extra_id} ")
+    wrong = texts_of(await bot.say(LB1, "999"))[-1]
+    assert f"Hãy bấm một nút hoặc gõ một số sau dấu # trong danh sách (ví dụ: {semi})." in wrong
+    chosen = texts_of(await bot.say(LB1, f"#{extra_id}"))[-1]
+    assert "Viết tóm tắt kết quả" in chosen
+    async with bot.db.session() as session:
+        draft = await session.scalar(select(FormDraft).join(Member, Member.id == FormDraft.member_id)
+                                     .where(Member.telegram_user_id == LB1))
+        assert draft.answers["period"] == str(extra_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.text_chunks import split_text
+from bot import vn_format
 
 LIMIT = 2000
 
@@ -62,9 +63,9 @@ def test_a_list_is_shortened_at_a_line_with_how_many_are_left_out():
 
 
 def test_vietnamese_numbers_and_a_free_text_clipped_at_a_line():
-    from bot.text_chunks import clip, utf16_len, vn_number
+    from bot.text_chunks import clip, utf16_len
 
-    assert (vn_number(7), vn_number(1234), vn_number(1234567)) == ("7", "1.234", "1.234.567")
+    assert (vn_format.number(7), vn_format.number(1234), vn_format.number(1234567)) == ("7", "1.234", "1.234.567")
     text = "\n".join(f"Dòng {i}: nội dung" for i in range(1000))
     clipped = clip(text, 4096)
     assert utf16_len(clipped) <= 4096 and clipped.startswith("Dòng 0: nội dung\n")

@@ -59,9 +59,9 @@ async def test_bad_rows_import_nothing_and_each_is_named(db):
         async with db.session() as session:
             await units.import_units(session, units.parse_units_csv(BAD))
     lines = [str(p) for p in caught.value.problems]
-    assert "Dòng 2: đơn vị cấp trên 'KHONGCO' không có" in lines
+    assert "Dòng 2: đơn vị cấp trên “KHONGCO” không có" in lines
     assert "Dòng 3: thiếu tên đơn vị (name)" in lines
-    assert "Dòng 4: mã 'X1' trùng với dòng 2" in lines
+    assert "Dòng 4: mã “X1” trùng với dòng 2" in lines
     assert any(line.startswith("Dòng 5: vòng lặp cấp trên") for line in lines)
     assert any(line.startswith("Dòng 6: vòng lặp cấp trên") for line in lines)
     assert "Dòng 7: thiếu mã đơn vị (code)" in lines
@@ -118,7 +118,7 @@ async def test_the_preview_says_what_would_change_and_writes_nothing(db):
     assert [str(p) for p in plan.problems] == ["Dòng 6: thiếu loại đơn vị (kind), ví dụ: tỉnh, xã, phường, cơ quan"]
     async with db.session() as session:
         plan = await units.preview(session, units.parse_units_csv(BAD))
-    assert [str(p) for p in plan.problems][0] == "Dòng 2: đơn vị cấp trên 'KHONGCO' không có"
+    assert [str(p) for p in plan.problems][0] == "Dòng 2: đơn vị cấp trên “KHONGCO” không có"
     async with db.session() as session:
         assert str((await units.preview(session, [])).problems[0]).startswith("Dòng 1: tệp không có dòng đơn vị nào")
 
@@ -182,3 +182,39 @@ def test_a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_opened():
     with pytest.raises(units.UnitImportError) as caught:
         unit_sheets.parse_units_file("bom.xlsx", packed.getvalue(), FileSettings(docx_max_unpacked_mb=30))
     assert "quá lớn hoặc nén bất thường" in str(caught.value.problems[0])
+
+
+async def test_codes_match_without_regard_to_case_as_the_chat_does(db):
+    async with db.session() as session:
+        await units.import_units(session, units.parse_units_csv(GOOD))
+    lower = "code,name,kind,parent_code\nlb,Phường Long Bình (mới),phường,dn\nxa01,Xã Một,xã,lb\n"
+    async with db.session() as session:
+        plan = await units.preview(session, units.parse_units_csv(lower))
+        assert [r.code for r in plan.new] == ["xa01"]
+        assert [c.row.code for c in plan.changed] == ["lb"]
+        assert plan.changed[0].fields == (("tên", "Phường Long Bình", "Phường Long Bình (mới)"),)
+        result = await units.import_units(session, units.parse_units_csv(lower))
+    assert (result.created, result.updated) == (1, 1)
+    assert await count(db) == 5  # no second "lb" beside "LB"
+    async with db.session() as session:
+        found = await units.unit_by_code(session, "Xa01")
+        assert found is not None and found.name == "Xã Một"
+        parent = await units.unit_by_code(session, "lb")
+        assert parent.code == "LB" and found.parent_id == parent.id
+
+
+async def test_a_code_written_twice_in_two_cases_or_with_a_space_is_named(db):
+    bad = "code,name,kind,parent_code\nXA01,Xã Một,xã,\nxa01,Xã Một lặp,xã,\nXA 02,Xã Hai,xã,\n"
+    async with db.session() as session:
+        with pytest.raises(units.UnitImportError) as caught:
+            await units.import_units(session, units.parse_units_csv(bad))
+    text = str(caught.value)
+    assert "Dòng 3: mã “xa01” trùng với dòng 2" in text
+    assert "Dòng 4: mã “XA 02” có dấu cách" in text
+    assert await count(db) == 0
+
+
+def test_a_column_the_bot_does_not_read_is_named_not_dropped():
+    with pytest.raises(units.UnitImportError) as caught:
+        units.parse_units_csv("code,name,kind,parent_code,ghi chú\nX1,Xã Một,xã,,mới lập\n")
+    assert "cột “ghi chú” bot không đọc" in str(caught.value)

@@ -136,7 +136,7 @@ async def test_an_xlsx_is_previewed_with_its_changes_and_applied(chat, browser):
     # A workbook's bad line is named by its row number in Excel.
     bad = _xlsx([["code", "name", "kind", "parent_code"], ["A1", "Xã A", "xã", "DN"], ["A2", "Xã B", "xã", "KHONG"]])
     assert await _upload(page, "sai.xlsx", bad, XLSX) == 422
-    assert "Dòng 3: đơn vị cấp trên 'KHONG' không có" in await page.inner_text("ul.problems")
+    assert "Dòng 3: đơn vị cấp trên “KHONG” không có" in await page.inner_text("ul.problems")
     assert "A1" not in await _units(chat)
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from bot import clock
 from bot.core import commands
 from storage.models import DigestSubscription, Member, Report, ReportPeriod
-from tests.conftest import make_invite, make_settings
+from tests.conftest import make_invite, make_settings, texts_of
 from tests.test_reports import launch
 from tests.test_zalo_channel import ZaloHarness, zalo_settings
 
@@ -80,19 +80,23 @@ async def test_an_admin_sets_the_periods_by_typing_with_wrong_arguments_answered
     cid = await launch(z.db, ["LB", "XD"])
 
     usage = only(await z.say(ADMIN, "kỳ báo cáo"))  # the number missing
-    assert usage.startswith("Cách dùng: “kỳ báo cáo <số phong trào>”") and "“kỳ báo cáo 3 sửa 2 20/06/2026”" in usage
+    assert usage.startswith("Cách dùng: “kỳ báo cáo <số phong trào>”") and "“kỳ báo cáo 3 sửa #7 20/06/2026” — đổi hạn kỳ #7" in usage
     assert only(await z.say(ADMIN, "kỳ báo cáo 999")) == "Không có phong trào #999."
 
     shown = only(await z.say(ADMIN, f"kỳ báo cáo {cid}"))
-    assert "1. Sơ kết 6 tháng đầu năm 2026 (sơ kết 6 tháng): mở 16/05/2026, hạn 15/06/2026 — đề xuất" in shown
-    assert f"Đổi hạn: “kỳ báo cáo {cid} sửa <số kỳ> <ngày/tháng/năm>”" in shown
+    semi = (await periods_of(z, cid))[0].id
+    assert f"#{semi} Sơ kết 6 tháng đầu năm 2026 (sơ kết 6 tháng): mở 16/05/2026, hạn 15/06/2026 — dự kiến, chưa xác nhận" in shown
+    assert f"Đổi hạn: “kỳ báo cáo {cid} sửa #{semi} <ngày/tháng/năm>”" in shown
     assert shown.endswith(f"👉 ✅ Xác nhận các kỳ: gõ “xác nhận kỳ {cid}”")
 
-    edited = only(await z.say(ADMIN, f"kỳ báo cáo {cid} sửa 1 30/06/2026"))
-    assert "1. Sơ kết 6 tháng đầu năm 2026 (sơ kết 6 tháng): mở 16/05/2026, hạn 30/06/2026 — đề xuất" in edited
-    assert "không có thật" in only(await z.say(ADMIN, f"kỳ báo cáo {cid} sửa 1 31/06/2026"))
-    assert "Không hiểu ngày “mai”" in only(await z.say(ADMIN, f"kỳ báo cáo {cid} sửa 1 mai"))
-    assert "Không có kỳ thứ 9" in only(await z.say(ADMIN, f"kỳ báo cáo {cid} sua 9 30/06/2026"))
+    edited = only(await z.say(ADMIN, f"kỳ báo cáo {cid} sửa #{semi} 30/06/2026"))
+    # The opening moves with the due date (30 days before it).
+    assert f"#{semi} Sơ kết 6 tháng đầu năm 2026 (sơ kết 6 tháng): mở 31/05/2026, hạn 30/06/2026 — dự kiến, chưa xác nhận" in edited
+    assert "không có thật" in only(await z.say(ADMIN, f"kỳ báo cáo {cid} sửa {semi} 31/06/2026"))
+    assert "Không hiểu ngày “mai”" in only(await z.say(ADMIN, f"kỳ báo cáo {cid} sửa {semi} mai"))
+    unknown = only(await z.say(ADMIN, f"kỳ báo cáo {cid} sua 99 30/06/2026"))
+    assert unknown.startswith(f"Phong trào #{cid} không có kỳ báo cáo “99”. Các kỳ của phong trào: #{semi}, ")
+    assert unknown.endswith(f"(xem bằng “kỳ báo cáo {cid}”).")
     label = only(await z.say(ADMIN, f"kỳ báo cáo {cid} thêm 30/09/2026"))
     assert label == f"Hãy ghi tên kỳ sau ngày hạn, ví dụ: “kỳ báo cáo {cid} thêm 30/09/2026 Báo cáo chuyên đề”."
     assert "Cách dùng" in only(await z.say(ADMIN, f"kỳ báo cáo {cid} đổi 1"))  # an unknown verb
@@ -111,7 +115,7 @@ async def test_an_admin_sets_the_periods_by_typing_with_wrong_arguments_answered
     # A campaign whose periods were never shown: "xác nhận kỳ" shows them first, confirms nothing.
     other = await launch(z.db, ["LB"], title="Phong trào thi đua dân vận khéo năm 2026")
     first = only(await z.say(ADMIN, f"xác nhận kỳ {other}"))
-    assert "— đề xuất" in first and first.endswith(f"gõ “xác nhận kỳ {other}”")
+    assert "— dự kiến, chưa xác nhận" in first and first.endswith(f"gõ “xác nhận kỳ {other}”")
     assert all(p.confirmed_at is None for p in await periods_of(z, other))
 
     added = only(await z.say(ADMIN, f"kỳ báo cáo {cid} thêm 30/05/2026 Báo cáo chuyên đề chuyển đổi số"))
@@ -165,7 +169,7 @@ async def test_an_officer_and_a_leader_follow_the_reports_on_zalo(zbot):
                     f"Quản trị xem và xác nhận các kỳ bằng “kỳ báo cáo {bare}”.")
     status = only(await z.say(LEADER, f"tình hình {cid}"))
     assert "Sơ kết 6 tháng đầu năm 2026 (hạn 15/06/2026, còn 5 ngày)" in status
-    assert "✅ Đúng hạn: 1 — Phường Long Bình" in status and "⏳ Chưa nộp: 1 — Xã Xuân Đường" in status
+    assert "✅ Đúng hạn: 1 — Phường Long Bình" in status and "📝 Đang mở, chưa nộp: 1 — Xã Xuân Đường" in status
     seen += [usage, none, status]
 
     # The digest: its text, then the chart by sendPhoto from a signed link Zalo could fetch.
@@ -192,11 +196,14 @@ async def test_an_officer_and_a_leader_follow_the_reports_on_zalo(zbot):
                for row in rows), rows
 
     docx_usage = only(await z.say(LEADER, "báo cáo tổng hợp"))
-    assert docx_usage == "Cách dùng: “báo cáo tổng hợp <số phong trào> <số thứ tự kỳ>”, ví dụ “báo cáo tổng hợp 1 1”."
+    assert docx_usage == ("Cách dùng: “báo cáo tổng hợp <số phong trào> <số kỳ>”, ví dụ “báo cáo tổng hợp 1 #2” "
+                          "(số kỳ xem bằng “báo cáo tổng hợp <số phong trào>”).")
     listing = only(await z.say(LEADER, f"báo cáo tổng hợp {cid}"))
-    assert f"gõ “báo cáo tổng hợp {cid} <số thứ tự>”" in listing and "1. Sơ kết 6 tháng đầu năm 2026" in listing
-    assert "không có kỳ “7”" in only(await z.say(LEADER, f"báo cáo tổng hợp {cid} 7"))
-    paper = only(await z.say(LEADER, f"báo cáo tổng hợp {cid} 1"))
+    semi = (await periods_of(z, cid))[0].id
+    assert f"gõ “báo cáo tổng hợp {cid} <số kỳ>” (số sau dấu #)" in listing
+    assert f"#{semi} Sơ kết 6 tháng đầu năm 2026" in listing
+    assert "không có kỳ “77”" in only(await z.say(LEADER, f"báo cáo tổng hợp {cid} 77"))
+    paper = only(await z.say(LEADER, f"báo cáo tổng hợp {cid} #{semi}"))
     assert paper.startswith("📎 📄 Dự thảo báo cáo tổng hợp Sơ kết 6 tháng đầu năm 2026")
     body = "\n".join(p.text for p in docx.Document(io.BytesIO(await download(URL.search(paper).group(0)))).paragraphs)
     assert "Sơ kết 6 tháng đầu năm 2026" in body
@@ -229,3 +236,27 @@ def test_the_words_alone_of_a_command_that_needs_a_number_run_it_and_others_stay
     # Words that only start like a command stay a form's answer.
     assert commands.parse("tình hình đơn vị rất tốt") == (None, [])
     assert commands.parse("báo cáo tốt") == (None, [])
+
+
+async def test_an_officer_on_zalo_is_told_a_period_opened_with_what_to_type(zbot):
+    z = zbot
+    clock.set_now(at(1, 5))
+    await join(z, ADMIN, "SNV", "admin")
+    await join(z, OFFICER, "LB", "officer")
+    cid = await launch(z.db, ["LB"])
+    await z.say(ADMIN, f"kỳ báo cáo {cid}")
+    assert "Đã xác nhận 3 kỳ báo cáo" in only(await z.say(ADMIN, f"xác nhận kỳ {cid}"))
+    semi = (await periods_of(z, cid))[0].id
+    await z.tick(at(16, 5))
+    opened = [t for t in texts_of(z.new(OFFICER)) if "Đã mở kỳ báo cáo" in t]
+    assert opened == [
+        "📬 Đã mở kỳ báo cáo: Sơ kết 6 tháng đầu năm 2026\n"
+        "Phong trào: Phong trào thi đua chuyển đổi số năm 2026\n"
+        "Đơn vị: Phường Long Bình\n"
+        "Hạn nộp: 15/06/2026 (còn 30 ngày).\n"
+        f"Gõ “báo cáo {semi}” để gửi báo cáo kỳ này."
+    ]
+    typed_only(opened)
+    await z.tick(at(18, 5))
+    assert not [t for t in texts_of(z.new(OFFICER)) if "Đã mở kỳ báo cáo" in t]
+    assert "Kỳ báo cáo: Sơ kết 6 tháng đầu năm 2026" in only(await z.say(OFFICER, f"báo cáo {semi}"))

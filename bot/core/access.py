@@ -25,6 +25,12 @@ POLICY: dict[str, tuple[str, ...]] = {
     "return_nomination": (ADMIN,), "reject": (ADMIN,), "later": (ADMIN,), "quota": (ADMIN,),
     "periods": (ADMIN,), "confirm_periods": (ADMIN,), "members": (ADMIN,), "deactivate": (ADMIN,),
     "invite": (ADMIN,),
+    # the council (bot.core.council): admins run the sessions; its members are admins and leaders
+    # (voting checks the membership)
+    "council": (ADMIN,), "vote_open": (ADMIN,), "vote_close": (ADMIN,), "vote_extend": (ADMIN,), "vote_docs": (ADMIN,),
+    "registration_call": (ADMIN,), "registrations": READERS, "register": (OFFICER,),
+    "decision": (ADMIN,), "history": READERS, "history_merge": (ADMIN,), "history_split": (ADMIN,),
+    "vote_status": READERS, "vote": READERS, "vote_yes": READERS, "vote_no": READERS,
     # the office and leaders
     # (officers: their own unit's campaigns, and a launch sent again)
     "campaigns": ALL, "campaign": ALL, "status": READERS, "digest": READERS,

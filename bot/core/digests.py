@@ -86,7 +86,7 @@ async def export(turn: Turn) -> None:
     if campaign_id is None:
         turn.say(t.export_usage(turn.channel))
         return
-    await _send_export(turn, lambda s: exports.campaign_workbook(s, campaign_id),
+    await _send_export(turn, lambda s: exports.campaign_workbook(s, campaign_id, turn.settings),
                        t.EXPORT_XLSX_CAPTION.replace("{id}", str(campaign_id)))
 
 

@@ -20,8 +20,8 @@ from bot.texts.commands import cmd
 
 # The feature dialogues; importing them registers their commands.
 from bot.core import (  # noqa: F401,E402 - registration by import
-    campaigns, digests, invites, members_admin, membership, nominations, personal_data, reports, uploads,
-    web_pages,
+    awards, campaigns, council, digests, invites, members_admin, membership, nominations, personal_data, registrations,
+    reports, uploads, web_pages,
 )
 
 

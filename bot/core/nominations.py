@@ -16,7 +16,8 @@ from bot.core.commands import command
 from bot.core.screens import Action
 from bot.core.turn import Turn
 from bot.forms import Screen, nomination_form
-from bot.services import nominations
+from bot.services import awards, nominations
+from bot.texts import awards as award_texts
 from bot.services.units import unit_by_code
 from bot.texts import nominations as t
 from storage.models import Campaign, CampaignUnit, Nomination
@@ -74,11 +75,12 @@ async def my_nominations(turn: Turn) -> None:
     member = turn.member
     async with turn.db.session() as session:
         items = await nominations.for_unit(session, member.unit_id)
+        stages = await awards.stages(session, [n.id for n, _ in items if n.status == "approved"])
     if not items:
         turn.say(t.MY_EMPTY)
         return
     rows = [row for n, _ in items[:MAX_LISTED_ACTIONS] if (row := _unit_actions(n))]
-    turn.say(t.my_list(items, member.unit_name or ""), rows)
+    turn.say(t.my_list(items, member.unit_name or "", stages), rows)
 
 
 async def _show_one(turn: Turn, nomination_id: int) -> None:
@@ -89,6 +91,8 @@ async def _show_one(turn: Turn, nomination_id: int) -> None:
             _refuse(turn, exc.message)
             return
         text = await nominations.describe(session, n, with_history=True)
+        if stage := (await awards.stages(session, [n.id])).get(n.id):
+            text = f"{text}\n{t.STAGE_NAMES[stage]}"
     turn.say(text, [_unit_actions(n)])
 
 
@@ -116,7 +120,7 @@ async def edit_nomination(turn: Turn) -> None:
         prefill = nominations.answers_of(n, campaign, await nominations.evidence(session, n))
         screen = await turn.engine.open(session, member.id, nomination_form.NAME, prefill=prefill, restart=True,
                                         context={"unit_id": n.unit_id, "nomination_id": n.id},
-                                        note=t.edit_intro(n, turn.channel))
+                                        note=t.edit_intro(n, turn.channel), reopened=True)
     turn.show(screen)
 
 
@@ -138,16 +142,20 @@ async def withdraw(turn: Turn) -> None:
 # --- admins: reviewing ---------------------------------------------------------------------------------
 
 
-async def show_next(turn: Turn, after_id: int | None = None) -> None:
+async def show_next(turn: Turn) -> None:
     """The next nomination waiting for review: its evidence (photos as photos, other files as
     files), then all its fields with what can be done to it."""
     async with turn.db.session() as session:
-        n, waiting = await nominations.next_in_queue(session, after_id)
+        n, waiting = await nominations.next_in_queue(session)
         if n is None:
-            turn.say(t.REVIEW_EMPTY if after_id is None or waiting == 0 else t.REVIEW_END)
+            turn.say(t.REVIEW_EMPTY)
             return
         files = await nominations.evidence(session, n)
         text = t.review_item(await nominations.describe(session, n, with_history=True), waiting)
+        if earlier := await awards.earlier_awards(session, n):  # "N năm liên tục" is for a person to check
+            text = f"{text}\n{award_texts.earlier(earlier)}"
+        if n.put_off_at is not None:  # every one not put off is done: round again
+            text = f"{t.REVIEW_PUT_OFF_AGAIN}\n\n{text}"
     for i, f in enumerate(files, 1):
         turn.attach(f.id, f.filename, f.mime_type, t.EVIDENCE_CAPTION.format(n=i, total=len(files), id=n.id))
     arg = (str(n.id),)
@@ -214,11 +222,15 @@ async def _after_decision(turn: Turn, screen: Screen) -> None:
 
 @command("later")
 async def later(turn: Turn) -> None:
-    """later N: the one after N in the queue (N stays waiting)."""
+    """later N: N goes to the end of the queue (still waiting), and the next one is shown."""
     nomination_id = _number(turn, "later")
     if nomination_id is None:
         return
-    await show_next(turn, after_id=nomination_id)
+    async with turn.db.session() as session:
+        waiting = await nominations.put_off(session, nomination_id)
+    if not waiting:
+        turn.say(t.PUT_OFF_GONE.format(id=nomination_id), alert=turn.pressed)
+    await show_next(turn)
 
 
 # --- admins: quotas ------------------------------------------------------------------------------------

@@ -53,14 +53,16 @@ async def _edit(turn: Turn, session: AsyncSession, campaign: Campaign, items: li
                 rest: list[str]) -> str | None:
     """`sửa <n> <ngày>` or `thêm <ngày> <tên kỳ>`; the error to answer, or None when done."""
     verb = rest[0].lower()
-    if verb in ("sửa", "sua") and len(rest) == 3 and rest[1].isdigit():
-        index = int(rest[1])
-        if not 1 <= index <= len(items):
-            return t.PERIOD_BAD_INDEX.format(n=index)
+    if verb in ("sửa", "sua") and len(rest) == 3 and rest[1].lstrip("#").isdigit():
+        # The period by its id (#7), the number every list of periods shows: it does not move
+        # when a period is added or a due date changes the order.
+        period = report_periods.by_ref(items, rest[1])
+        if period is None:
+            return t.period_bad_ref(turn.channel, campaign.id, rest[1], items)
         due, error = parse_date(rest[2])
         if error:
             return error
-        await report_periods.set_due(session, items[index - 1], due, turn.settings)
+        await report_periods.set_due(session, period, due, turn.settings)
         return None
     if verb in ("thêm", "them") and len(rest) >= 2:
         due, error = parse_date(rest[1])

@@ -14,7 +14,7 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -31,9 +31,9 @@ from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import clock
+from bot import clock, vn_format
 from bot.collation import vn_key
-from bot.texts import DOC_TYPES
+from bot.exports.common import cite, figure, nomination_order, unit_order
 from storage.models import Campaign, CampaignUnit, Nomination, Report, ReportPeriod, Unit
 
 # --- Decree 30/2020/NĐ-CP, Phụ lục I: font, sizes, page ------------------------------------------
@@ -68,6 +68,7 @@ EXEMPLAR_COLUMNS = (
 RECIPIENTS_TITLE = "Nơi nhận:"
 RECIPIENTS = ("- Thường trực Hội đồng Thi đua – Khen thưởng;", "- Lãnh đạo UBND;", "- Lưu: VT.")
 SIGNER_NOTE = "(Ký, ghi rõ họ tên)"
+SIGNING_LINES = 4  # the blank lines left for the signature and the seal
 TABLE_STYLE_NAME, TABLE_STYLE_ID = "Bảng – nội dung", "TableText"
 # Where the exemplar rows go in word/document.xml, written there after python-docx has saved.
 ROWS_MARKER = "thidua:exemplar-rows"
@@ -100,15 +101,27 @@ class _Facts:
     nominations: list[tuple[str, str, str | None, str, str, str, str]]  # unit, kind, name, position…
 
 
+@dataclass(frozen=True)
+class Signer:
+    """Who the report is from and who signs it (config's [organisation]); empty parts are left out
+    (the superior body) or left for the clerk to write in (the signer's title and name)."""
+
+    organisation: str
+    superior: str = ""
+    title: str = ""
+    name: str = ""
+
+
 async def period_report_docx(
-    session: AsyncSession, campaign_id: int, period_id: int, *, organisation: str, place: str | None = None
+    session: AsyncSession, campaign_id: int, period_id: int, *, organisation: str | Signer, place: str | None = None
 ) -> bytes:
     """The period's báo cáo tổng hợp as DOCX bytes; LookupError if the period is not the campaign's."""
     facts = await _gather(session, campaign_id, period_id)
-    today = clock.local(clock.now()).date()
+    now = clock.now()
+    signer = organisation if isinstance(organisation, Signer) else Signer(organisation)
     # Rendering is pure CPU (~0.3 s for a province's 12,000 exemplars): keep the event loop free.
     return await asyncio.to_thread(
-        _render, facts, organisation=organisation, place=place or facts.place or UNKNOWN_PLACE, today=today
+        _render, facts, signer=signer, place=place or facts.place or UNKNOWN_PLACE, now=now
     )
 
 
@@ -125,40 +138,30 @@ async def _gather(session: AsyncSession, campaign_id: int, period_id: int) -> _F
         select(func.count(), func.count(CampaignUnit.acknowledged_at)).where(CampaignUnit.campaign_id == campaign.id)
     )).one()
     current = (Report.period_id == period.id, Report.replaced_by_id.is_(None))
-    reports = (await session.execute(
-        select(Unit.name, Unit.kind, Report.summary, Report.figures, Report.days_late)
+    db = await session.connection()  # Core rows: the ORM's row handling costs more than the query
+    reports = (await db.execute(
+        select(Unit.name, Unit.kind, Report.summary, Report.figures, Report.days_late, Unit.id)
         .join(Unit, Unit.id == Report.unit_id).where(*current)
     )).all()
-    missing = (await session.execute(
-        select(Unit.name, Unit.kind).join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
+    missing = (await db.execute(
+        select(Unit.name, Unit.kind, Unit.id).join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
         .where(CampaignUnit.campaign_id == campaign.id, Unit.id.not_in(select(Report.unit_id).where(*current)))
     )).all()
-    nominations = (await session.execute(
+    nominations = (await db.execute(
         select(Unit.name, Nomination.kind, Nomination.full_name, Nomination.position, Nomination.summary,
-               Nomination.reward_form, Nomination.status, Nomination.id)
+               Nomination.reward_form, Nomination.status, Unit.id, Nomination.id)
         .join(Unit, Unit.id == Nomination.unit_id)
         .where(Nomination.campaign_id == campaign.id, Nomination.status.in_(NOMINATED))
     )).all()
-    # Sorted here, not in SQL (bot.collation): the databases collate Vietnamese differently.
+    # Sorted here, not in SQL (bot.collation): the databases collate Vietnamese differently. The
+    # orders are the XLSX's too (bot/exports/common.py): units, then the people within a unit.
     return _Facts(
-        title=campaign.title, cite=_cite(campaign), place=campaign.place, label=period.label, due_on=period.due_on,
+        title=campaign.title, cite=cite(campaign), place=campaign.place, label=period.label, due_on=period.due_on,
         targeted=targeted, acknowledged=acknowledged,
-        reports=sorted((tuple(r) for r in reports), key=lambda r: vn_key(r[0])),
-        missing=sorted((tuple(m) for m in missing), key=lambda m: vn_key(m[0])),
-        nominations=[tuple(n[:7]) for n in sorted(nominations, key=lambda n: (vn_key(n[0]), n[7]))],
+        reports=[tuple(r[:5]) for r in sorted(reports, key=lambda r: unit_order(r[0], r[5]))],
+        missing=[tuple(m[:2]) for m in sorted(missing, key=lambda m: unit_order(m[0], m[2]))],
+        nominations=[tuple(n[:7]) for n in sorted(nominations, key=lambda n: nomination_order(n[0], n[7], n[2], n[8]))],
     )
-
-
-def _cite(campaign: Campaign) -> str | None:
-    """'Kế hoạch số 45/KH-UBND ngày 20/02/2026', with whatever parts the plan carried."""
-    parts = []
-    if campaign.doc_type:
-        parts.append(DOC_TYPES.get(campaign.doc_type, campaign.doc_type))
-    if campaign.number or campaign.symbol:
-        parts.append("số " + "/".join(p for p in (campaign.number, campaign.symbol) if p))
-    if campaign.issued_on:
-        parts.append(f"ngày {clock.fmt_date(campaign.issued_on)}")
-    return " ".join(parts) if parts else None
 
 
 # --- text helpers ----------------------------------------------------------------------------------
@@ -170,31 +173,7 @@ def _clean(text: str | None) -> str:
 
 
 def _shorten(text: str | None, limit: int) -> str:
-    """At most `limit` characters, cut at a word boundary and marked with "…"."""
-    text = _clean(text)
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    space = cut.rfind(" ")
-    # One very long "word" (a link) is cut where it is; otherwise never mid-word.
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:.-–") + "…"
-
-
-def _number(value: Any) -> int | float:
-    """A figure as a number; anything else a person may have typed counts as nothing."""
-    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
-
-
-def _fmt_number(value: int | float) -> str:
-    """1.234 and 2,5 — Vietnamese separators."""
-    text = f"{value:,}" if float(value).is_integer() else f"{value:,.1f}"
-    return text.removesuffix(".0").replace(",", "_").replace(".", ",").replace("_", ".")
-
-
-def _percent(part: int, whole: int) -> str:
-    return f"{part * 100 / whole:.1f}".replace(".", ",") + "%" if whole else "0%"
+    return vn_format.shorten(_clean(text), limit)
 
 
 def _date_line(place: str, today: date) -> str:
@@ -210,19 +189,21 @@ def _kind_label(kind: str) -> str:
 # --- rendering -------------------------------------------------------------------------------------
 
 
-def _render(facts: _Facts, *, organisation: str, place: str, today: date) -> bytes:
+def _render(facts: _Facts, *, signer: Signer, place: str, now: datetime) -> bytes:
     """Lay the facts out as the report and return the .docx bytes."""
+    today = clock.local(now).date()
     doc = Document()
     _set_up(doc)
-    org = _clean(organisation).upper()
-    _header(doc, org, _date_line(_clean(place), today))
+    _properties(doc, signer, facts, now)
+    org = _clean(signer.organisation).upper()
+    _header(doc, _clean(signer.superior).upper(), org, _date_line(_clean(place), today))
     _title(doc, f"Kết quả {_clean(facts.label)} thực hiện {_clean(facts.title)}")
     _rollout(doc, facts)
     _reports(doc, facts, today)
     rows = _exemplars(doc, facts)
     _late_and_missing(doc, facts)
     _body(doc, f"Trên đây là báo cáo kết quả {_clean(facts.label)} thực hiện {_clean(facts.title)}./.")
-    _signature(doc, org)
+    _signature(doc, org, signer)
     out = io.BytesIO()
     doc.save(out)
     return _with_rows(out.getvalue(), (_row_xml(values) for values in rows))
@@ -256,6 +237,18 @@ def _set_up(doc: DocxDocument) -> None:
     cells.base_style = normal
     cells.font.size = Pt(TABLE_PT)
     cells.paragraph_format.space_after = Pt(0)
+
+
+def _properties(doc: DocxDocument, signer: Signer, facts: _Facts, now: datetime) -> None:
+    """The file's properties as Word shows them: the organisation wrote it, now, about the campaign
+    (python-docx's template would say 'python-docx', 2013)."""
+    props = doc.core_properties
+    props.author = props.last_modified_by = _clean(signer.organisation)
+    props.title = _clean(f"Báo cáo kết quả {facts.label} thực hiện {facts.title}")[:255]
+    props.subject = _clean(facts.title)[:255]
+    props.comments = props.keywords = props.category = ""
+    props.created = props.modified = now.astimezone(UTC)
+    props.revision = 1
 
 
 def _times(rfonts: Any) -> None:
@@ -331,11 +324,14 @@ def _borderless(doc: DocxDocument, widths: Sequence[Length]) -> tuple[_Cell, ...
     return tuple(table.rows[0].cells)
 
 
-def _header(doc: DocxDocument, org: str, date_line: str) -> None:
-    """Issuing body and blank number on the left; motto, then place and date, on the right."""
+def _header(doc: DocxDocument, superior: str, org: str, date_line: str) -> None:
+    """The superior body (upright) over the issuing body (bold), then the blank number, on the left;
+    motto, then place and date, on the right."""
     left, right = _borderless(doc, HEADER_WIDTHS)
     centre = WD_ALIGN_PARAGRAPH.CENTER
-    _para(left, org, bold=True, size=HEADER_PT, align=centre, first=True)
+    if superior:
+        _para(left, superior, size=HEADER_PT, align=centre, first=True).paragraph_format.space_after = Pt(0)
+    _para(left, org, bold=True, size=HEADER_PT, align=centre, first=not superior)
     _rule(left, RULE_WIDTHS[0], HEADER_WIDTHS[0])
     _para(left, NUMBER_LINE, size=HEADER_PT, align=centre)
     _para(right, MOTTO, bold=True, size=HEADER_PT - 1, align=centre, first=True)
@@ -353,38 +349,84 @@ def _title(doc: DocxDocument, summary: str) -> None:
     _rule(doc, RULE_WIDTHS[2], TEXT_WIDTH)
 
 
+def _n(count: int | float) -> str:
+    """A count in Vietnamese form: 1.500, not 1500 or 1,500."""
+    return vn_format.number(count)
+
+
+def _of(part: int, whole: int) -> str:
+    """'8/12 đơn vị (66,7%)'."""
+    return f"{_n(part)}/{_n(whole)} đơn vị ({vn_format.percent(part, whole)})"
+
+
 def _rollout(doc: DocxDocument, facts: _Facts) -> None:
     """Section I: the launching document, the units it went to, how many acknowledged it."""
     _heading(doc, SECTION_ROLLOUT)
     source = f"Thực hiện {facts.cite} về {_clean(facts.title)}" if facts.cite else f"Thực hiện {_clean(facts.title)}"
-    _body(doc, (
-        f"{source}, văn bản đã được gửi đến {facts.targeted} đơn vị; "
-        f"{facts.acknowledged}/{facts.targeted} đơn vị ({_percent(facts.acknowledged, facts.targeted)}) "
-        "đã xác nhận tiếp nhận trên hệ thống."
-    ))
+    if not facts.targeted:
+        _body(doc, f"{source}, văn bản chưa được gửi đến đơn vị nào trên hệ thống.")
+        return
+    acknowledged = (f"{_of(facts.acknowledged, facts.targeted)} đã xác nhận tiếp nhận trên hệ thống"
+                    if facts.acknowledged else "chưa có đơn vị nào xác nhận tiếp nhận trên hệ thống")
+    _body(doc, f"{source}, văn bản đã được gửi đến {_n(facts.targeted)} đơn vị; {acknowledged}.")
+
+
+def _report_counts(facts: _Facts, today: date) -> str:
+    """Who sent the period's report, on time or late, and who has not: each count said as a person
+    would say it, never '0 đơn vị …'."""
+    late = sum(1 for r in facts.reports if r[4] > 0)
+    sent = len(facts.reports)
+    on_time = sent - late
+    what = f"báo cáo {_clean(facts.label)} (hạn nộp ngày {clock.fmt_date(facts.due_on)})"
+    if not sent:
+        return f"Tính đến ngày {clock.fmt_date(today)}, chưa có đơn vị nào gửi {what}."
+    sentences = [f"Tính đến ngày {clock.fmt_date(today)}, có {_of(sent, facts.targeted)} đã gửi {what}."]
+    if late and on_time:
+        sentences.append(f"Trong đó, {_n(on_time)} đơn vị nộp đúng hạn, {_n(late)} đơn vị nộp trễ hạn.")
+    elif late:
+        sentences.append(f"Không có đơn vị nộp đúng hạn; cả {_n(late)} đơn vị đều nộp trễ hạn.")
+    else:
+        sentences.append("Các đơn vị đều nộp đúng hạn. Không có đơn vị nộp trễ hạn.")
+    missing = len(facts.missing)
+    sentences.append(f"Còn {_n(missing)} đơn vị chưa nộp báo cáo." if missing
+                     else "Tất cả các đơn vị đã nộp báo cáo.")
+    return " ".join(sentences)
 
 
 def _reports(doc: DocxDocument, facts: _Facts, today: date) -> None:
     """Section II: on time / late / missing, the figures summed, and each unit's summary."""
     _heading(doc, SECTION_REPORTS)
-    late = sum(1 for r in facts.reports if r[4] > 0)
-    sent = len(facts.reports)
-    _body(doc, (
-        f"Tính đến ngày {clock.fmt_date(today)}, có {sent}/{facts.targeted} đơn vị "
-        f"({_percent(sent, facts.targeted)}) đã gửi báo cáo {_clean(facts.label)} "
-        f"(hạn nộp ngày {clock.fmt_date(facts.due_on)}), trong đó {sent - late} đơn vị nộp đúng hạn, "
-        f"{late} đơn vị nộp trễ hạn; còn {len(facts.missing)} đơn vị chưa nộp báo cáo."
-    ))
-    totals = [(_fmt_number(sum(_number(r[3].get(key)) for r in facts.reports if isinstance(r[3], dict))), text)
-              for key, text in FIGURES]
-    _body(doc, "Tổng hợp số liệu từ báo cáo của các đơn vị: " + "; ".join(f"{n} {t}" for n, t in totals) + ".")
+    _body(doc, _report_counts(facts, today))
+    totals = [(sum(figure(r[3], key) or 0 for r in facts.reports), text) for key, text in FIGURES]
+    _body(doc, "Tổng hợp số liệu từ báo cáo của các đơn vị: "
+          + "; ".join(f"{_n(n)} {t}" if n else f"chưa có {t}" for n, t in totals) + ".")
     if not facts.reports:
         return
     _body(doc, "Tóm tắt kết quả báo cáo của các đơn vị:")
     for name, _kind, summary, _figures, _late in facts.reports[:UNITS_LISTED]:
         _body(doc, f"- {_clean(name)}: {_shorten(summary, SUMMARY_CHARS)}")
-    if sent > UNITS_LISTED:
-        _body(doc, f"- … và {sent - UNITS_LISTED} đơn vị khác.")
+    if len(facts.reports) > UNITS_LISTED:
+        _body(doc, f"- … và {_n(len(facts.reports) - UNITS_LISTED)} đơn vị khác.")
+
+
+def _exemplar_counts(nominations: Sequence[tuple]) -> str:
+    """'Các đơn vị đã đề xuất 12 điển hình tiên tiến (6 tập thể, 6 cá nhân), trong đó …'."""
+    total = len(nominations)
+    individuals = sum(1 for n in nominations if n[1] == "individual")
+    approved = sum(1 for n in nominations if n[6] == "approved")
+    if not individuals:
+        kinds = "đều là tập thể"
+    elif individuals == total:
+        kinds = "đều là cá nhân"
+    else:
+        kinds = f"{_n(total - individuals)} tập thể, {_n(individuals)} cá nhân"
+    if approved == total:
+        review = "tất cả đã được xét duyệt"
+    elif not approved:
+        review = "tất cả đang chờ xét duyệt"
+    else:
+        review = f"trong đó {_n(approved)} đã được xét duyệt, {_n(total - approved)} đang chờ xét duyệt"
+    return f"Các đơn vị đã đề xuất {_n(total)} điển hình tiên tiến ({kinds}), {review}; cụ thể như sau:"
 
 
 def _exemplars(doc: DocxDocument, facts: _Facts) -> list[tuple[str, ...]]:
@@ -394,13 +436,7 @@ def _exemplars(doc: DocxDocument, facts: _Facts) -> list[tuple[str, ...]]:
     if not nominations:
         _body(doc, "Trong kỳ, chưa có đơn vị nào đề xuất điển hình tiên tiến.")
         return []
-    individuals = sum(1 for n in nominations if n[1] == "individual")
-    approved = sum(1 for n in nominations if n[6] == "approved")
-    _body(doc, (
-        f"Các đơn vị đã đề xuất {len(nominations)} điển hình tiên tiến ({len(nominations) - individuals} tập thể, "
-        f"{individuals} cá nhân), trong đó {approved} đã được xét duyệt, {len(nominations) - approved} đang chờ "
-        "xét duyệt; cụ thể như sau:"
-    ))
+    _body(doc, _exemplar_counts(nominations))
     _table_head(doc, [c for c, _w in EXEMPLAR_COLUMNS], [w for _c, w in EXEMPLAR_COLUMNS])
     return [
         (str(i), _clean(name) + (f"\n{_clean(position)}" if kind == "individual" and position else ""),
@@ -461,8 +497,13 @@ def _with_rows(docx: bytes, rows: Iterator[str]) -> bytes:
             item.compress_type = zipfile.ZIP_DEFLATED
             with target.open(item, "w") as stream:
                 stream.write(before)
-                for row in rows:
-                    stream.write(row.encode())
+                batch: list[str] = []
+                for row in rows:  # 500 rows a write: one compressor call each, not one a row
+                    batch.append(row)
+                    if len(batch) == 500:
+                        stream.write("".join(batch).encode())
+                        batch.clear()
+                stream.write("".join(batch).encode())
                 stream.write(after)
     return out.getvalue()
 
@@ -471,10 +512,10 @@ def _late_and_missing(doc: DocxDocument, facts: _Facts) -> None:
     """Section IV: the late units with their days late, then the units that have not reported."""
     _heading(doc, SECTION_LATE)
     late = [(name, kind, days) for name, kind, _s, _f, days in facts.reports if days > 0]
-    _body(doc, f"1. Đơn vị nộp báo cáo trễ hạn: {len(late)} đơn vị." if late else "1. Đơn vị nộp báo cáo trễ hạn: không có.")
-    _listing(doc, [(name, kind, f"{name} (trễ {days} ngày)") for name, kind, days in late])
+    _body(doc, f"1. Đơn vị nộp báo cáo trễ hạn: {_n(len(late))} đơn vị." if late else "1. Đơn vị nộp báo cáo trễ hạn: không có.")
+    _listing(doc, [(name, kind, f"{name} (trễ {_n(days)} ngày)") for name, kind, days in late])
     missing = facts.missing
-    _body(doc, f"2. Đơn vị chưa nộp báo cáo: {len(missing)} đơn vị." if missing else "2. Đơn vị chưa nộp báo cáo: không có.")
+    _body(doc, f"2. Đơn vị chưa nộp báo cáo: {_n(len(missing))} đơn vị." if missing else "2. Đơn vị chưa nộp báo cáo: không có.")
     _listing(doc, [(name, kind, name) for name, kind in missing])
 
 
@@ -488,11 +529,13 @@ def _listing(doc: DocxDocument, entries: Sequence[tuple[str, str, str]]) -> None
     for _name, kind, text in entries:
         groups[_clean(kind)].append(_clean(text))
     for kind in sorted(groups, key=vn_key):
-        _body(doc, f"- {_kind_label(kind)} ({len(groups[kind])}): {', '.join(groups[kind])}.")
+        _body(doc, f"- {_kind_label(kind)} ({_n(len(groups[kind]))}): {', '.join(groups[kind])}.")
 
 
-def _signature(doc: DocxDocument, org: str) -> None:
-    """Recipients on the left, the signer's block on the right, as Decree 30 places them."""
+def _signature(doc: DocxDocument, org: str, signer: Signer) -> None:
+    """Recipients on the left, the signer's block on the right, as Decree 30 places them: 'TM.' and
+    the body, the signer's title, the space to sign and seal, the signer's name. Without a name in
+    config, the clerk's note '(Ký, ghi rõ họ tên)' stands under the title and the space stays blank."""
     left, right = _borderless(doc, SIGNATURE_WIDTHS)
     p = _para(left, RECIPIENTS_TITLE, bold=True, italic=True, size=RECIPIENTS_TITLE_PT, first=True)
     p.paragraph_format.space_after = Pt(0)
@@ -500,4 +543,12 @@ def _signature(doc: DocxDocument, org: str) -> None:
         _para(left, line, size=RECIPIENTS_PT).paragraph_format.space_after = Pt(0)
     centre = WD_ALIGN_PARAGRAPH.CENTER
     _para(right, f"TM. {org}", bold=True, size=HEADER_PT, align=centre, first=True).paragraph_format.space_after = Pt(0)
-    _para(right, SIGNER_NOTE, italic=True, size=HEADER_PT, align=centre)
+    title, name = _clean(signer.title).upper(), _clean(signer.name)
+    if title:
+        _para(right, title, bold=True, size=HEADER_PT, align=centre).paragraph_format.space_after = Pt(0)
+    if not name:
+        _para(right, SIGNER_NOTE, italic=True, size=HEADER_PT, align=centre)
+    for _ in range(SIGNING_LINES):
+        _para(right, align=centre)
+    if name:
+        _para(right, name, bold=True, size=BODY_PT, align=centre)

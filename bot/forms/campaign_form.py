@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import clock
+from bot import clock, vn_format
 from bot.forms.model import Answers, Choice, Field, Form
 from bot.config import FileSettings
 from bot.services import campaigns, untrusted_files
@@ -121,7 +121,8 @@ async def _unit_list(session: AsyncSession, answers: Answers, context: dict) -> 
     if not units:
         return None
     lines = [f"{u.code} — {u.name}" for u in units[:UNITS_SHOWN]]
-    more = f"\n… và {len(units) - UNITS_SHOWN} đơn vị khác (mã theo danh mục của Văn phòng)." if len(units) > UNITS_SHOWN else ""
+    more = (f"\n… và {vn_format.number(len(units) - UNITS_SHOWN)} đơn vị khác — đủ danh sách ở trang Đơn vị "
+            "(Telegram: /web · Zalo: “mở trang”).") if len(units) > UNITS_SHOWN else ""
     return "Mã các đơn vị:\n" + "\n".join(lines) + more
 
 
@@ -174,11 +175,13 @@ FORM = Form(
               required=False, choices=tuple(Choice(f"r{i}", name) for i, name in enumerate(REWARD_FORMS))),
         Field("target_mode", "Gửi tới", "Gửi phát động tới những đơn vị nào?", kind="choice", choices=TARGET_MODES),
         Field("target_kinds", "Loại đơn vị", "Chọn loại đơn vị nhận phát động.", kind="multi",
-              choices_provider=_kinds, when=lambda a: a.get("target_mode") == "kind"),
+              choices_provider=_kinds, when=lambda a: a.get("target_mode") == "kind", slot="targets"),
         Field("target_root", "Đơn vị cấp trên", "Gõ mã đơn vị cấp trên; đơn vị này và mọi đơn vị trực thuộc sẽ nhận.",
-              kind="units", resolver=_resolve_root, hint_provider=_unit_list, when=lambda a: a.get("target_mode") == "subtree"),
+              kind="units", resolver=_resolve_root, hint_provider=_unit_list, when=lambda a: a.get("target_mode") == "subtree",
+              slot="targets"),
         Field("target_units", "Các đơn vị", "Gõ mã các đơn vị nhận, cách nhau bằng dấu phẩy (ví dụ: LB, XD, CM).",
-              kind="units", resolver=_resolve_units, hint_provider=_unit_list, when=lambda a: a.get("target_mode") == "units", max_len=5000),
+              kind="units", resolver=_resolve_units, hint_provider=_unit_list, when=lambda a: a.get("target_mode") == "units",
+              max_len=5000, slot="targets"),
     ),
 )
 

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import unicodedata
 from datetime import date
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import clock
+from bot import clock, vn_format
 from bot.texts import forms as t
 from bot.forms.io import Button, FileInput, Reply, Screen, StaleDraft
 from bot.forms.model import Answers, Choice, Field, Form
+from bot.forms.typed import fold, parse_date  # noqa: F401 - read from here by the dialogues
 from bot.services import files as files_service
 from storage.models import FormDraft, StoredFile
 
@@ -29,6 +29,7 @@ LABEL_PREFIX = "_label:"
 # a plan pasted into a chat that cannot send documents (Zalo) is read like the document.
 PASTED_MIN = 200
 CANCEL_ASKED = "_cancel_asked"  # in a draft's context: "hủy" was asked to be confirmed
+QUESTIONS_SHOWN = "_questions"  # in a draft's context: the count of questions the last one showed
 REVIEW_VALUE_MAX = 300
 
 
@@ -39,28 +40,6 @@ def pasted_text(text: str) -> FileInput:
         return content
 
     return FileInput(filename="van-ban-dan.txt", size=len(content), mime_type="text/plain", fetch=fetch)
-
-
-def fold(text: str) -> str:
-    """Lower case without diacritics, for matching typed choices ("tap the" = "Tập thể")."""
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in text if unicodedata.category(c) != "Mn").lower().strip()
-
-
-def parse_date(text: str) -> tuple[date | None, str | None]:
-    match = re.fullmatch(r"\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*", text)
-    if not match:
-        return None, t.DATE_FORMAT.format(value=text.strip()[:40])
-    d, m, y = (int(g) for g in match.groups())
-    if not 1 <= m <= 12:
-        return None, t.DATE_BAD_MONTH.format(value=text.strip())
-    try:
-        return date(y, m, d), None
-    except ValueError:
-        import calendar
-
-        days = calendar.monthrange(y, m)[1]
-        return None, t.DATE_NOT_REAL.format(value=text.strip(), month=m, year=y, days=days)
 
 
 def display(form: Form, f: Field, answers: Answers) -> str:
@@ -83,15 +62,15 @@ def display(form: Form, f: Field, answers: Answers) -> str:
     if isinstance(value, list):
         return ", ".join(str(v.get("name", v)) if isinstance(v, dict) else str(v) for v in value)
     text = str(value)
-    return text if len(text) <= REVIEW_VALUE_MAX else text[: REVIEW_VALUE_MAX - 1].rsplit(" ", 1)[0] + "…"
+    return vn_format.shorten(text, REVIEW_VALUE_MAX)
 
 
 def _range_message(f: Field) -> str:
     if f.min_value is not None and f.max_value is not None:
-        return t.NUMBER_RANGE.format(min=int(f.min_value), max=int(f.max_value))
+        return t.NUMBER_RANGE.format(min=vn_format.number(f.min_value), max=vn_format.number(f.max_value))
     if f.min_value is not None:
-        return t.NUMBER_MIN.format(min=int(f.min_value))
-    return t.NUMBER_MAX.format(max=int(f.max_value))
+        return t.NUMBER_MIN.format(min=vn_format.number(f.min_value))
+    return t.NUMBER_MAX.format(max=vn_format.number(f.max_value))
 
 
 # The same update is handled again when a crash cut its first handling short (bot.inbox): its
@@ -105,6 +84,16 @@ def _already_applied(draft: FormDraft, reply: Reply) -> bool:
 _LAST_DRAFT = (select(FormDraft).where(FormDraft.member_id == bindparam("member"))
                .order_by(FormDraft.updated_at.desc(), FormDraft.id.desc()).limit(1))
 _DRAFT_OF_FORM = _LAST_DRAFT.where(FormDraft.form == bindparam("form"))
+
+
+def review_items(form: Form, fields: list[Field]) -> list[tuple[int, Field]]:
+    """The review's items numbered by their place in the form, not among those that apply now: a
+    question an answer adds or drops leaves a gap rather than renumbering the items after it."""
+    shown = {f.name for f in fields}
+    numbers: dict[str, int] = {}
+    for f in form.fields:  # fields of one slot (they never apply together) share a number
+        numbers.setdefault(f.slot or f.name, len(numbers) + 1)
+    return [(numbers[f.slot or f.name], f) for f in form.fields if f.name in shown]
 
 
 class FormEngine:
@@ -132,8 +121,11 @@ class FormEngine:
         context: dict[str, Any] | None = None,
         restart: bool = False,
         note: str | None = None,
+        reopened: bool = False,
     ) -> Screen:
-        """Start a form, or — if an unfinished draft exists — ask to continue or discard it."""
+        """Start a form, or — if an unfinished draft exists — ask to continue or discard it.
+        `reopened`: the prefill is a record sent before (a returned nomination), so an optional
+        field it left empty was answered empty — not asked again — and the form opens at its review."""
         form = self.forms[form_name]
         existing = await self.draft(session, member_id, form_name)
         if existing is not None and not restart:
@@ -141,7 +133,8 @@ class FormEngine:
         if existing is not None:
             await session.delete(existing)
             await session.flush()
-        answers = {k: v for k, v in (prefill or {}).items() if v not in (None, "", [])}
+        optional = {f.name for f in form.fields if not f.required} if reopened else set()
+        answers = {k: v for k, v in (prefill or {}).items() if v not in (None, "", []) or k in optional}
         draft = FormDraft(
             member_id=member_id,
             form=form_name,
@@ -252,9 +245,9 @@ class FormEngine:
         if f.kind == "text":
             text = re.sub(r"[ \t]+", " ", text)
             if len(text) > f.max_len:
-                return await self._ask(session, form, draft, f, error=f.error or t.TOO_LONG.format(n=len(text), max=f.max_len))
+                return await self._ask(session, form, draft, f, error=f.error or t.TOO_LONG.format(n=vn_format.number(len(text)), max=vn_format.number(f.max_len)))
             if len(text) < f.min_len:
-                return await self._ask(session, form, draft, f, error=f.error or t.TOO_SHORT.format(n=len(text), min=f.min_len))
+                return await self._ask(session, form, draft, f, error=f.error or t.TOO_SHORT.format(n=vn_format.number(len(text)), min=vn_format.number(f.min_len)))
             if f.needs_letters and not any(c.isalnum() for c in text):
                 return await self._ask(session, form, draft, f, error=f.error or t.NEEDS_LETTERS)
             value = text
@@ -306,8 +299,11 @@ class FormEngine:
             return await f.choices_provider(session, draft.answers, draft.context)
         return list(f.choices)
 
-    def _match_choice(self, choices: list[Choice], token: str) -> Choice | None:
+    def _match_choice(self, choices: list[Choice], token: str, f: Field | None = None) -> Choice | None:
         token = token.strip().rstrip(".")
+        if f is not None and f.pick_by_id:  # "7" or "#7": the choice whose id is 7, never the 7th
+            number = token.lstrip("#").strip()
+            return next((c for c in choices if number.isdigit() and c.value == number), None)
         if token.isdigit() and 1 <= int(token) <= len(choices):
             return choices[int(token) - 1]
         folded = fold(token)
@@ -316,6 +312,12 @@ class FormEngine:
                 return c
         return None
 
+    @staticmethod
+    def _choice_invalid(f: Field, choices: list[Choice]) -> str:
+        if f.pick_by_id and choices:
+            return t.CHOICE_INVALID_BY_ID.format(example=choices[0].value)
+        return t.CHOICE_INVALID.format(n=len(choices))
+
     async def _answer_choice(self, session: AsyncSession, form: Form, draft: FormDraft, f: Field, reply: Reply) -> Screen:
         choices = await self._choices(session, f, draft)
         if f.kind == "choice":
@@ -323,9 +325,9 @@ class FormEngine:
             if reply.action == "pick":
                 chosen = next((c for c in choices if c.value == reply.arg), None)
             elif reply.text:
-                chosen = self._match_choice(choices, reply.text)
+                chosen = self._match_choice(choices, reply.text, f)
             if chosen is None:
-                return await self._ask(session, form, draft, f, error=f.error or t.CHOICE_INVALID.format(n=len(choices)))
+                return await self._ask(session, form, draft, f, error=f.error or self._choice_invalid(f, choices))
             if f.check is not None and (error := f.check(chosen.value, draft.answers)):
                 return await self._ask(session, form, draft, f, error=error)
             if f.guard is not None and (error := await f.guard(session, chosen.value, draft.answers, draft.context)):
@@ -337,7 +339,7 @@ class FormEngine:
         selected: list[str] = list(draft.answers.get(f.name) or [])
         if reply.action == "pick":
             if reply.arg not in {c.value for c in choices}:
-                return await self._ask(session, form, draft, f, error=t.CHOICE_INVALID.format(n=len(choices)))
+                return await self._ask(session, form, draft, f, error=self._choice_invalid(f, choices))
             selected = [v for v in selected if v != reply.arg] if reply.arg in selected else selected + [reply.arg]
             self._store_multi(draft, f, selected, choices)
             return await self._ask(session, form, draft, f)
@@ -350,7 +352,7 @@ class FormEngine:
         tokens = [tok for tok in re.split(r"[,;\n]+|\s+(?=\d)", reply.text or "") if tok.strip()]
         picked: list[str] = []
         for tok in tokens:
-            c = self._match_choice(choices, tok)
+            c = self._match_choice(choices, tok, f)
             if c is None:
                 return await self._ask(session, form, draft, f, error=t.MULTI_INVALID.format(value=tok.strip()[:40], n=len(choices)))
             if c.value not in picked:
@@ -482,7 +484,7 @@ class FormEngine:
         draft.current_field = None
         fields = form.applicable(draft.answers)
         lines = [t.REVIEW_HEAD.format(title=form.title)]
-        for i, f in enumerate(fields, 1):
+        for i, f in review_items(form, fields):
             lines.append(f"{i}. {f.label}: {display(form, f, draft.answers)}")
         lines.append("")
         lines.append(t.REVIEW_HOWTO.format(confirm=form.confirm_label))
@@ -491,7 +493,7 @@ class FormEngine:
             text = f"{note}\n\n{text}"
         if error:
             text = f"⚠️ {error}\n\n{text}"
-        edit_buttons = [Button(f"✏️ {i}", "edit", f.name) for i, f in enumerate(fields, 1)]
+        edit_buttons = [Button(f"✏️ {i}", "edit", f.name) for i, f in review_items(form, fields)]
         rows = [edit_buttons[i : i + 5] for i in range(0, len(edit_buttons), 5)]
         rows.append([Button(form.confirm_label, "confirm"), Button(t.CANCEL_BUTTON, "cancel")])
         return Screen(text, draft.id, rows, status="review", form=form.name)
@@ -515,10 +517,11 @@ class FormEngine:
             target = next((f for f in fields if f.name == reply.arg), None)
         elif reply.text:
             match = re.fullmatch(r"\s*(?:sửa|sua|edit)?\s*(\d{1,2})\s*", reply.text, flags=re.IGNORECASE)
-            if match and 1 <= int(match.group(1)) <= len(fields):
-                target = fields[int(match.group(1)) - 1]
+            if match:
+                target = dict(review_items(form, fields)).get(int(match.group(1)))
         if target is None:
-            return await self._review(session, form, draft, error=t.REVIEW_INVALID.format(n=len(fields)))
+            numbers = [i for i, _ in review_items(form, fields)]
+            return await self._review(session, form, draft, error=t.REVIEW_INVALID.format(n=numbers[-1] if numbers else 1))
         draft.stage = "editing"
         draft.current_field = target.name
         return await self._ask(session, form, draft, target)
@@ -540,12 +543,20 @@ class FormEngine:
         fields = [x for x in form.applicable(draft.answers)
                   if x.name in draft.path or x.name not in draft.answers or x.name == f.name]
         position = next((i for i, x in enumerate(fields, 1) if x.name == f.name), len(fields))
+        # The count changes when the plan fills answers in or an answer adds or drops a question:
+        # say so once, so "(1/11)" → "(2/3)" reads as fewer questions, not as a mistake.
+        before = draft.context.get(QUESTIONS_SHOWN)
+        if before != len(fields):
+            draft.context = {**draft.context, QUESTIONS_SHOWN: len(fields)}
         parts: list[str] = []
         if error:
             parts.append(f"⚠️ {error}")
         if note:
             parts.append(note)
-        question = f"({position}/{len(fields)}) {f.prompt}"
+        counter = f"{position}/{len(fields)}"
+        if isinstance(before, int) and before != len(fields):
+            counter += " — " + (t.COUNT_FEWER if len(fields) < before else t.COUNT_MORE).format(n=abs(len(fields) - before))
+        question = f"({counter}) {f.prompt}"
         if f.hint:
             question += f"\n{f.hint}"
         if f.hint_provider is not None and (more := await f.hint_provider(session, draft.answers, draft.context)):
@@ -558,10 +569,16 @@ class FormEngine:
             listing = []
             for i, c in enumerate(choices, 1):
                 mark = "☑️ " if c.value in selected else ""
-                listing.append(f"{i}. {mark}{c.label}")
-                buttons.append([Button(f"{i}. {mark}{c.label}"[:60], "pick", c.value)])
+                number = f"#{c.value}" if f.pick_by_id else f"{i}."
+                listing.append(f"{number} {mark}{c.label}")
+                buttons.append([Button(f"{number} {mark}{c.label}"[:60], "pick", c.value)])
             parts.append("\n".join(listing))
-            parts.append(t.MULTI_HOWTO if f.kind == "multi" else t.CHOICE_HOWTO)
+            if f.kind == "multi":
+                parts.append(t.MULTI_HOWTO)
+            elif f.pick_by_id and choices:
+                parts.append(t.CHOICE_HOWTO_BY_ID.format(example=choices[0].value))
+            else:
+                parts.append(t.CHOICE_HOWTO)
             if f.kind == "multi":
                 buttons.append([Button(t.DONE_BUTTON, "done")])
         elif f.kind == "file":

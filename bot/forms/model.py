@@ -52,6 +52,12 @@ class Field:
     needs_letters: bool = True  # text must contain a letter or digit, not only emoji or dots
     choices: tuple[Choice, ...] = ()
     choices_provider: ChoiceProvider | None = None
+    # Choices shown and typed by their value as "#7" (a report period's id: the number /due, the
+    # nudges and `/report 7` use), not by their place in the list.
+    pick_by_id: bool = False
+    # Fields that never apply together (the targets of a launch: by kind, a subtree, picked units)
+    # name one slot and share its number on the review screen.
+    slot: str | None = None
     min_value: float | None = None
     max_value: float | None = None
     max_files: int = 1

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import vn_format
 from bot.texts import nominations as t
 from bot.forms.completions import FormRejected, completes
 from bot.forms.engine import Screen
@@ -75,6 +76,17 @@ def _name(value: Any, answers: Answers) -> str | None:
     return nominations.check_name(str(value), answers.get("kind"))
 
 
+async def _title_case(session: AsyncSession, value: Any, answers: Answers) -> tuple[Answers, str | None]:
+    """A person's name typed all in lower case or all in capitals is written in title case, and the
+    officer is told (the review shows it, and "sửa" puts it back)."""
+    if not _individual(answers):
+        return {}, None
+    name, changed = vn_format.person_name(str(value))
+    if not changed or name == " ".join(str(value).split()):
+        return ({"full_name": name}, None) if changed else ({}, None)
+    return {"full_name": name}, t.NAME_TITLE_CASED.format(typed=" ".join(str(value).split()), name=name)
+
+
 def _summary(value: Any, answers: Answers) -> str | None:
     return nominations.check_summary(str(value))
 
@@ -88,7 +100,7 @@ FORM = Form(
         Field("campaign", t.LABEL_CAMPAIGN, t.Q_CAMPAIGN, kind="choice", choices_provider=_campaigns,
               guard=_campaign_has_room),
         Field("kind", t.LABEL_KIND, t.Q_KIND, kind="choice", choices=KINDS, guard=_kind_has_room),
-        Field("full_name", t.LABEL_NAME, t.Q_NAME, min_len=3, max_len=255, check=_name),
+        Field("full_name", t.LABEL_NAME, t.Q_NAME, min_len=3, max_len=255, check=_name, fills=_title_case),
         Field("position", t.LABEL_POSITION, t.Q_POSITION, min_len=2, max_len=255, when=_individual),
         Field("workplace", t.LABEL_WORKPLACE, t.Q_WORKPLACE, min_len=2, max_len=255, when=_individual),
         Field("sector", t.LABEL_SECTOR, t.Q_SECTOR, kind="choice", choices=SECTORS),

@@ -59,8 +59,8 @@ FORM = Form(
     confirm_label="📨 Gửi báo cáo",
     fields=(
         Field("period", "Kỳ báo cáo", "Chọn kỳ báo cáo.", kind="choice", choices_provider=_periods,
-              guard=_period_is_the_units),
-        Field("summary", "Tóm tắt kết quả", "Viết tóm tắt kết quả thực hiện của đơn vị (20–3000 ký tự).",
+              pick_by_id=True, guard=_period_is_the_units),
+        Field("summary", "Tóm tắt kết quả", "Viết tóm tắt kết quả thực hiện của đơn vị (20–3.000 ký tự).",
               min_len=report_periods.SUMMARY_MIN, max_len=report_periods.SUMMARY_MAX, error=t.SUMMARY_ERROR),
         Field("exemplars", "Số điển hình phát hiện", "Số điển hình tiên tiến phát hiện trong kỳ (gõ số, hoặc bỏ qua).",
               kind="number", required=False, min_value=0, max_value=100000),

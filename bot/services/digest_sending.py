@@ -16,6 +16,7 @@ from bot.texts import digests as digest_texts
 from bot.config import Settings
 from bot.services import digests, files, outbox
 from bot.services.digests import CampaignDigest
+from bot.services.nudges import allowed_now
 from storage.models import Campaign
 
 
@@ -78,14 +79,20 @@ async def store_chart(session: AsyncSession, png: bytes, now: datetime) -> int:
 class DigestReport:
     sent: int = 0  # people whose digest was queued
     new_subscriptions: int = 0
+    quiet: bool = False  # in quiet hours: nothing claimed
 
 
 async def send_due(session: AsyncSession, settings: Settings, now: datetime | None = None) -> DigestReport:
-    """The tick step: claim the due digests and queue each person's text and chart."""
+    """The tick step: claim the due digests and queue each person's text and chart — out of the
+    quiet hours and days only, as the nudges (nudges.allowed_now): a digest that fell due while
+    the bot was down is not sent on a Sunday or at night, but at the next allowed moment."""
     now = now or clock.now()
     report = DigestReport()
     cfg, quiet = settings.digest, settings.quiet_hours
     report.new_subscriptions = await digests.ensure_subscriptions(session, cfg, quiet, now)
+    if not allowed_now(now, quiet):
+        report.quiet = True
+        return report
     due = await digests.claim_due(session, cfg, quiet, now)
     if not due:
         return report
@@ -101,10 +108,13 @@ async def send_due(session: AsyncSession, settings: Settings, now: datetime | No
         digest, file_id = rendered[item.since]
         key = f"digest:{item.member_id}:{item.slot.isoformat()}"
         messages.append({**item.to, "member_id": item.member_id, "dedupe_key": key,
+                         "topic": f"digest:{item.member_id}",
                          "payload": {"method": "sendMessage", "text": digest.text}})
         if file_id is not None:
             messages.append({**item.to, "member_id": item.member_id, "dedupe_key": key + ":chart",
+                             "topic": f"digest-chart:{item.member_id}",
                              "payload": {"method": "sendPhoto", "file_id": file_id, "caption": digest.caption}})
-    await outbox.enqueue_many(session, messages, kind="digest")
+    # A digest still queued (the channel was down) is stale once a newer one is: it is dropped.
+    await outbox.enqueue_many(session, messages, kind="digest", supersede=True)
     report.sent = len(due)
     return report

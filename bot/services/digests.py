@@ -9,7 +9,7 @@ a person gets one catch-up digest, not one per missed slot.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, func, select, update
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clock
 from bot.config import DigestSettings, QuietHours
+from bot.services import awards
 from bot.services.members import DESTINATION_COLUMNS, destination
 from bot.services.nudges import next_allowed
 from bot.services.report_periods import PeriodStatus, period_status
@@ -45,6 +46,7 @@ class CampaignDigest:
     approved_more: int
     next_due: list[ReportPeriod]
     weekly_nominations: list[tuple[date, int]]  # (Monday, nominations first sent that week)
+    stages: Counter = field(default_factory=Counter)  # approved ones past the council: stage → count
 
 
 # --- what the digest says --------------------------------------------------------------------
@@ -134,6 +136,7 @@ async def campaign_digest(session: AsyncSession, campaign: Campaign, today: date
         approved=[tuple(r) for r in approved_rows], approved_more=max(0, changed.get("approved", 0) - len(approved_rows)),
         next_due=[p for p in periods if p.due_on >= today][:NEXT_DUE_SHOWN],
         weekly_nominations=await weekly_nominations(session, campaign.id),
+        stages=Counter((await awards.stages(session, campaign_id=campaign.id)).values()),
     )
 
 
@@ -182,8 +185,10 @@ def next_slot(after: datetime, frequency: str, cfg: DigestSettings, quiet: Quiet
     for _ in range(16):
         moment = datetime.combine(day, cfg.at, clock.LOCAL_TZ)
         wanted = frequency == "daily" or day.weekday() == cfg.weekday
-        if wanted and moment > after and not (quiet.no_sundays and day.weekday() == 6 and frequency == "daily"):
-            # The configured time may fall in quiet hours; the digest then waits for them to end.
+        if wanted and moment > after:
+            # A slot in quiet hours or on a quiet day waits for the next allowed moment (the
+            # nudges' rule): a daily digest's Sunday becomes Monday's, a weekly one set for
+            # Sunday comes on Monday morning.
             return next_allowed(moment.astimezone(UTC), quiet)
         day += timedelta(days=1)
     raise AssertionError("no digest slot in two weeks")  # unreachable with a valid weekday

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import clock
 from bot.texts import digests as t
 from bot.config import Settings
-from bot.services.report_periods import periods_of
+from bot.services.report_periods import by_ref, periods_of
 from storage.models import Campaign, ReportPeriod
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -47,40 +47,41 @@ async def _campaign(session: AsyncSession, campaign_id: int) -> Campaign:
 
 
 def period_lines(periods: list[ReportPeriod]) -> str:
-    return "\n".join(f"{i}. {p.label} (hạn {clock.fmt_date(p.due_on)})" for i, p in enumerate(periods, 1))
+    return "\n".join(f"#{p.id} {p.label} (hạn {clock.fmt_date(p.due_on)})" for p in periods)
 
 
 async def find_period(session: AsyncSession, campaign_id: int, which: str | None) -> ReportPeriod:
-    """A period by its number in the campaign's list (as /periods shows it) or by #ID."""
+    """A period of the campaign by its id ("7" or "#7"), the number /periods, /due and /report show."""
     periods = await periods_of(session, campaign_id)
     if not periods:
         raise _refuse("PERIOD_NONE", id=campaign_id)
     which = (which or "").strip()
-    if which.startswith("#") and which[1:].isdigit():
-        found = next((p for p in periods if p.id == int(which[1:])), None)
-        if found is not None:
-            return found
-    elif which.isdigit() and 1 <= int(which) <= len(periods):
-        return periods[int(which) - 1]
+    found = by_ref(periods, which)
+    if found is not None:
+        return found
     if not which:
         raise _refuse("PERIOD_PICK", id=campaign_id, lines=period_lines(periods))
     raise _refuse("PERIOD_BAD_INDEX", id=campaign_id, n=which, lines=period_lines(periods))
 
 
-async def campaign_workbook(session: AsyncSession, campaign_id: int) -> Export:
-    from bot.exports.xlsx import campaign_xlsx  # openpyxl loads only when a file is asked for
+async def campaign_workbook(session: AsyncSession, campaign_id: int, settings: Settings) -> Export:
+    from bot.exports.xlsx import campaign_xlsx  # xlsxwriter loads only when a file is asked for
+
+    from bot.services.awards import stages
 
     await _campaign(session, campaign_id)
-    content = await campaign_xlsx(session, campaign_id)
+    content = await campaign_xlsx(session, campaign_id, organisation=settings.organisation_name,
+                                  stages=await stages(session, campaign_id=campaign_id))
     day = clock.local(clock.now())
     return Export(f"phong-trao-{campaign_id}-tong-hop-{day:%Y-%m-%d}.xlsx", XLSX_MIME, content)
 
 
 async def period_report(session: AsyncSession, campaign_id: int, which: str | None, settings: Settings) -> Export:
-    from bot.exports.docx_report import period_report_docx  # python-docx loads only when asked for
+    from bot.exports.docx_report import Signer, period_report_docx  # python-docx loads only when asked for
 
     campaign = await _campaign(session, campaign_id)
     period = await find_period(session, campaign_id, which)
-    content = await period_report_docx(session, campaign_id, period.id, organisation=settings.organisation_name,
-                                       place=campaign.place)
+    signer = Signer(settings.organisation_name, superior=settings.organisation_superior,
+                    title=settings.signer_title, name=settings.signer_name)
+    content = await period_report_docx(session, campaign_id, period.id, organisation=signer, place=campaign.place)
     return Export(f"bao-cao-tong-hop-phong-trao-{campaign_id}-ky-{period.id}.docx", DOCX_MIME, content, period.label)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -130,7 +130,7 @@ async def active_members(session: AsyncSession, unit_code: str | None = None) ->
         .order_by(Member.role, Member.id)
     )
     if unit_code:
-        query = query.join(Unit, Member.unit_id == Unit.id).where(Unit.code == unit_code)
+        query = query.join(Unit, Member.unit_id == Unit.id).where(func.upper(Unit.code) == unit_code.strip().upper())
     return list((await session.scalars(query)).all())
 
 

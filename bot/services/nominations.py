@@ -478,7 +478,8 @@ async def resubmit(session: AsyncSession, member_id: int, nomination_id: int, an
         await _lock_unit(session, campaign.id, nomination.unit_id)
         await check_quota(session, campaign, nomination.unit_id, columns["kind"], exclude_id=nomination.id,
                           period_key=nomination.period_key)
-    if not await _move(session, nomination, "returned", {"status": "submitted", "submitted_at": clock.now(), **columns}):
+    resubmitted = {"status": "submitted", "submitted_at": clock.now(), "put_off_at": None, **columns}
+    if not await _move(session, nomination, "returned", resubmitted):
         raise NominationError("not_returned", t.NOT_RETURNED.format(id=nomination.id, status="?"))
     _event(session, nomination, member, "resubmitted", "returned", "submitted")
     unit = await session.get(Unit, nomination.unit_id)
@@ -531,24 +532,29 @@ async def review(session: AsyncSession, admin_id: int, nomination_id: int, decis
 
 
 async def queue(session: AsyncSession) -> list[Nomination]:
-    """Nominations waiting for review, oldest (re)submission first."""
+    """Nominations waiting for review: oldest (re)submission first, those put off ("⏭ Để sau")
+    after all the others, in the order they were put off."""
     rows = await session.scalars(
-        select(Nomination).where(Nomination.status == "submitted").order_by(Nomination.submitted_at, Nomination.id)
+        select(Nomination).where(Nomination.status == "submitted")
+        .order_by(Nomination.put_off_at.is_not(None), Nomination.put_off_at, Nomination.submitted_at, Nomination.id)
     )
     return list(rows.all())
 
 
-async def next_in_queue(session: AsyncSession, after_id: int | None = None) -> tuple[Nomination | None, int]:
-    """The next nomination to review (after `after_id` when the admin put that one off) and how
-    many are waiting in all."""
+async def next_in_queue(session: AsyncSession) -> tuple[Nomination | None, int]:
+    """The next nomination to review and how many are waiting in all."""
     waiting = await queue(session)
-    if after_id is not None:
-        ids = [n.id for n in waiting]
-        if after_id in ids:
-            rest = waiting[ids.index(after_id) + 1:]
-            return (rest[0] if rest else None), len(waiting)
     return (waiting[0] if waiting else None), len(waiting)
 
+
+async def put_off(session: AsyncSession, nomination_id: int) -> bool:
+    """"⏭ Để sau": the nomination goes to the end of the queue, behind those not yet seen; False
+    when it is no longer waiting (reviewed meanwhile by another admin, or withdrawn)."""
+    n = await session.get(Nomination, nomination_id)
+    if n is None or n.status != "submitted":
+        return False
+    n.put_off_at = clock.now()
+    return True
 
 
 REVIEW_STATUSES = ("submitted", "approved", "returned", "rejected", "withdrawn")  # past the draft

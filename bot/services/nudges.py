@@ -126,6 +126,12 @@ async def _mark(session: AsyncSession, ids: list[int], now: datetime, outcome: s
     return won
 
 
+def topic(period_id: int, member_id: int) -> str:
+    """The outbox topic of a person's messages about a period's deadline (the opening notice, the
+    nudges): a newer one supersedes an older one still queued (outbox.enqueue_many)."""
+    return f"nudge:{period_id}:{member_id}"
+
+
 def nudge_keyboard(period_id: int) -> dict:
     return {"inline_keyboard": [[{"text": t.REPORT_BUTTON, "callback_data": f"rep:{period_id}"}]]}
 
@@ -202,16 +208,21 @@ async def _send_nudges(session: AsyncSession, due: list, now: datetime, report: 
         for member_id, to in officers.get(row.unit_id, []):
             messages.append({
                 **to, "member_id": member_id, "campaign_id": period.campaign_id,
-                "dedupe_key": f"nudge:{row.id}:{member_id}",
+                "dedupe_key": f"nudge:{row.id}:{member_id}", "topic": topic(period.id, member_id),
                 "payload": {"method": "sendMessage", "text": text, "reply_markup": nudge_keyboard(period.id)},
                 "_nudge": (row.id, period, title, names.get(row.unit_id, "")),
             })
     on_zalo = sum(m["channel"] == "zalo" for m in messages)
     if on_zalo > 1 and await zalo_usage.near_budget(session, settings, now, on_zalo):
-        messages = _one_per_person_on_zalo(messages, today)
+        combined = _one_per_person_on_zalo(messages, today)
+        # A combined message has no one topic: what it replaces still queued is dropped here.
+        kept = {m.get("topic") for m in combined}
+        await outbox.supersede_older(session, sorted({m["topic"] for m in messages} - kept))
+        messages = combined
     for message in messages:
         message.pop("_nudge", None)
-    report.messages += await outbox.enqueue_many(session, messages, kind="report_nudge")
+    # After an outage the 7-day nudge may still be queued beside the overdue one: it is dropped.
+    report.messages += await outbox.enqueue_many(session, messages, kind="report_nudge", supersede=True)
 
 
 def _one_per_person_on_zalo(messages: list[dict], today: date) -> list[dict]:

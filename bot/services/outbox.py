@@ -24,12 +24,13 @@ from sqlalchemy.orm import aliased
 from bot import clock
 from storage.models import Member, OutboxMessage
 
-PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
-STATUSES = (PENDING, SENDING, SENT, FAILED)
+PENDING, SENDING, SENT, FAILED, SUPERSEDED = "pending", "sending", "sent", "failed", "superseded"
+STATUSES = (PENDING, SENDING, SENT, FAILED, SUPERSEDED)
 METHODS = ("sendMessage", "sendDocument", "sendPhoto")
 ERROR_LIMIT = 1000
 
-_OPTIONAL_KEYS = ("member_id", "campaign_id", "dedupe_key", "address")
+_OPTIONAL_KEYS = ("member_id", "campaign_id", "dedupe_key", "address", "topic")
+CHUNK = 500  # topics per IN (…)
 
 
 @dataclass(frozen=True)
@@ -119,12 +120,15 @@ async def enqueue_many(
     campaign_id: int | None = None,
     channel: str = "telegram",
     not_before: datetime | None = None,
+    supersede: bool = False,
 ) -> int:
     """Add many messages in one INSERT (batched by the driver); returns how many were new.
 
     Each message is a mapping with chat_id (or channel and address) and payload, and optionally
-    kind, member_id, campaign_id, dedupe_key; kind and campaign_id given here apply to those that lack them.
-    Messages whose dedupe_key exists already are skipped.
+    kind, member_id, campaign_id, dedupe_key, topic; kind and campaign_id given here apply to those
+    that lack them. Messages whose dedupe_key exists already are skipped. With `supersede`, the
+    older rows still pending on a new message's topic are dropped (status superseded): after an
+    outage a person gets the newest nudge or digest, not the stale one beside it.
     """
     now = clock.now()
     rows = []
@@ -140,10 +144,29 @@ async def enqueue_many(
                          not_before=message.get("not_before") or not_before, **optional))
     if not rows:
         return 0
-    added = len((await session.execute(_insert(session).returning(OutboxMessage.id), rows)).all())
-    if added:
+    new_ids = [row[0] for row in (await session.execute(_insert(session).returning(OutboxMessage.id), rows)).all()]
+    if new_ids:
         session.info[QUEUED] = True
-    return added
+    if supersede and new_ids:
+        topics = sorted({row["topic"] for row in rows if row["topic"]})
+        await supersede_older(session, topics, min(new_ids))
+    return len(new_ids)
+
+
+async def supersede_older(session: AsyncSession, topics: list[str], before_id: int | None = None) -> int:
+    """Rows on these topics older than `before_id` (None: all of them) and still pending become
+    superseded (never sent); returns how many. One being sent, or sent, is left as it is."""
+    dropped = 0
+    for i in range(0, len(topics), CHUNK):
+        older = [] if before_id is None else [OutboxMessage.id < before_id]
+        result = await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.topic.in_(topics[i:i + CHUNK]), OutboxMessage.status == PENDING, *older)
+            .values(status=SUPERSEDED)
+            .execution_options(synchronize_session=False)
+        )
+        dropped += result.rowcount or 0
+    return dropped
 
 
 def _due(now: datetime, lease_seconds: float, model=OutboxMessage):  # noqa: ANN001 - the model or an alias

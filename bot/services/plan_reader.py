@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.texts import DOC_TYPES
+from bot import vn_format
 
 SUPPORTED_SUFFIXES = (".docx", ".pdf", ".txt", ".md")
 
@@ -499,7 +500,7 @@ def _pdf_text(data: bytes, max_pages: int | None = None) -> str:
             reader.decrypt("")
         count = len(reader.pages)
         if max_pages is not None and count > max_pages:
-            raise PlanReadError(f"Tệp PDF có {fmt_count(count)} trang, nhiều hơn {fmt_count(max_pages)} trang bot "
+            raise PlanReadError(f"Tệp PDF có {vn_format.number(count)} trang, nhiều hơn {vn_format.number(max_pages)} trang bot "
                                 "đọc được. Hãy gửi riêng văn bản kế hoạch (bản .docx, hoặc PDF chỉ gồm các trang của nó).")
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PlanReadError, MemoryError):
@@ -511,10 +512,6 @@ def _pdf_text(data: bytes, max_pages: int | None = None) -> str:
                             "Hãy gửi bản .docx hoặc PDF có thể chọn, sao chép chữ.")
     return "\n".join(map(_unwrap_pdf_lines, pages))
 
-
-def fmt_count(n: int) -> str:
-    """1.500 — the Vietnamese thousands separator."""
-    return f"{n:,}".replace(",", ".")
 
 
 def _unwrap_pdf_lines(page: str) -> str:

@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import clock
 from bot.collation import vn_key
 from bot.config import ReportSettings, Settings
-from bot.services import nudges
-from storage.models import Campaign, CampaignUnit, Report, ReportPeriod, Unit
+from bot.services import nudges, outbox
+from storage.models import Campaign, CampaignUnit, Member, Report, ReportPeriod, Unit
 
 SUMMARY_MIN = 20
 SUMMARY_MAX = 3000
@@ -114,9 +114,28 @@ async def confirm(session: AsyncSession, campaign_id: int, settings: Settings) -
 
 
 async def set_due(session: AsyncSession, period: ReportPeriod, due_on: date, settings: Settings) -> None:
-    """Move a period's due date; a confirmed period's unsent nudges are planned again."""
+    """Move a period's due date; its opening moves with it, and a confirmed period's unsent nudges
+    are planned again.
+
+    A period's opening was made from its due date (reports.opens_days_before before it) or, for a
+    one-off, from the day it was added: either way the gap between the two is what the period was
+    given, so the gap is kept — a sơ kết moved from 15/06 to 10/07 opens on 10/06, not still on
+    16/05; a one-off added on 02/12 for 30/12 and moved to 20/06 next year opens on 23/05, not on
+    02/12. A period opening on its due day (a one-off added after it) gets opens_days_before, so
+    that putting a mistyped date right leaves the units time to report. Once a unit has reported
+    for the period it stays open from where it was: a report never comes before its period's
+    opening. A period whose opening was announced and now moves to a later day is announced again
+    when it opens (bot.services.report_notices)."""
+    gap = period.due_on - period.opens_on
+    if gap <= timedelta(0):
+        gap = timedelta(days=settings.reports.opens_days_before)
+    opens_on = due_on - gap
+    if opens_on > period.opens_on and await report_count(session, period.id):
+        opens_on = period.opens_on
     period.due_on = due_on
-    period.opens_on = min(period.opens_on, due_on)
+    period.opens_on = min(opens_on, due_on)
+    if period.opened_notice_at is not None and period.opens_on > today_local():
+        period.opened_notice_at = None
     if period.confirmed_at is not None:
         await nudges.replan(session, period, await targeted_unit_ids(session, period.campaign_id), settings)
 
@@ -137,6 +156,15 @@ async def delete_unconfirmed(session: AsyncSession, period: ReportPeriod) -> Non
 
 
 # --- a unit's periods and reports ---------------------------------------------------------------
+
+
+def by_ref(periods: list[ReportPeriod], ref: str | None) -> ReportPeriod | None:
+    """The period among these whose id is typed ("7" or "#7"), or None: periods are named by id
+    everywhere (/periods, /due, /report, the nudges, the DOCX export), never by their place."""
+    number = (ref or "").strip().lstrip("#").strip()
+    if not number.isdigit():
+        return None
+    return next((p for p in periods if p.id == int(number)), None)
 
 
 def today_local() -> date:
@@ -220,6 +248,9 @@ async def submit_report(
     await session.flush()
     if previous is not None:
         previous.replaced_by_id = report.id
+    # The unit has reported: a nudge still queued for its officers (an outage) is not sent.
+    officers = await session.scalars(select(Member.id).where(Member.unit_id == unit_id, Member.role == "officer"))
+    await outbox.supersede_older(session, [nudges.topic(period_id, m) for m in officers])
     return report, previous
 
 

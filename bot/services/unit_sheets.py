@@ -13,8 +13,9 @@ import zipfile
 from datetime import date, datetime
 from pathlib import PurePath
 
+from bot import vn_format
 from bot.config import FileSettings
-from bot.services.units import COLUMNS, Problem, UnitImportError, UnitRow, parse_units_csv
+from bot.services.units import COLUMNS, Problem, UnitImportError, UnitRow, check_header, parse_units_csv
 
 MAX_ROWS = 10_000
 XLSX_MAGIC = b"PK\x03\x04"
@@ -67,11 +68,12 @@ def parse_units_xlsx(data: bytes, limits: FileSettings | None = None) -> list[Un
         if missing:
             raise _refuse("thiếu cột " + ", ".join(missing) + " ở dòng đầu của trang tính thứ nhất (cần: "
                           + ",".join(COLUMNS) + ")")
+        check_header(header)
         index = {c: header.index(c) for c in COLUMNS}
         rows: list[UnitRow] = []
         for line, values in enumerate(cells, start=2):
             if line > MAX_ROWS + 1:
-                raise _refuse(f"tệp có hơn {MAX_ROWS:,} dòng".replace(",", "."))
+                raise _refuse(f"tệp có hơn {vn_format.number(MAX_ROWS)} dòng")
             values = [_text(v) for v in values]
             if not any(values):
                 continue

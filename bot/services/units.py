@@ -48,6 +48,20 @@ class UnitImportError(Exception):
         self.problems = problems
 
 
+def check_header(header: list[str]) -> None:
+    """Columns the bot does not read are named, never dropped silently (the clerk may think a
+    "ghi chú" or a misspelt "parent" column was imported)."""
+    extra = [h for h in header if h and h not in COLUMNS]
+    if extra:
+        raise UnitImportError([Problem(1, "cột " + ", ".join(f"“{h}”" for h in extra) + " bot không đọc; hãy xóa "
+                                       "hoặc đổi tên cho đúng (chỉ dùng: " + ",".join(COLUMNS) + ")")])
+
+
+def key_of(code: str | None) -> str:
+    """Unit codes are matched without regard to case, as the chat does: `xa01` is `XA01`."""
+    return (code or "").strip().upper()
+
+
 def parse_units_csv(data: bytes | str) -> list[UnitRow]:
     """Rows of a units CSV (UTF-8, with or without BOM; comma, semicolon or tab separated)."""
     if isinstance(data, bytes):
@@ -67,6 +81,7 @@ def parse_units_csv(data: bytes | str) -> list[UnitRow]:
         raise UnitImportError(
             [Problem(1, "thiếu cột " + ", ".join(missing) + " (cần: " + ",".join(COLUMNS) + ")")]
         )
+    check_header(header)
     index = {c: header.index(c) for c in COLUMNS}
     rows: list[UnitRow] = []
     for values in reader:
@@ -105,17 +120,21 @@ def _problems(rows: list[UnitRow], existing: dict[str, Unit], by_id: dict[int, U
     problems: list[Problem] = []
     if not rows:
         problems.append(Problem(1, "tệp không có dòng đơn vị nào, chỉ có dòng tiêu đề"))
-    seen: dict[str, int] = {}
-    codes = {r.code for r in rows}
+    seen: dict[str, tuple[int, str]] = {}
+    codes = {key_of(r.code) for r in rows}
     for row in rows:
         if not row.code:
             problems.append(Problem(row.line, "thiếu mã đơn vị (code)"))
         elif len(row.code) > 64:
             problems.append(Problem(row.line, "mã đơn vị dài quá 64 ký tự"))
-        elif row.code in seen:
-            problems.append(Problem(row.line, f"mã {row.code!r} trùng với dòng {seen[row.code]}"))
+        elif any(ch.isspace() for ch in row.code):
+            problems.append(Problem(row.line, f"mã “{row.code}” có dấu cách; mã đơn vị viết liền, ví dụ XA01"))
+        elif key_of(row.code) in seen:
+            first, first_code = seen[key_of(row.code)]
+            case_note = "" if first_code == row.code else f" (“{first_code}”: mã không phân biệt chữ hoa, chữ thường)"
+            problems.append(Problem(row.line, f"mã “{row.code}” trùng với dòng {first}{case_note}"))
         else:
-            seen[row.code] = row.line
+            seen[key_of(row.code)] = (row.line, row.code)
         if not row.name:
             problems.append(Problem(row.line, "thiếu tên đơn vị (name)"))
         elif len(row.name) > 255:
@@ -124,21 +143,21 @@ def _problems(rows: list[UnitRow], existing: dict[str, Unit], by_id: dict[int, U
             problems.append(Problem(row.line, "thiếu loại đơn vị (kind), ví dụ: tỉnh, xã, phường, cơ quan"))
         elif len(row.kind) > 64:
             problems.append(Problem(row.line, "loại đơn vị dài quá 64 ký tự"))
-        if row.parent_code and row.parent_code not in codes and row.parent_code not in existing:
-            problems.append(Problem(row.line, f"đơn vị cấp trên {row.parent_code!r} không có"))
+        if row.parent_code and key_of(row.parent_code) not in codes and key_of(row.parent_code) not in existing:
+            problems.append(Problem(row.line, f"đơn vị cấp trên “{row.parent_code}” không có"))
 
     # The tree after the import: the file's parents override the database's.
     parent_of: dict[str, str | None] = {
-        code: (by_id[u.parent_id].code if u.parent_id in by_id else None) for code, u in existing.items()
+        code: (key_of(by_id[u.parent_id].code) if u.parent_id in by_id else None) for code, u in existing.items()
     }
     for row in rows:
         if row.code:
-            parent_of[row.code] = row.parent_code or None
-    line_of = {row.code: row.line for row in rows if row.code}
+            parent_of[key_of(row.code)] = key_of(row.parent_code) or None
+    line_of = {key_of(row.code): row.line for row in rows if row.code}
     in_cycle: set[str] = set()
     for row in rows:
         path: list[str] = []
-        code: str | None = row.code
+        code: str | None = key_of(row.code) or None
         while code is not None and code not in path and code not in in_cycle:
             path.append(code)
             code = parent_of.get(code)
@@ -155,21 +174,22 @@ def _problems(rows: list[UnitRow], existing: dict[str, Unit], by_id: dict[int, U
 async def preview(session: AsyncSession, rows: list[UnitRow]) -> Preview:
     """What `import_units` would do with these rows: new units, changed ones (and how), how many
     stay as they are, and every bad line. Writes nothing; the CLI and the web page both use it."""
-    existing = {u.code: u for u in (await session.scalars(select(Unit))).all()}
+    existing = {key_of(u.code): u for u in (await session.scalars(select(Unit))).all()}
     by_id = {u.id: u for u in existing.values()}
     problems = _problems(rows, existing, by_id)
     new: list[UnitRow] = []
     changed: list[Change] = []
     unchanged = 0
     for row in rows:
-        unit = existing.get(row.code)
+        unit = existing.get(key_of(row.code))
         if unit is None:
             new.append(row)
             continue
         parent = by_id[unit.parent_id].code if unit.parent_id in by_id else ""
         fields = [(FIELD_NAMES[f], before, after) for f, before, after in
                   (("name", unit.name, row.name), ("kind", unit.kind, row.kind),
-                   ("parent_code", parent, row.parent_code)) if before != after]
+                   ("parent_code", parent, row.parent_code)) if (before != after if f != "parent_code"
+                                                                 else key_of(before) != key_of(after))]
         if not unit.active:
             fields.append((FIELD_NAMES["active"], ACTIVE_WORDS[False], ACTIVE_WORDS[True]))
         if fields:
@@ -184,24 +204,24 @@ async def import_units(session: AsyncSession, rows: list[UnitRow]) -> ImportResu
     plan = await preview(session, rows)
     if plan.problems:
         raise UnitImportError(plan.problems)
-    units = {u.code: u for u in (await session.scalars(select(Unit))).all()}
+    units = {key_of(u.code): u for u in (await session.scalars(select(Unit))).all()}
     for row in plan.new:
-        units[row.code] = Unit(code=row.code, name=row.name, kind=row.kind, active=True)
-        session.add(units[row.code])
+        units[key_of(row.code)] = Unit(code=row.code, name=row.name, kind=row.kind, active=True)
+        session.add(units[key_of(row.code)])
     for change in plan.changed:
-        unit = units[change.row.code]
+        unit = units[key_of(change.row.code)]
         unit.name, unit.kind, unit.active = change.row.name, change.row.kind, True
     await session.flush()
     for row in rows:
-        parent_id = units[row.parent_code].id if row.parent_code else None
-        if units[row.code].parent_id != parent_id:
-            units[row.code].parent_id = parent_id
+        parent_id = units[key_of(row.parent_code)].id if row.parent_code else None
+        if units[key_of(row.code)].parent_id != parent_id:
+            units[key_of(row.code)].parent_id = parent_id
     await session.flush()
     return ImportResult(len(plan.new), len(plan.changed), plan.unchanged)
 
 
 async def unit_by_code(session: AsyncSession, code: str) -> Unit | None:
-    return await session.scalar(select(Unit).where(Unit.code == code.strip()))
+    return await session.scalar(select(Unit).where(func.upper(Unit.code) == key_of(code)))
 
 
 async def unit_tree(session: AsyncSession) -> list[tuple[Unit, int, int]]:

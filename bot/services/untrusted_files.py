@@ -33,7 +33,8 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from bot.config import FileSettings
-from bot.services.plan_reader import PlanReadError, fmt_count, read_plan_bytes
+from bot.services.plan_reader import PlanReadError, read_plan_bytes
+from bot import vn_format
 
 CHILD_MODULE = "bot.services.untrusted_files"
 # Only members this large are held to the ratio: a small one may pack well and still cost little.
@@ -81,15 +82,15 @@ def check_docx(data: bytes, limits: FileSettings) -> None:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
         return  # not a zip at all: python-docx says so in the reader's own words
     if len(members) > limits.docx_max_members:
-        raise PlanReadError(DOCX_TOO_MANY_PARTS.format(n=fmt_count(len(members)), max=fmt_count(limits.docx_max_members)))
+        raise PlanReadError(DOCX_TOO_MANY_PARTS.format(n=vn_format.number(len(members)), max=vn_format.number(limits.docx_max_members)))
     unpacked = sum(m.file_size for m in members)
     if unpacked > limits.docx_max_unpacked_mb * 2**20:
         raise PlanReadError(DOCX_TOO_BIG.format(size=megabytes(unpacked), max=limits.docx_max_unpacked_mb))
     for m in members:
         if m.file_size >= RATIO_FROM_BYTES and m.file_size > limits.docx_max_ratio * max(m.compress_size, 1):
-            ratio = fmt_count(m.file_size // max(m.compress_size, 1))
+            ratio = vn_format.number(m.file_size // max(m.compress_size, 1))
             raise PlanReadError(DOCX_PACKED_TOO_TIGHT.format(member=m.filename[:60], ratio=ratio,
-                                                             max=fmt_count(limits.docx_max_ratio)))
+                                                             max=vn_format.number(limits.docx_max_ratio)))
 
 
 def read_plan_unguarded(filename: str, data: bytes, limits: FileSettings) -> dict[str, Any]:

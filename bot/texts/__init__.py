@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot import clock
-from bot.text_chunks import shorten_lines, vn_number
+from bot.text_chunks import shorten_lines
+from bot import vn_format
 
 ROLE_NAMES = {
     "admin": "Quản trị (Thường trực Hội đồng Thi đua – Khen thưởng)",
@@ -80,7 +81,7 @@ def welcome(full_name: str, role: str, unit_name: str | None, org_name: str, cha
     accepted = accepted_line(channel, accepted_at)
     help_hint = "Gõ “trợ giúp” để xem các lệnh." if channel == "zalo" else "Gõ /help để xem các lệnh."
     return (
-        f"Chào mừng {full_name}! Bạn đã tham gia Thi đua bot ({org_name}) "
+        f"Chào mừng {full_name}! Bạn đã tham gia bot thi đua – khen thưởng của {org_name} "
         f"với vai trò {ROLE_NAMES[role]}{where}.\n\n{what}\n\n{help_hint}\n\n{PRIVACY_NOTES[channel]}"
         + (f" {accepted}" if accepted else "")
     )
@@ -184,8 +185,10 @@ OUTBOX_KIND_NAMES = {
     "campaign_notice": "thông báo phong trào", "report_nudge": "nhắc hạn báo cáo",
     "report_escalation": "báo cáo trễ hạn (gửi lãnh đạo)", "digest": "bản tin",
     "nomination": "đề xuất khen thưởng", "reply": "trả lời", "notice": "thông báo",
+    "report_opened": "mở kỳ báo cáo", "report_received": "đơn vị đã nộp báo cáo",
 }
-OUTBOX_STATUS_NAMES = {"pending": "chờ gửi", "sending": "đang gửi", "sent": "đã gửi", "failed": "không gửi được"}
+OUTBOX_STATUS_NAMES = {"pending": "chờ gửi", "sending": "đang gửi", "sent": "đã gửi", "failed": "không gửi được",
+                       "superseded": "không gửi (đã có tin mới hơn)"}
 DIGEST_FREQUENCY_NAMES = {"daily": "hằng ngày", "weekly": "hằng tuần", "off": "đã tắt"}
 
 
@@ -357,12 +360,12 @@ def launch_summary(campaign_id: int, title: str, statuses: list) -> str:
     unreachable = [s for s in statuses if s.unreachable]
     head = [
         f"✅ Đã gửi xong phát động #{campaign_id} «{short(title)}».",
-        f"Đơn vị đã nhận được tin: {vn_number(len(delivered))}/{vn_number(len(statuses))}.",
+        f"Đơn vị đã nhận được tin: {vn_format.number(len(delivered))}/{vn_format.number(len(statuses))}.",
         f"Xem chi tiết và gửi lại: /campaign {campaign_id}",
     ]
     if not unreachable:
         return "\n".join(head)
-    head.append(f"Không liên lạc được {vn_number(len(unreachable))} đơn vị:")
+    head.append(f"Không liên lạc được {vn_format.number(len(unreachable))} đơn vị:")
     names = [f"• {s.name}" + (" (chưa có cán bộ tham gia bot)" if s.officers == 0 else " (cán bộ đã chặn bot hoặc không liên lạc được)")
              for s in unreachable]
     return shorten_lines([*head, *names], keep=len(head))
@@ -475,14 +478,14 @@ def campaign_detail(campaign, statuses: list, undelivered: str | None = None) ->
 
 
 def members_list(people: list, total: int) -> str:
-    lines = [f"Thành viên đang hoạt động ({vn_number(total)}):"]
+    lines = [f"Thành viên đang hoạt động ({vn_format.number(total)}):"]
     for m in people:
         unit = f", {m.unit.name}" if m.unit else ""
         flag = "" if m.reachable else " ⚠️ không liên lạc được"
         channels = "/".join(name for name, has in (("Telegram", m.telegram_user_id), ("Zalo", m.zalo_user_id)) if has)
         lines.append(f"#{m.id} {m.full_name} — {ROLE_SHORT[m.role]}{unit} ({channels}){flag}")
     if total > len(people):
-        lines.append(f"… và {vn_number(total - len(people))} người nữa. Gõ /members MÃ_ĐƠN_VỊ để lọc.")
+        lines.append(f"… và {vn_format.number(total - len(people))} người nữa. Gõ /members MÃ_ĐƠN_VỊ để lọc.")
     lines.append("Vô hiệu hóa một người: /deactivate SỐ")
     return "\n".join(lines)
 

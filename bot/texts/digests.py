@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 from bot import clock
 from bot.texts.commands import cmd
 from bot.texts.reports import when_due
-from bot.text_chunks import TELEGRAM_TEXT_LIMIT, utf16_len, vn_number
+from bot.text_chunks import TELEGRAM_TEXT_LIMIT, utf16_len
 from bot.texts import short
+from bot import vn_format
 
 if TYPE_CHECKING:  # the services' data words are put to; texts never call a service
     from bot.services.digests import CampaignDigest, Undelivered
@@ -42,14 +43,14 @@ DIGEST_SETTINGS_SAVED = "✅ Đã đặt bản tin thi đua: {current}{when}."
 FREQUENCY_TYPED = {"daily": "ngày", "weekly": "tuần", "off": "tắt"}
 FREQUENCY_LABELS = {"daily": "Hằng ngày", "weekly": "Hằng tuần", "off": "Tắt"}
 CAMPAIGN_NOT_FOUND = "Không có phong trào #{id}. Danh sách phong trào: /campaigns"
-PERIOD_PICK = "Phong trào #{id} có các kỳ báo cáo sau; gõ /report_docx {id} <số thứ tự>:\n{lines}"
+PERIOD_PICK = "Phong trào #{id} có các kỳ báo cáo sau; gõ /report_docx {id} <số kỳ> (số sau dấu #):\n{lines}"
 PERIOD_NONE = "Phong trào #{id} chưa có kỳ báo cáo nào. Quản trị thêm bằng /periods {id}."
-PERIOD_BAD_INDEX = "Phong trào #{id} không có kỳ “{n}”. Các kỳ báo cáo:\n{lines}\nGõ /report_docx {id} <số thứ tự>."
+PERIOD_BAD_INDEX = "Phong trào #{id} không có kỳ “{n}”. Các kỳ báo cáo:\n{lines}\nGõ /report_docx {id} <số kỳ> (số sau dấu #)."
 # The same, for `python -m bot export` (the server's command line, not the chat).
 CLI_CAMPAIGN_NOT_FOUND = "Không có phong trào #{id} trong cơ sở dữ liệu này."
-CLI_PERIOD_PICK = "Phong trào #{id} có các kỳ báo cáo sau; thêm --period <số thứ tự>:\n{lines}"
+CLI_PERIOD_PICK = "Phong trào #{id} có các kỳ báo cáo sau; thêm --period <số kỳ> (số sau dấu #):\n{lines}"
 CLI_PERIOD_NONE = "Phong trào #{id} chưa có kỳ báo cáo nào (quản trị thêm trong chat: /periods {id})."
-CLI_PERIOD_BAD_INDEX = "Phong trào #{id} không có kỳ “{n}”. Các kỳ báo cáo:\n{lines}\nDùng --period <số thứ tự> hoặc --period '#ID'."
+CLI_PERIOD_BAD_INDEX = "Phong trào #{id} không có kỳ “{n}”. Các kỳ báo cáo:\n{lines}\nDùng --period <số kỳ> (số sau dấu #)."
 EXPORT_XLSX_CAPTION = "📊 Tổng hợp phong trào #{id}: điển hình, báo cáo, xác nhận (lập lúc {at})."
 EXPORT_DOCX_CAPTION = "📄 Dự thảo báo cáo tổng hợp {label} — phong trào #{id}. Số văn bản để trống cho văn thư."
 EXPORT_FAILED = "⚠️ Chưa lập được tệp do lỗi hệ thống; bạn thử lại sau ít phút."
@@ -57,7 +58,8 @@ EXPORT_FAILED = "⚠️ Chưa lập được tệp do lỗi hệ thống; bạn 
 MESSAGE_KINDS = {
     "report_escalation": "báo đơn vị chưa nộp báo cáo", "digest": "bản tin", "launch_summary": "kết quả gửi phát động",
     "link_notice": "thông báo liên kết tài khoản", "campaign_notice": "thông báo phát động", "nomination": "tin về đề xuất khen thưởng",
-    "campaign_launch": "phát động", "campaign_document": "văn bản phát động", "report_nudge": "nhắc báo cáo",
+    "campaign_launch": "phát động", "campaign_document": "văn bản phát động", "report_nudge": "nhắc báo cáo", "report_opened": "báo mở kỳ báo cáo",
+    "report_received": "báo đơn vị đã nộp báo cáo",
     "reply": "trả lời",
 }
 FAILURE_REASONS = (
@@ -85,8 +87,8 @@ def undelivered_line(items: list[Undelivered]) -> str | None:
     shown = [f"{name} ({kind}{f', {n} tin' if n > 1 else ''} — {reason})"
              for (name, kind, reason), n in list(groups.items())[:UNDELIVERED_SHOWN]]
     left = sum(list(groups.values())[UNDELIVERED_SHOWN:])
-    more = f" và {vn_number(left)} tin khác" if left else ""
-    return f"⚠️ {vn_number(len(items))} tin gửi {who} không đến được: {'; '.join(shown)}{more}."
+    more = f" và {vn_format.number(left)} tin khác" if left else ""
+    return f"⚠️ {vn_format.number(len(items))} tin gửi {who} không đến được: {'; '.join(shown)}{more}."
 
 
 def _names(names: list[str], budget: int) -> tuple[list[str], int]:
@@ -108,7 +110,7 @@ def missing_lines(missing: list[tuple[str, str]], budget: int) -> list[str]:
         return [f"  Chưa nộp: {len(missing)} đơn vị."]
     if len(missing) < GROUP_FROM:
         shown, more = _names([n for n, _ in missing], budget)
-        tail = f" và {vn_number(more)} đơn vị khác" if more else ""
+        tail = f" và {vn_format.number(more)} đơn vị khác" if more else ""
         return [f"  Chưa nộp: {', '.join(shown)}{tail}." if shown else f"  Chưa nộp: {more} đơn vị."]
     groups: dict[str, list[str]] = {}
     for name, kind in missing:
@@ -117,7 +119,7 @@ def missing_lines(missing: list[tuple[str, str]], budget: int) -> list[str]:
     each = max(0, budget // len(groups))
     for kind, names in sorted(groups.items(), key=lambda kv: -len(kv[1])):
         shown, more = _names(names, each)
-        listed = ", ".join(shown) + (f" và {vn_number(more)} đơn vị khác" if shown and more else "")
+        listed = ", ".join(shown) + (f" và {vn_format.number(more)} đơn vị khác" if shown and more else "")
         lines.append(f"  – {kind.capitalize()} ({len(names)}): {listed or f'{more} đơn vị'}")
     return lines
 
@@ -132,6 +134,10 @@ def _period_lines(view: PeriodStatus, today: date, budget: int) -> list[str]:
         f"chưa nộp {len(view.missing)}",
         *missing_lines(view.missing, budget),
     ]
+
+
+STAGE_WORDS = {"in_review": "đang xét", "passed": "đạt, chờ quyết định", "failed": "không đạt",
+               "awarded": "đã khen thưởng"}
 
 
 def _nomination_line(counts: Counter) -> str:
@@ -151,6 +157,9 @@ def campaign_section(d: CampaignDigest, today: date, budget: int) -> str:
     for period, missing in d.overdue[:3]:
         lines.append(f"• Kỳ trước — {period.label}: còn {missing} đơn vị chưa nộp (/status {c.id}).")
     lines.append(_nomination_line(d.nominations))
+    if d.stages:  # past the office's approval: the council and the decision
+        lines.append("• Xét khen thưởng: " + ", ".join(
+            f"{d.stages[s]} {STAGE_WORDS[s]}" for s in STAGE_WORDS if d.stages.get(s)) + ".")
     if d.approved:
         items = [f"{short(name, 40)} ({short(unit, 40)}) – {reward}" for name, unit, reward in d.approved]
         more = f"; và {d.approved_more} điển hình khác" if d.approved_more else ""
@@ -182,7 +191,7 @@ def digest(digests: list[CampaignDigest], now: datetime, since: datetime, undeli
     for i, d in enumerate(digests):
         section = campaign_section(d, today, 0)
         if used + utf16_len(section) + 2 > LIMIT:
-            parts.append(f"… và {vn_number(len(digests) - i)} phong trào khác: /campaigns")
+            parts.append(f"… và {vn_format.number(len(digests) - i)} phong trào khác: /campaigns")
             break
         parts.append(section)
         used += utf16_len(section) + 2
@@ -224,5 +233,5 @@ def export_usage(channel: str) -> str:
 
 
 def report_docx_usage(channel: str) -> str:
-    return (f"Cách dùng: {cmd(channel, 'report_docx', '<số phong trào>', '<số thứ tự kỳ>')}, "
-            f"ví dụ {cmd(channel, 'report_docx', 1, 1)}.")
+    return (f"Cách dùng: {cmd(channel, 'report_docx', '<số phong trào>', '<số kỳ>')}, "
+            f"ví dụ {cmd(channel, 'report_docx', 1, '#2')} (số kỳ xem bằng {cmd(channel, 'report_docx', '<số phong trào>')}).")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import clock
-from bot.text_chunks import vn_number
+from bot import vn_format
 from bot.texts.commands import cmd
 
 KIND_NAMES = {"collective": "Tập thể", "individual": "Cá nhân"}
@@ -16,6 +16,9 @@ STATUS_NAMES = {
     "rejected": "⛔ Không được chấp nhận",
     "withdrawn": "Đã rút",
 }
+# Past the office's approval: the council's session and the decision (bot.services.awards.stages).
+STAGE_NAMES = {"in_review": "🗳 Đang xét", "passed": "🏆 Đạt, chờ quyết định khen thưởng",
+               "failed": "Không đạt khi Hội đồng xét", "awarded": "🏅 Đã khen thưởng"}
 EVENT_NAMES = {
     "submitted": "gửi đề xuất",
     "resubmitted": "sửa và gửi lại",
@@ -45,6 +48,7 @@ Q_EVIDENCE = ("Gửi ảnh hoặc tệp minh chứng (tối đa 5; ảnh .jpg/.p
 LABEL_CAMPAIGN = "Phong trào"
 LABEL_KIND = "Loại"
 LABEL_NAME = "Tên / Họ và tên"
+NAME_TITLE_CASED = "✍️ Đã viết hoa chữ cái đầu: “{typed}” → “{name}”. Nếu cần giữ như cũ, sửa ở bước kiểm tra lại."
 LABEL_POSITION = "Chức vụ"
 LABEL_WORKPLACE = "Nơi công tác"
 LABEL_SECTOR = "Lĩnh vực"
@@ -77,7 +81,8 @@ CAMPAIGN_CLOSED = "Phong trào này không còn nhận đề xuất của đơn 
 CAMPAIGN_FIXED = "Đề xuất đã gửi không đổi được phong trào. Hãy giữ phong trào cũ, hoặc /cancel và tạo đề xuất mới."
 MY_EMPTY = "Đơn vị bạn chưa có đề xuất nào. Gõ /nominate để đề xuất điển hình."
 REVIEW_EMPTY = "Không còn đề xuất nào chờ duyệt. 👍"
-REVIEW_END = "Đã xem hết các đề xuất chờ duyệt. Gõ /review để xem lại từ đầu."
+REVIEW_PUT_OFF_AGAIN = "Đã xem hết các đề xuất chưa để sau; tiếp theo là những đề xuất bạn đã để sau."
+PUT_OFF_GONE = "Đề xuất #{id} không còn chờ duyệt (đã được duyệt hoặc rút lại)."
 EDIT_BUTTON = "✏️ Sửa và gửi lại #{id}"
 WITHDRAW_BUTTON = "↩ Rút đề xuất #{id}"
 SHOW_BUTTON = "#{id} {name}"
@@ -89,9 +94,9 @@ WITHDRAWN = "Đã rút đề xuất #{id}. Đề xuất không còn trong danh s
 APPROVED_ADMIN = "Đã duyệt đề xuất #{id}. Đơn vị được báo ngay."
 EVIDENCE_CAPTION = "Minh chứng {n}/{total} của đề xuất #{id}"
 
-RETURN_TITLE = "trả lại đề xuất"
+RETURN_TITLE = "lý do trả lại đề xuất"
 RETURN_CONFIRM = "↩️ Trả lại"
-REJECT_TITLE = "từ chối đề xuất"
+REJECT_TITLE = "lý do từ chối đề xuất"
 REJECT_CONFIRM = "⛔ Từ chối"
 LABEL_REASON = "Lý do"
 Q_RETURN_REASON = ("Gõ lý do trả lại đề xuất #{id} (đơn vị sẽ nhận nguyên văn, hãy nói rõ cần sửa gì).")
@@ -168,7 +173,7 @@ def admin_new(n, unit_name: str, resubmitted: bool = False) -> str:
 
 
 def reason_length(n: int, least: int, most: int) -> str:
-    return f"Lý do cần từ {vn_number(least)} đến {vn_number(most)} ký tự (bạn đã gõ {vn_number(n)}); không có gì thay đổi."
+    return f"Lý do cần từ {vn_format.number(least)} đến {vn_format.number(most)} ký tự (bạn đã gõ {vn_format.number(n)}); không có gì thay đổi."
 
 
 def officer_decision(n, campaign_title: str, decision: str, reason: str | None) -> str:
@@ -215,12 +220,17 @@ def review_item(text: str, waiting: int) -> str:
     return f"{text}\n\nĐang chờ duyệt: {waiting} đề xuất (cũ nhất trước)."
 
 
-def my_list(items: list, unit_name: str) -> str:
+def status_name(n, stages: dict[int, str] | None = None) -> str:  # noqa: ANN001 - a Nomination
+    stage = (stages or {}).get(n.id)
+    return STAGE_NAMES[stage] if n.status == "approved" and stage else STATUS_NAMES[n.status]
+
+
+def my_list(items: list, unit_name: str, stages: dict[int, str] | None = None) -> str:
     """items: (nomination, campaign title)."""
     lines = [f"Đề xuất của {unit_name}:"]
     for n, _title in items[:30]:
         when = clock.fmt_date(n.submitted_at) if n.submitted_at else ""
-        lines.append(f"#{n.id} {STATUS_NAMES[n.status]} — {who(n)} ({when}, phong trào #{n.campaign_id})")
+        lines.append(f"#{n.id} {status_name(n, stages)} — {who(n)} ({when}, phong trào #{n.campaign_id})")
     if len(items) > 30:
         lines.append(f"… và {len(items) - 30} đề xuất cũ hơn.")
     lines.append("Xem một đề xuất: /my_nominations SỐ_ĐỀ_CỬ")
@@ -228,7 +238,7 @@ def my_list(items: list, unit_name: str) -> str:
 
 
 def edit_intro(n, channel: str = "telegram") -> str:
-    howto = ("Gõ “sửa” và số mục để sửa từng mục (ví dụ: sửa 7), xong gõ “gửi”." if channel == "zalo"
+    howto = ("Gõ “sửa” và số mục để sửa từng mục (ví dụ: sửa 8 để sửa trích ngang thành tích), xong gõ “gửi”." if channel == "zalo"
              else "Bấm ✏️ để sửa từng mục, xong bấm “Gửi đề xuất”.")
     return f"Sửa đề xuất #{n.id} bị trả lại. Lý do: {n.review_reason}\n{howto}"
 

@@ -105,9 +105,9 @@ DOCX_LINK = "Dự thảo báo cáo tổng hợp (DOCX) — {label}"
 
 
 def _n(value: int) -> str:
-    from bot.text_chunks import vn_number
+    from bot import vn_format
 
-    return vn_number(value)
+    return vn_format.number(value)
 
 
 def dashboard_summary(units: int, total: int, delivered: int, acknowledged: int, nominations: dict[str, int]) -> str:

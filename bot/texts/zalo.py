@@ -6,7 +6,7 @@ from datetime import date
 
 from bot import clock, texts
 from bot.texts import reports as rt
-from bot.text_chunks import vn_number
+from bot import vn_format
 
 START_NO_CODE = (
     "Xin chào! Đây là bot thi đua – khen thưởng. Để tham gia, bạn cần mã mời do Văn phòng "
@@ -47,12 +47,12 @@ def month_label(month: str) -> str:
 def usage_line(month: str, sent: int, quota: int, queued: int) -> str:
     """The admins' one line, e.g. "Zalo tháng 12/2026: đã gửi 1.234/3.000 tin (41 %)"."""
     if quota:
-        line = (f"Zalo tháng {month_label(month)}: đã gửi {vn_number(sent)}/{vn_number(quota)} tin "
+        line = (f"Zalo tháng {month_label(month)}: đã gửi {vn_format.number(sent)}/{vn_format.number(quota)} tin "
                 f"({sent * 100 // quota} %)")
     else:
-        line = f"Zalo tháng {month_label(month)}: đã gửi {vn_number(sent)} tin (không đặt hạn mức)"
+        line = f"Zalo tháng {month_label(month)}: đã gửi {vn_format.number(sent)} tin (không đặt hạn mức)"
     if queued:
-        line += f", {vn_number(queued)} tin đang chờ gửi"
+        line += f", {vn_format.number(queued)} tin đang chờ gửi"
     if quota and sent >= quota:
         line += " — đã hết hạn mức, tin chờ sang tháng sau"
     return line
@@ -60,7 +60,7 @@ def usage_line(month: str, sent: int, quota: int, queued: int) -> str:
 
 def quota_warning(month: str, sent: int, quota: int) -> str:
     return (
-        f"⚠️ Zalo tháng {month_label(month)}: bot đã gửi {vn_number(sent)}/{vn_number(quota)} tin, "
+        f"⚠️ Zalo tháng {month_label(month)}: bot đã gửi {vn_format.number(sent)}/{vn_format.number(quota)} tin, "
         f"{sent * 100 // quota} % hạn mức tháng (zalo.monthly_quota).\n"
         "Gần hết hạn mức, các nhắc báo cáo cùng ngày của một người được gộp thành một tin. "
         "Khi hết hạn mức, thông báo, nhắc việc và bản tin trên Zalo chờ đến đầu tháng sau "
@@ -74,7 +74,7 @@ def combined_nudge(unit_name: str, items: list[tuple[int, str, str, date]], toda
     id, label, campaign title, due date) of each period, each with its "báo cáo <số kỳ>" hint."""
     late = all(due_on < today for *_, due_on in items)
     head = "❗ Báo cáo quá hạn" if late else "⏰ Nhắc báo cáo"
-    lines = [f"{head}: đơn vị {unit_name} có {vn_number(len(items))} kỳ báo cáo cần nộp."]
+    lines = [f"{head}: đơn vị {unit_name} có {vn_format.number(len(items))} kỳ báo cáo cần nộp."]
     for i, (period_id, label, title, due_on) in enumerate(items, 1):
         lines += ["", f"{i}. {label}", f"Phong trào: {rt.short(title, 150)}",
                   f"Hạn nộp: {clock.fmt_date(due_on)} ({rt.when_due(due_on, today)}).",

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from bot import clock
 from bot.config import Settings
-from bot.text_chunks import vn_number
+from bot import vn_format
 from bot.web import auth
 from bot.web.pages import PAGES
 from storage.db import Database
@@ -57,7 +57,7 @@ def build_app(settings: Settings, db: Database, *, client_max_size: int = FORM_M
     if not settings.web.enabled:
         return app
     env = aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
-    env.filters.update(vn_number=vn_number, vn_date=_vn_date, vn_datetime=_vn_datetime)
+    env.filters.update(vn_number=vn_format.number, vn_size=vn_format.size, vn_date=_vn_date, vn_datetime=_vn_datetime)
     env.globals["organisation"] = settings.organisation_name
     app.router.add_static("/web/static", HERE / "static")
     app.add_routes(auth.routes)

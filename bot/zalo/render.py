@@ -15,6 +15,8 @@ from bot.texts import web as wt
 # What the engine says about buttons, and what to type on Zalo instead.
 SCREEN_PHRASES = {
     ft.CHOICE_HOWTO: "Gõ số thứ tự của lựa chọn (ví dụ: 1).",
+    "Bấm một nút hoặc gõ số sau dấu #": "Gõ số sau dấu #",
+    "Hãy bấm một nút hoặc gõ một số sau dấu #": "Hãy gõ một số sau dấu #",
     ft.MULTI_HOWTO: "Gõ các số cách nhau bằng dấu phẩy (ví dụ: 1, 3), rồi gõ: xong",
     "Gửi xong bấm “Xong” hoặc gõ: xong": "Gửi xong gõ: xong",
     # The longer first: NAV_HOWTO is a part of NAV_HOWTO_OPTIONAL.

@@ -95,7 +95,7 @@ async def campaign_xlsx(request: web.Request) -> web.Response:
     campaign_id = int(request.match_info["id"])
     try:
         async with db_of(request).session() as session:
-            made = await exports.campaign_workbook(session, campaign_id)
+            made = await exports.campaign_workbook(session, campaign_id, settings_of(request))
     except exports.ExportError:
         return _not_found(request, campaign_id)
     return _download(made)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.core.invites import MAX_CODES
 from bot.services import audit, files, unit_sheets, units
 from bot.services.units import Preview, UnitImportError
-from bot.text_chunks import vn_number
+from bot import vn_format
 from bot.texts import web as texts
 from bot.web.auth import db_of, me, notice, page, render, settings_of, takes_file
 from bot.web.pages.home import LINKS, Link
@@ -70,7 +70,7 @@ def _preview_page(request: web.Request, plan: Preview, name: str, file_id: int |
     bad_lines = len({p.line for p in plan.problems})
     return render(request, "units_preview.html", {
         "title": texts.UNITS_PREVIEW_TITLE, "plan": plan, "filename": name, "file_id": file_id,
-        "cannot_apply": texts.UNITS_CANNOT_APPLY.format(n=vn_number(bad_lines)) if plan.problems else None,
+        "cannot_apply": texts.UNITS_CANNOT_APPLY.format(n=vn_format.number(bad_lines)) if plan.problems else None,
         "nothing": texts.UNITS_NOTHING_TO_DO if not plan.problems and not plan.new and not plan.changed else None,
     }, status=status)
 
@@ -114,6 +114,6 @@ async def apply(request: web.Request) -> web.Response:
                          file_id=int(raw), created=result.created, updated=result.updated, channel="web")
     except UnitImportError as exc:  # the tree changed since the preview: shown again, nothing written
         return _preview_page(request, Preview([], [], 0, exc.problems), name, None, status=409)
-    done = texts.UNITS_APPLIED.format(filename=name, created=vn_number(result.created),
-                                      updated=vn_number(result.updated), unchanged=vn_number(result.unchanged))
+    done = texts.UNITS_APPLIED.format(filename=name, created=vn_format.number(result.created),
+                                      updated=vn_format.number(result.updated), unchanged=vn_format.number(result.unchanged))
     return await tree_page(request, ok=done)
