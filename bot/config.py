@@ -142,6 +142,9 @@ class ReportSettings:
     quarterly_due_day: int = 20  # of each quarter's last month
     final_due_days: int = 15  # after the campaign's end
     opens_days_before: int = 30  # a period is open for reports this long before its due date
+    # An implementing campaign's periods fall due this many days before its parent's (the xã
+    # gathers its schools' and thôn's reports before it reports to the province).
+    implementing_lead_days: int = 5
 
 
 @dataclass(frozen=True)
@@ -542,6 +545,7 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
         quarterly_due_day=_int(rep, "quarterly_due_day", "reports.quarterly_due_day", 20, 1, 28),
         final_due_days=_int(rep, "final_due_days", "reports.final_due_days", 15, 0, 180),
         opens_days_before=_int(rep, "opens_days_before", "reports.opens_days_before", 30, 0, 366),
+        implementing_lead_days=_int(rep, "implementing_lead_days", "reports.implementing_lead_days", 5, 0, 60),
     )
     nu = _section(raw, "nudges")
     nudges = NudgeSettings(

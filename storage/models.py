@@ -90,8 +90,11 @@ class Member(Base):
     zalo_accepted_at: Mapped[datetime | None]
     # A member of the Hội đồng Thi đua – Khen thưởng: gets a ballot in each review session.
     council_member: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # An admin's or leader's reach (bot.services.scope): this unit and everything under it; None:
+    # the whole tree (the top office, and every admin and leader from before migration 0021).
+    scope_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
 
-    unit: Mapped[Unit | None] = relationship(lazy="raise")
+    unit: Mapped[Unit | None] = relationship(lazy="raise", foreign_keys=[unit_id])
 
     @property
     def active(self) -> bool:
@@ -128,8 +131,10 @@ class Invite(Base):
     used_at: Mapped[datetime | None]
     # A link code: whoever opens it on another channel becomes this member there (not a new one).
     link_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    # An admin's or leader's invite: the reach its member gets (Member.scope_unit_id).
+    scope_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
 
-    unit: Mapped[Unit | None] = relationship(lazy="raise")
+    unit: Mapped[Unit | None] = relationship(lazy="raise", foreign_keys=[unit_id])
 
 
 class AuditEntry(Base):
@@ -217,6 +222,11 @@ class Campaign(Base):
     progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
     progress_updated_at: Mapped[datetime | None]
     summary_sent_at: Mapped[datetime | None]
+    # Whose campaign it is: the office of this unit (a xã's own campaign to its schools and thôn);
+    # None: the top office's. The campaign it carries out, when it implements a higher level's.
+    owner_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    parent_campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="SET NULL"),
+                                                           index=True)
 
 
 class CampaignUnit(Base):
@@ -336,6 +346,9 @@ class Nomination(Base):
     reviewed_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     review_reason: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Put forward to the higher level ("đề nghị cấp trên khen thưởng"): the lower level's approved
+    # nomination this one carries, with its review history.
+    forwarded_from_id: Mapped[int | None] = mapped_column(ForeignKey("nominations.id", ondelete="SET NULL"))
 
 
 class NominationEvent(Base):

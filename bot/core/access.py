@@ -24,7 +24,7 @@ POLICY: dict[str, tuple[str, ...]] = {
     "new_campaign": (ADMIN,), "resend": (ADMIN,), "review": (ADMIN,), "approve": (ADMIN,),
     "return_nomination": (ADMIN,), "reject": (ADMIN,), "later": (ADMIN,), "quota": (ADMIN,),
     "periods": (ADMIN,), "confirm_periods": (ADMIN,), "members": (ADMIN,), "deactivate": (ADMIN,),
-    "invite": (ADMIN,),
+    "invite": (ADMIN,), "forward": (ADMIN,),
     # the council (bot.core.council): admins run the sessions; its members are admins and leaders
     # (voting checks the membership)
     "council": (ADMIN,), "vote_open": (ADMIN,), "vote_close": (ADMIN,), "vote_extend": (ADMIN,), "vote_docs": (ADMIN,),
@@ -50,3 +50,21 @@ def allowed(command: str, member: MemberView | None) -> bool:
 
 def roles_of(command: str) -> tuple[str, ...]:
     return POLICY.get(command, ())
+
+
+# --- scope: what each command's numbers name, checked against the admin's or leader's reach ----------
+
+# Argument position -> what it names. A number (or unit code) outside the person's scope is refused
+# before the dialogue runs (bot.services.scope), so no command of a xã's office touches another xã.
+TARGETS: dict[str, tuple[tuple[int, str], ...]] = {
+    **{name: ((0, "campaign"),) for name in (
+        "campaign", "resend", "status", "export", "report_docx", "periods", "confirm_periods", "vote_open",
+        "registration_call", "registrations")},
+    "quota": ((0, "campaign"), (1, "unit")),
+    "members": ((0, "unit"),),
+    **{name: ((0, "nomination"),) for name in ("approve", "reject", "return_nomination", "later", "forward")},
+    "deactivate": ((0, "member"),),
+    **{name: ((0, "session"),) for name in ("vote_close", "vote_extend", "vote_status", "vote_docs", "decision")},
+    "history_merge": ((0, "award"), (1, "award")),
+    "history_split": ((0, "award"),),
+}

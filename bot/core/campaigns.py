@@ -12,8 +12,9 @@ from bot.core.screens import Action
 from bot.core.turn import Turn
 from bot.forms import Screen, campaign_form
 from bot.forms.completions import FormRejected
-from bot.services import campaigns, digests
+from bot.services import cascade, campaigns, digests, scope
 from bot.texts import digests as digest_texts
+from bot.texts import scopes as st
 from bot.texts import zalo as zt
 from bot.texts.commands import cmd
 from storage.models import Campaign
@@ -76,8 +77,13 @@ async def list_campaigns(turn: Turn) -> None:
         turn.say(texts.unit_campaigns_list(mine) if mine else texts.UNIT_CAMPAIGNS_EMPTY)
         return
     async with turn.db.session() as session:
-        items = await campaigns.summaries(session)
-    turn.say(texts.campaigns_list(items) if items else texts.CAMPAIGNS_EMPTY)
+        reach = await scope.of(session, turn.member)
+        items = await campaigns.summaries(session, reach)
+        received = await cascade.received(session, reach)
+    answer = texts.campaigns_list(items) if items else texts.CAMPAIGNS_EMPTY
+    if received:  # a xã's office: what the level above launched to it, to carry out
+        answer += "\n\n" + st.received_list(received, turn.channel)
+    turn.say(answer)
 
 
 @command("campaign")
@@ -100,10 +106,16 @@ async def show_campaign(turn: Turn) -> None:
         statuses = await campaigns.unit_statuses(session, campaign.id)
         undelivered = digest_texts.undelivered_line(
             await digests.undelivered_to_leadership(session, campaign_id=campaign.id))
+        children = await cascade.rollup(session, campaign.id)
     actions = []
     if turn.member.role == "admin" and any(s.acknowledged_at is None for s in statuses):
         actions = [[Action(texts.RESEND_BUTTON, "resend", (str(campaign.id),))]]
-    turn.say(texts.campaign_detail(campaign, statuses, undelivered), actions)
+    detail = texts.campaign_detail(campaign, statuses, undelivered)
+    if campaign.parent_campaign_id is not None:
+        detail = st.implements_line(campaign.parent_campaign_id) + "\n" + detail
+    if any(c.child_campaign_id or c.subunits for c in children):  # units that launch to their own
+        detail += "\n\n" + st.rollup(children)
+    turn.say(detail, actions)
 
 
 @command("resend")

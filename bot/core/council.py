@@ -35,7 +35,7 @@ async def council_members(turn: Turn) -> None:
     """council [thêm|bỏ N …]: the council's members, or marking people as members."""
     if not turn.args:
         async with turn.db.session() as session:
-            turn.say(t.council_list(await council.members_of_council(session), turn.channel))
+            turn.say(t.council_list(await council.members_of_council(session, turn.member.scope_unit_id), turn.channel))
         return
     verb = fold(turn.args[0])
     ids = _numbers(turn.args[1:])
@@ -49,7 +49,7 @@ async def council_members(turn: Turn) -> None:
         except council.CouncilError as exc:
             turn.say(exc.message)
             return
-        listing = t.council_list(await council.members_of_council(session), turn.channel)
+        listing = t.council_list(await council.members_of_council(session, turn.member.scope_unit_id), turn.channel)
     turn.say(f"{t.changed_council(changed, on)}\n\n{listing}")
 
 

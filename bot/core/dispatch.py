@@ -8,7 +8,7 @@ that draft, or not understood.
 from __future__ import annotations
 
 from bot import first_contact, texts
-from bot.core import access, commands, form_steps
+from bot.core import access, commands, form_steps, scope_guard
 from bot.core.commands import COMMANDS, NAVIGATION
 from bot.core.turn import Turn
 from bot.core.screens import Action
@@ -64,6 +64,8 @@ async def handle(turn: Turn) -> None:
         return
     if not access.allowed(name, member):
         turn.say(_stranger(turn) if member is None else not_allowed(turn, name), alert=turn.pressed)
+        return
+    if await scope_guard.refused(turn, name):
         return
     await command.run(turn)
     if name not in FORM_ITSELF:

@@ -16,11 +16,13 @@ from bot.core.commands import command
 from bot.core.screens import Action
 from bot.core.turn import Turn
 from bot.forms import Screen, nomination_form
-from bot.services import awards, nominations
+from bot import texts
+from bot.services import awards, cascade, nominations
 from bot.texts import awards as award_texts
+from bot.texts import scopes as st
 from bot.services.units import unit_by_code
 from bot.texts import nominations as t
-from storage.models import Campaign, CampaignUnit, Nomination
+from storage.models import Campaign, CampaignUnit, Nomination, Unit
 
 MAX_LISTED_ACTIONS = 10  # actions under the unit's list: the newest ten that can be changed
 
@@ -146,7 +148,7 @@ async def show_next(turn: Turn) -> None:
     """The next nomination waiting for review: its evidence (photos as photos, other files as
     files), then all its fields with what can be done to it."""
     async with turn.db.session() as session:
-        n, waiting = await nominations.next_in_queue(session)
+        n, waiting = await nominations.next_in_queue(session, turn.member.scope_unit_id)
         if n is None:
             turn.say(t.REVIEW_EMPTY)
             return
@@ -179,11 +181,14 @@ async def approve(turn: Turn) -> None:
         return
     async with turn.db.session() as session:
         try:
-            await nominations.review(session, turn.member.id, nomination_id, "approve")
+            approved = await nominations.review(session, turn.member.id, nomination_id, "approve")
         except nominations.NominationError as exc:
             _refuse(turn, exc.message)
             return
-    turn.say(t.APPROVED_ADMIN.format(id=nomination_id))
+        carries = await session.scalar(select(Campaign.parent_campaign_id).where(Campaign.id == approved.campaign_id))
+    # A campaign that carries out a higher level's: the approved one can go up ("đề nghị cấp trên").
+    turn.say(t.APPROVED_ADMIN.format(id=nomination_id),
+             [[Action(st.FORWARD_BUTTON, "forward", (str(nomination_id),))]] if carries else None)
     await show_next(turn)
 
 
@@ -270,3 +275,25 @@ async def quota(turn: Turn) -> None:
         statuses, overridden = await nominations.quota_overview(session, campaign, unit.id)
     text = t.quota_summary(campaign.id, unit.name, statuses, overridden)
     turn.say(f"{head}\n\n{text}" if head else text)
+
+
+# --- a lower level's office: putting an approved nomination forward -------------------------------------
+
+
+@command("forward")
+async def forward(turn: Turn) -> None:
+    """forward N: the approved nomination goes to the parent campaign's review queue."""
+    nomination_id = _number(turn, "forward")
+    if nomination_id is None:
+        return
+    async with turn.db.session() as session:
+        try:
+            carried, parent = await cascade.forward(session, turn.member.id, nomination_id)
+        except cascade.CascadeError as exc:
+            turn.say(st.FORWARD_REFUSED[exc.reason].format(id=nomination_id), alert=turn.pressed)
+            return
+        unit = await session.get(Unit, carried.unit_id)
+        await nominations.notify_office(session, carried, st.FORWARD_NOTICE.format(
+            unit=unit.name, id=carried.id, name=carried.full_name, form=carried.reward_form, campaign=parent.id))
+    turn.say(st.FORWARDED.format(id=nomination_id, new=carried.id, parent=parent.id, title=texts.short(parent.title, 80)))
+    turn.effects.append("kick")

@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clock, texts
-from bot.services import audit, outbox
+from bot.services import audit, outbox, scope
 from bot.services.members import destination
 from storage.models import Campaign, CampaignUnit, Member, OutboxMessage, StoredFile, Unit
 
@@ -83,12 +83,17 @@ async def units_by_codes(session: AsyncSession, codes: list[str]) -> tuple[list[
 
 async def resolve_targets(
     session: AsyncSession, mode: str, *, kinds: list[str] | None = None, root: str | None = None,
-    codes: list[str] | None = None,
+    codes: list[str] | None = None, reach: scope.Scope = scope.WHOLE_TREE,
 ) -> list[Unit]:
     """The active units a campaign goes to: all (the top of the tree left out: it is the office's
-    own level, with no officer to report), by kind, a subtree (its root included), or picked."""
+    own level, with no officer to report), by kind, a subtree (its root included), or picked —
+    within the launching office's reach (a xã's office: its own sub-units, never the xã itself)."""
     active = (await session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.code))).all()
+    if not reach.whole_tree:
+        active = [u for u in active if reach.covers(u.id) and u.id != reach.unit_id]
     if mode == "all":  # the units, not the organisation itself: a root with units under it is not one
+        if not reach.whole_tree:
+            return list(active)
         parents = {u.parent_id for u in active}
         return [u for u in active if u.parent_id is not None or u.id not in parents]
     if mode == "kind":
@@ -171,14 +176,19 @@ async def _enqueue_launch(session: AsyncSession, campaign: Campaign, officers: l
 
 
 async def launch(session: AsyncSession, answers: dict[str, Any], admin_id: int) -> Launch:
-    """Create the campaign from the confirmed form and queue every message it needs."""
+    """Create the campaign from the confirmed form and queue every message it needs. It is the
+    launching office's (its scope unit's) and goes to units in its reach only."""
+    admin = await session.get(Member, admin_id)
+    reach = await scope.of(session, admin) if admin is not None else scope.WHOLE_TREE
     targets = await resolve_targets(
         session, answers["target_mode"], kinds=answers.get("target_kinds"),
-        root=answers.get("target_root"), codes=answers.get("target_units"),
+        root=answers.get("target_root"), codes=answers.get("target_units"), reach=reach,
     )
     if not targets:
         raise CampaignError("no_targets")
     campaign = campaign_from_answers(answers, admin_id)
+    campaign.owner_unit_id = reach.unit_id
+    campaign.parent_campaign_id = answers.get("parent_campaign_id")
     campaign.launched_at = clock.now()
     session.add(campaign)
     await session.flush()
@@ -190,8 +200,9 @@ async def launch(session: AsyncSession, answers: dict[str, Any], admin_id: int) 
             .order_by(Member.id)
         )
     ).all()
-    leaders = (
-        await session.scalars(select(Member).where(Member.role == "leader", Member.left_at.is_(None)).order_by(Member.id))
+    leaders = (  # the launching office's own leaders
+        await session.scalars(select(Member).where(Member.role == "leader", Member.left_at.is_(None),
+                                                   scope.office_clause(reach.unit_id)).order_by(Member.id))
     ).all()
     await _enqueue_launch(session, campaign, list(officers), "r0")
     notice = texts.leader_notice(campaign, len(targets))
@@ -334,10 +345,12 @@ async def send_to_newcomer(session: AsyncSession, member_id: int) -> list[UnitCa
 # --- who has what ---------------------------------------------------------------------------------------------
 
 
-async def summaries(session: AsyncSession) -> list[CampaignSummary]:
+async def summaries(session: AsyncSession, reach: scope.Scope = scope.WHOLE_TREE) -> list[CampaignSummary]:
+    """The campaigns owned in the reach (launched by the office or by one below it)."""
     rows = await session.execute(
         select(Campaign, func.count(CampaignUnit.id), func.count(CampaignUnit.acknowledged_at))
         .join(CampaignUnit, CampaignUnit.campaign_id == Campaign.id, isouter=True)
+        .where(reach.owned_clause())
         .group_by(Campaign.id)
         .order_by(Campaign.id.desc())
     )

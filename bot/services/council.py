@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import clock
 from bot.collation import vn_key
 from bot.config import Settings
-from bot.services import audit, outbox, registrations
+from bot.services import audit, members, outbox, registrations, scope
 from bot.services.awards import name_key
 from bot.services.members import destination
 from bot.texts import council as t
@@ -82,15 +82,18 @@ class Outcome:
 # --- the council's members ---------------------------------------------------------------------
 
 
-async def members_of_council(session: AsyncSession) -> list[Member]:
-    rows = await session.scalars(select(Member).where(Member.council_member.is_(True), Member.left_at.is_(None)))
+async def members_of_council(session: AsyncSession, level: int | None = None) -> list[Member]:
+    """The council of one level's office (its scope unit; None: the top office's)."""
+    rows = await session.scalars(select(Member).where(Member.council_member.is_(True), Member.left_at.is_(None),
+                                                      scope.office_clause(level)))
     return sorted(rows.all(), key=lambda m: vn_key(m.full_name))
 
 
 async def set_members(session: AsyncSession, admin: Member, member_ids: list[int], on: bool) -> list[Member]:
     """Mark (or unmark) members of the council; the ones that changed. Unknown or departed ids refused."""
-    found = {m.id: m for m in (await session.scalars(
-        select(Member).where(Member.id.in_(member_ids), Member.left_at.is_(None)))).all()}
+    found = {m.id: m for m in (await session.scalars(  # the admin's own office's people only
+        select(Member).where(Member.id.in_(member_ids), Member.left_at.is_(None),
+                             scope.office_clause(admin.scope_unit_id)))).all()}
     missing = [i for i in member_ids if i not in found]
     if missing:
         raise CouncilError(t.MEMBER_NOT_FOUND.format(ids=", ".join(f"#{i}" for i in missing)))
@@ -131,7 +134,7 @@ async def open_session(session: AsyncSession, admin: Member, campaign_id: int, s
     campaign = await session.get(Campaign, campaign_id)
     if campaign is None:
         raise CouncilError(t.CAMPAIGN_NOT_FOUND.format(id=campaign_id))
-    council = await members_of_council(session)
+    council = await members_of_council(session, campaign.owner_unit_id)
     if not council:
         raise CouncilError(t.NO_COUNCIL)
     now = clock.now()
@@ -208,10 +211,12 @@ async def outcome(session: AsyncSession, session_id: int, settings: Settings) ->
 
 
 async def open_sessions_for(session: AsyncSession, member: Member) -> list[VoteSession]:
+    """The open sessions of the member's own office's council."""
     if not member.council_member:
         return []
     return list((await session.scalars(
-        select(VoteSession).where(VoteSession.status == "open").order_by(VoteSession.id))).all())
+        select(VoteSession).join(Campaign, Campaign.id == VoteSession.campaign_id)
+        .where(VoteSession.status == "open", scope.level_clause(member.scope_unit_id)).order_by(VoteSession.id))).all())
 
 
 # --- voting -------------------------------------------------------------------------------------
@@ -226,7 +231,8 @@ async def _open_for_voting(session: AsyncSession, member: Member, session_id: in
     if not member.council_member:
         raise CouncilError(t.NOT_COUNCIL)
     vote = await session.get(VoteSession, session_id)
-    if vote is None:
+    owner = await session.scalar(select(Campaign.owner_unit_id).where(Campaign.id == vote.campaign_id)) if vote else None
+    if vote is None or owner != member.scope_unit_id:  # another level's council
         raise CouncilError(t.SESSION_NOT_FOUND.format(id=session_id))
     if vote.status != "open" or vote.deadline_at <= clock.now():
         raise CouncilError(t.SESSION_CLOSED.format(id=vote.id))
@@ -276,9 +282,13 @@ async def cast(session: AsyncSession, member: Member, session_id: int, numbers: 
 # --- closing, extending, the tick ------------------------------------------------------------------
 
 
-async def _admins(session: AsyncSession) -> list[Member]:
-    return list((await session.scalars(
-        select(Member).where(Member.role == "admin", Member.left_at.is_(None)).order_by(Member.id))).all())
+async def _admins(session: AsyncSession, vote: VoteSession) -> list[Member]:
+    return await members.campaign_office(session, vote.campaign_id)
+
+
+async def _council_of(session: AsyncSession, vote: VoteSession) -> list[Member]:
+    owner = await session.scalar(select(Campaign.owner_unit_id).where(Campaign.id == vote.campaign_id))
+    return await members_of_council(session, owner)
 
 
 async def _tell(session: AsyncSession, members: list[Member], text: str, key: str, campaign_id: int) -> None:
@@ -300,7 +310,7 @@ async def close(session: AsyncSession, session_id: int, settings: Settings, admi
     if not result.quorum_met:
         vote.status = "undecided"
         audit.record(session, "council.session_undecided", actor=admin, vote_session=vote.id, voters=result.voters)
-        others = [m for m in await _admins(session) if admin is None or m.id != admin.id]
+        others = [m for m in await _admins(session, vote) if admin is None or m.id != admin.id]
         await _tell(session, others, t.no_quorum(result), f"vote:{vote.id}:undecided:{now.timestamp():.0f}",
                     vote.campaign_id)
         return await outcome(session, vote.id, settings)
@@ -318,7 +328,7 @@ async def close(session: AsyncSession, session_id: int, settings: Settings, admi
     vote.status, vote.voters_count = "decided", result.voters
     audit.record(session, "council.session_decided", actor=admin, vote_session=vote.id, voters=result.voters)
     decided = await outcome(session, vote.id, settings)
-    told = [m for m in await _admins(session) + await members_of_council(session) if admin is None or m.id != admin.id]
+    told = [m for m in await _admins(session, vote) + await _council_of(session, vote) if admin is None or m.id != admin.id]
     await _tell(session, told, t.results(decided), f"vote:{vote.id}:results", vote.campaign_id)  # the closer has it
     return decided
 
@@ -337,7 +347,7 @@ async def extend(session: AsyncSession, admin: Member, session_id: int, deadline
     audit.record(session, "council.session_extended", actor=admin, vote_session=vote.id)
     title = await session.scalar(select(Campaign.title).where(Campaign.id == vote.campaign_id))
     voted = set((await session.scalars(select(VoteVoter.member_id).where(VoteVoter.session_id == vote.id))).all())
-    waiting = [m for m in await members_of_council(session) if m.id not in voted]
+    waiting = [m for m in await _council_of(session, vote) if m.id not in voted]
     await _tell(session, waiting, t.extended_notice(vote.id, title or "", deadline),
                 f"vote:{vote.id}:extended:{deadline.timestamp():.0f}", vote.campaign_id)
     return await outcome(session, vote.id, settings)
@@ -356,7 +366,7 @@ async def tick(session: AsyncSession, settings: Settings, now: datetime | None =
         if vote.nudged_at is None and vote.deadline_at - timedelta(hours=settings.council.remind_hours) <= now:
             vote.nudged_at = now
             voted = set((await session.scalars(select(VoteVoter.member_id).where(VoteVoter.session_id == vote.id))).all())
-            waiting = [m for m in await members_of_council(session) if m.id not in voted]
+            waiting = [m for m in await _council_of(session, vote) if m.id not in voted]
             await _tell(session, waiting, t.reminder(vote.id, vote.deadline_at), f"vote:{vote.id}:remind",
                         vote.campaign_id)
             reminded += len(waiting)

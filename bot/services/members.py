@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot import clock
-from bot.services import audit
+from bot.services import audit, scope
 from bot.services.invites import active_member
-from storage.models import Member, Unit
+from storage.models import Campaign, Member, Unit
 
 __all__ = ["MemberView", "active_member", "view_of", "leave", "deactivate", "add_admin", "MemberError", "destination", "choose_channel"]
 
@@ -43,6 +43,8 @@ class MemberView:
     channel: str = "telegram"
     telegram_accepted_at: datetime | None = None
     zalo_accepted_at: datetime | None = None
+    # An admin's or leader's reach (bot.services.scope); None: the whole tree.
+    scope_unit_id: int | None = None
 
 
 def view_of(member: Member) -> MemberView:
@@ -62,6 +64,7 @@ def view_of(member: Member) -> MemberView:
         channel=member.channel,
         telegram_accepted_at=member.telegram_accepted_at,
         zalo_accepted_at=member.zalo_accepted_at,
+        scope_unit_id=member.scope_unit_id,
     )
 
 
@@ -132,6 +135,19 @@ async def active_members(session: AsyncSession, unit_code: str | None = None) ->
     if unit_code:
         query = query.join(Unit, Member.unit_id == Unit.id).where(func.upper(Unit.code) == unit_code.strip().upper())
     return list((await session.scalars(query)).all())
+
+
+async def office(session: AsyncSession, owner_unit_id: int | None, role: str = "admin") -> list[Member]:
+    """The active admins (or leaders) of one level's office: those of a campaign's owner (None:
+    the top office), who are told of its nominations, reports and council sessions."""
+    return list((await session.scalars(
+        select(Member).where(Member.role == role, Member.left_at.is_(None), scope.office_clause(owner_unit_id))
+        .order_by(Member.id))).all())
+
+
+async def campaign_office(session: AsyncSession, campaign_id: int, role: str = "admin") -> list[Member]:
+    owner = await session.scalar(select(Campaign.owner_unit_id).where(Campaign.id == campaign_id))
+    return await office(session, owner, role)
 
 
 async def add_admin(

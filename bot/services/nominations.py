@@ -21,7 +21,7 @@ from sqlalchemy.orm import undefer
 
 from bot import clock
 from bot.texts import nominations as t
-from bot.services import audit, outbox
+from bot.services import audit, cascade, members, outbox, scope
 from bot.services.members import destination
 from storage.models import (
     Campaign,
@@ -311,7 +311,10 @@ async def visible(session: AsyncSession, member_id: int, nomination_id: int) -> 
     nomination = await session.get(Nomination, nomination_id)
     if nomination is None:
         raise NominationError("not_found", t.NOT_FOUND.format(id=nomination_id))
-    if member.role != "admin" and (member.role != "officer" or nomination.unit_id != member.unit_id):
+    if member.role == "admin":
+        if await scope.nomination(session, await scope.of(session, member), nomination_id) is None:
+            raise NominationError("not_yours", t.NOT_YOURS.format(id=nomination_id))
+    elif member.role != "officer" or nomination.unit_id != member.unit_id:
         raise NominationError("not_yours", t.NOT_YOURS.format(id=nomination_id))
     return nomination
 
@@ -344,7 +347,20 @@ async def describe(session: AsyncSession, nomination: Nomination, *, with_histor
     campaign = await session.get(Campaign, nomination.campaign_id)
     unit = await session.get(Unit, nomination.unit_id)
     events = await history(session, nomination.id) if with_history else None
-    return t.detail(nomination, campaign.title, unit.name, await evidence(session, nomination), events)
+    text = t.detail(nomination, campaign.title, unit.name, await evidence(session, nomination), events)
+    if with_history and nomination.forwarded_from_id is not None:
+        text += "\n\n" + await lower_review(session, nomination)
+    return text
+
+
+async def lower_review(session: AsyncSession, nomination: Nomination) -> str:
+    """How the lower level reviewed a nomination it put forward (bot.services.cascade)."""
+    parts = []
+    for source, events in await cascade.lower_history(session, nomination):
+        campaign = await session.get(Campaign, source.campaign_id)
+        unit = await session.get(Unit, source.unit_id)
+        parts.append(t.lower_review(source, campaign, unit.name, events))
+    return "\n".join(parts)
 
 
 async def evidence_file(session: AsyncSession, member_id: int, nomination_id: int, file_id: int) -> StoredFile:
@@ -424,9 +440,14 @@ async def _notify(session: AsyncSession, members: list[Member], text: str, key: 
                              dedupe_key=f"{key}:{m.id}", payload={"method": "sendMessage", "text": text})
 
 
-async def _admins(session: AsyncSession) -> list[Member]:
-    return list((await session.scalars(
-        select(Member).where(Member.role == "admin", Member.left_at.is_(None)).order_by(Member.id))).all())
+async def _admins(session: AsyncSession, nomination: Nomination) -> list[Member]:
+    """The admins of the office whose campaign it is (bot.services.members.office)."""
+    return await members.campaign_office(session, nomination.campaign_id)
+
+
+async def notify_office(session: AsyncSession, nomination: Nomination, text: str) -> None:
+    """Tell the admins of the office whose campaign the nomination is in (once per nomination)."""
+    await _notify(session, await _admins(session, nomination), text, f"nom:{nomination.id}:arrived")
 
 
 async def _officers(session: AsyncSession, unit_id: int) -> list[Member]:
@@ -460,7 +481,7 @@ async def submit(session: AsyncSession, member_id: int, answers: dict[str, Any])
     await session.flush()
     _event(session, nomination, member, "submitted", None, "submitted")
     unit = await session.get(Unit, member.unit_id)
-    await _notify(session, await _admins(session), t.admin_new(nomination, unit.name), f"nom:{nomination.id}:submitted")
+    await _notify(session, await _admins(session, nomination), t.admin_new(nomination, unit.name), f"nom:{nomination.id}:submitted")
     return nomination
 
 
@@ -484,7 +505,7 @@ async def resubmit(session: AsyncSession, member_id: int, nomination_id: int, an
     _event(session, nomination, member, "resubmitted", "returned", "submitted")
     unit = await session.get(Unit, nomination.unit_id)
     events = len(await history(session, nomination.id))
-    await _notify(session, await _admins(session), t.admin_new(nomination, unit.name, resubmitted=True),
+    await _notify(session, await _admins(session, nomination), t.admin_new(nomination, unit.name, resubmitted=True),
                   f"nom:{nomination.id}:resubmitted:{events}")
     return nomination
 
@@ -512,6 +533,8 @@ async def review(session: AsyncSession, admin_id: int, nomination_id: int, decis
     nomination = await session.get(Nomination, nomination_id)
     if nomination is None:
         raise NominationError("not_found", t.NOT_FOUND.format(id=nomination_id))
+    if await scope.nomination(session, await scope.of(session, admin), nomination_id) is None:
+        raise NominationError("not_yours", t.NOT_YOURS.format(id=nomination_id))
     status, action = DECISIONS[decision]
     reason = (reason or "").strip() or None
     if decision != "approve" and reason is None:
@@ -531,19 +554,21 @@ async def review(session: AsyncSession, admin_id: int, nomination_id: int, decis
     return nomination
 
 
-async def queue(session: AsyncSession) -> list[Nomination]:
-    """Nominations waiting for review: oldest (re)submission first, those put off ("⏭ Để sau")
+async def queue(session: AsyncSession, level: int | None = None) -> list[Nomination]:
+    """Nominations waiting for review at one office (`level`: its scope unit, None: the top
+    office), its own campaigns' only: oldest (re)submission first, those put off ("⏭ Để sau")
     after all the others, in the order they were put off."""
     rows = await session.scalars(
-        select(Nomination).where(Nomination.status == "submitted")
+        select(Nomination).join(Campaign, Campaign.id == Nomination.campaign_id)
+        .where(Nomination.status == "submitted", scope.level_clause(level))
         .order_by(Nomination.put_off_at.is_not(None), Nomination.put_off_at, Nomination.submitted_at, Nomination.id)
     )
     return list(rows.all())
 
 
-async def next_in_queue(session: AsyncSession) -> tuple[Nomination | None, int]:
-    """The next nomination to review and how many are waiting in all."""
-    waiting = await queue(session)
+async def next_in_queue(session: AsyncSession, level: int | None = None) -> tuple[Nomination | None, int]:
+    """The next nomination to review at one office and how many are waiting there in all."""
+    waiting = await queue(session, level)
     return (waiting[0] if waiting else None), len(waiting)
 
 

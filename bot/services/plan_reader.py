@@ -72,6 +72,9 @@ class PlanInfo:
     reward_forms: list[str]
     signer: Signer
     recipients: list[str]
+    # "Thực hiện Kế hoạch số 5232/KH-UBND ngày 11/5/2020 của UBND tỉnh": the higher level's plan
+    # this one carries out ({number, symbol, issued_on, issuer}), when the text names one.
+    implements: dict | None = None
 
     def to_json_dict(self) -> dict:
         iso = lambda d: d.isoformat() if d else None  # noqa: E731
@@ -87,6 +90,7 @@ class PlanInfo:
             "reward_forms": list(self.reward_forms),
             "signer": {"name": self.signer.name, "title": self.signer.title},
             "recipients": list(self.recipients),
+            "implements": self.implements,
         }
 
 
@@ -400,6 +404,25 @@ def _find_signer(lines: list[str], span: tuple[int, int] | None) -> Signer:
 
 # ---------------------------------------------------------------- entry points
 
+# "Thực hiện Kế hoạch số 519/KH-UBND ngày 09 tháng 3 năm 2015 của Ủy ban nhân dân huyện Giồng Trôm về…"
+_IMPLEMENTS = re.compile(
+    r"Thực hiện\s+(?:Kế hoạch|Chỉ thị|Quyết định|Hướng dẫn|Công văn)\s+số\s+(?P<num>\d+)\s*/\s*(?P<sym>[^\s,;]+)"
+    r"(?:\s+ngày\s+(?P<date>\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}))?"
+    r"(?:\s+của\s+(?P<issuer>.+?))?(?=\s+về\b|[,.;]|$)", re.I)
+
+
+def _find_implements(text: str) -> dict | None:
+    m = _IMPLEMENTS.search(text)
+    if m is None:
+        return None
+    issued = None
+    if m["date"]:
+        d, mo, y = (int(x) for x in re.findall(r"\d+", m["date"]))
+        issued = _safe_date(y, mo, d)
+    return {"number": m["num"], "symbol": m["sym"].rstrip(".,;:"), "issued_on": issued.isoformat() if issued else None,
+            "issuer": (m["issuer"] or "").strip()[:200] or None}
+
+
 def parse_plan_text(text: str) -> PlanInfo:
     lines = _lines(text or "")
     if not lines:
@@ -452,6 +475,7 @@ def parse_plan_text(text: str) -> PlanInfo:
         place=place, issued_on=issued_on, year=year, title=title,
         period=_find_period(sentences), reporting=_find_reporting(sentences), quota=_find_quota(sentences),
         reward_forms=_find_rewards(" ".join(paras)), signer=_find_signer(lines, span), recipients=recipients,
+        implements=_find_implements(" ".join(paras)),
     )
 
 

@@ -88,10 +88,21 @@ async def ensure_proposed(session: AsyncSession, campaign: Campaign, settings: S
     if existing:
         return existing
     today = clock.local(clock.now()).date()
-    for p in propose(campaign, settings.reports, today):
+    proposed = await _before_parent(session, campaign, settings.reports) or propose(campaign, settings.reports, today)
+    for p in proposed:
         session.add(ReportPeriod(campaign_id=campaign.id, kind=p.kind, label=p.label, opens_on=p.opens_on, due_on=p.due_on))
     await session.flush()
     return await periods_of(session, campaign.id)
+
+
+async def _before_parent(session: AsyncSession, campaign: Campaign, cfg: ReportSettings) -> list[Proposed]:
+    """An implementing campaign reports on its parent's periods, each due `implementing_lead_days`
+    earlier: the xã has its units' reports in hand before its own is due upstairs."""
+    if campaign.parent_campaign_id is None:
+        return []
+    lead, opens = timedelta(days=cfg.implementing_lead_days), timedelta(days=cfg.opens_days_before)
+    return [Proposed(p.kind, p.label, p.due_on - lead - opens, p.due_on - lead)
+            for p in await periods_of(session, campaign.parent_campaign_id)]
 
 
 async def targeted_unit_ids(session: AsyncSession, campaign_id: int) -> list[int]:

@@ -35,6 +35,8 @@ WORDING: dict[str, Wording] = {
     "return_nomination": Wording(("trả lại",), "<số đề cử>", ""),
     "reject": Wording(("từ chối",), "<số đề cử>", ""),
     "later": Wording(("để sau",), "<số đề cử>", ""),
+    "forward": Wording(("đề nghị cấp trên", "đề nghị lên"), "<số đề cử>",
+                       "Đề nghị cấp trên khen thưởng một đề xuất đã duyệt"),
     "quota": Wording(("chỉ tiêu",), "<số phong trào> <mã đơn vị> [số tập thể] [số cá nhân]",
                      "Xem hoặc đặt chỉ tiêu đề xuất của một đơn vị"),
     "periods": Wording(("kỳ báo cáo",), "<số phong trào>", "Kỳ báo cáo của phong trào: xem, sửa hạn, thêm, xác nhận"),

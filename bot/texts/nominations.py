@@ -23,6 +23,7 @@ EVENT_NAMES = {
     "submitted": "gửi đề xuất",
     "resubmitted": "sửa và gửi lại",
     "withdrawn": "rút đề xuất",
+    "forwarded": "cấp dưới đề nghị lên",
     "approved": "duyệt",
     "returned": "trả lại",
     "rejected": "không chấp nhận",
@@ -213,6 +214,17 @@ def detail(n, campaign_title: str, unit_name: str, files: list, events: list | N
             if e.reason:
                 line += f" — {_short(e.reason, 120)}"
             lines.append(line)
+    return "\n".join(lines)
+
+
+def lower_review(n, campaign, unit_name: str, events: list) -> str:
+    """The review a lower level gave a nomination before putting it forward."""
+    lines = [f"↪️ Cấp dưới đề nghị: {unit_name} đã duyệt #{n.id} ở phong trào #{campaign.id} «{_short(campaign.title, 80)}»"]
+    for e in events[-10:]:
+        line = f"• {clock.fmt_datetime(e.at)} {EVENT_NAMES.get(e.action, e.action)}"
+        if e.reason:
+            line += f" — {_short(e.reason, 120)}"
+        lines.append(line)
     return "\n".join(lines)
 
 

@@ -41,7 +41,7 @@ async def context(session: AsyncSession, member: MemberView, n: Nomination) -> d
     files = await nominations.evidence(session, n)
     base = f"/web/nominations/{n.id}/files"
     decide = member.role == "admin" and n.status == "submitted"
-    _, waiting = await nominations.next_in_queue(session) if member.role == "admin" else (None, 0)
+    _, waiting = await nominations.next_in_queue(session, member.scope_unit_id) if member.role == "admin" else (None, 0)
     return {
         "title": texts.NOMINATION_TITLE.format(id=n.id),
         "words": texts,

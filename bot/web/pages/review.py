@@ -24,7 +24,7 @@ LINKS.append(Link("/web/review", texts.REVIEW_TITLE, texts.REVIEW_LINK_ABOUT, "r
 @page("review")
 async def queue(request: web.Request) -> web.Response:
     async with db_of(request).session() as session:
-        waiting = await nominations.queue(session)
+        waiting = await nominations.queue(session, me(request).member.scope_unit_id)
         units = dict((await session.execute(select(Unit.id, Unit.name).where(
             Unit.id.in_({n.unit_id for n in waiting})))).all())
         campaigns = dict((await session.execute(select(Campaign.id, Campaign.title).where(
@@ -54,7 +54,7 @@ async def _decide(request: web.Request, decision: str) -> web.StreamResponse:
         return await nomination.show(request, number, status=status, error=exc.message,
                                      typed={decision: reason or ""})
     async with db_of(request).session() as session:
-        following, _ = await nominations.next_in_queue(session)
+        following, _ = await nominations.next_in_queue(session, me(request).member.scope_unit_id)
     where = f"/web/nominations/{following.id}" if following is not None else "/web/review"
     raise web.HTTPSeeOther(f"{where}?done={number}")
 
