@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot import clock, log_redaction
@@ -15,27 +14,10 @@ from bot.cli_parser import EXIT_USAGE, VietnameseParser
 from bot.config import ConfigError, Settings, load_settings
 from storage import migrate
 from storage.db import Database
+from bot.cli_common import _cannot_write, _print_err, _with_db
+from bot.cli_exports import cmd_export
 
 
-
-def _print_err(text: str) -> None:
-    print(text, file=sys.stderr)
-
-
-def _cannot_write(path: str, exc: OSError) -> str:
-    parent = Path(path).parent
-    if not parent.exists():
-        return f"Không ghi được {path}: thư mục {parent} không có. Tạo thư mục trước, hoặc chọn đường dẫn khác."
-    return f"Không ghi được {path}: {exc.strerror or exc}."
-
-
-async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[int]]) -> int:
-    db = Database(settings.database_url)
-    try:
-        await migrate.upgrade(db)
-        return await work(db)
-    finally:
-        await db.dispose()
 
 
 # --- db -------------------------------------------------------------------------------------
@@ -212,8 +194,12 @@ def cmd_invite(settings: Settings, args: argparse.Namespace) -> int:
             if not unit.active:
                 _print_err(f"Đơn vị {unit.code} đã ngừng hoạt động.")
                 return 1
+            reach = await _scope_unit(session, args.scope)
+            if reach is False:
+                return 1
             made = await invites.create_invites(
-                session, role=args.role, unit_id=unit.id, count=args.count, expires_days=days, actor_label="cli"
+                session, role=args.role, unit_id=unit.id, count=args.count, expires_days=days, actor_label="cli",
+                scope_unit_id=reach.id if reach else None,
             )
             codes = [i.code for i in made]
             expires = clock.fmt_datetime(made[0].expires_at)
@@ -222,6 +208,20 @@ def cmd_invite(settings: Settings, args: argparse.Namespace) -> int:
         return 0
 
     return asyncio.run(_with_db(settings, work))
+
+
+async def _scope_unit(session, code: str | None):  # noqa: ANN001, ANN202
+    """--scope CODE: the unit an admin or leader acts on with what is under it; None: the whole
+    tree; False (the error printed) when no unit has that code."""
+    from bot.services import units
+
+    if not code:
+        return None
+    unit = await units.unit_by_code(session, code)
+    if unit is None:
+        _print_err(f"Không có đơn vị mã “{code}” (--scope). Xem danh sách: python -m bot units list")
+        return False
+    return unit
 
 
 def cmd_admin_add(settings: Settings, args: argparse.Namespace) -> int:
@@ -235,13 +235,17 @@ def cmd_admin_add(settings: Settings, args: argparse.Namespace) -> int:
                 if unit is None:
                     _print_err(f"Không có đơn vị mã “{args.unit}”. Xem danh sách: python -m bot units list")
                     return 1
+            reach = await _scope_unit(session, args.scope)
+            if reach is False:
+                return 1
             if args.user_id is not None:
                 if not args.name or not args.name.strip():
                     _print_err("Cần --name khi dùng --user-id.")
                     return EXIT_USAGE
                 try:
                     member = await members.add_admin(
-                        session, telegram_user_id=args.user_id, full_name=args.name, unit=unit
+                        session, telegram_user_id=args.user_id, full_name=args.name, unit=unit,
+                        scope_unit_id=reach.id if reach else None,
                     )
                 except members.MemberError:
                     _print_err(f"Tài khoản {args.user_id} đã là thành viên đang hoạt động.")
@@ -250,7 +254,7 @@ def cmd_admin_add(settings: Settings, args: argparse.Namespace) -> int:
                 return 0
             made = await invites.create_invites(
                 session, role="admin", unit_id=unit.id if unit else None, count=1,
-                expires_days=settings.invite_expires_days, actor_label="cli",
+                expires_days=settings.invite_expires_days, actor_label="cli", scope_unit_id=reach.id if reach else None,
             )
             code, expires = made[0].code, clock.fmt_datetime(made[0].expires_at)
         if await _print_invites(settings, [code], "admin", "", expires):
@@ -393,75 +397,6 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(_with_db(settings, work))
 
 
-def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
-    """The XLSX of a campaign, or the DOCX summary report of one of its periods, to --out; or the
-    council's documents of a review session (minutes, proposal, achievements)."""
-    if args.format in ("minutes", "proposal", "achievements"):
-        return _export_council(settings, args)
-    if args.format == "docx" and args.period is None:
-        _print_err("Báo cáo .docx cần --period SỐ (số kỳ báo cáo, số sau dấu # trong danh sách kỳ).")
-        return EXIT_USAGE
-    from bot.services import exports
-
-    async def work(db: Database) -> int:
-        async with db.session() as session:
-            try:
-                if args.format == "xlsx":
-                    made = await exports.campaign_workbook(session, args.campaign, settings)
-                else:
-                    made = await exports.period_report(session, args.campaign, args.period, settings)
-            except exports.ExportError as exc:
-                _print_err(exc.cli_text)
-                return 1
-        try:
-            Path(args.out).write_bytes(made.content)
-        except OSError as exc:
-            _print_err(_cannot_write(args.out, exc))
-            return EXIT_USAGE
-        print(f"{args.out}: {vn_format.number(len(made.content))} byte ({made.filename})")
-        return 0
-
-    return asyncio.run(_with_db(settings, work))
-
-
-def _export_council(settings: Settings, args: argparse.Namespace) -> int:
-    """minutes and proposal: one file at --out; achievements: one file per candidate who passed,
-    into the folder --out."""
-    if args.session is None:
-        _print_err(f"--format {args.format} cần --session SỐ (số phiên họp xét).")
-        return EXIT_USAGE
-    out = Path(args.out)
-    folder = out if args.format == "achievements" else out.parent
-    if not folder.is_dir():
-        _print_err(f"Không ghi được {out}: thư mục {folder} không có. Tạo thư mục trước, hoặc chọn đường dẫn khác.")
-        return EXIT_USAGE
-    from bot.services import council_documents
-    from bot.services.exports import ExportError
-
-    async def work(db: Database) -> int:
-        async with db.session() as session:
-            try:
-                made = await council_documents.documents(session, args.session, args.format, settings,
-                                                         campaign_id=args.campaign)
-            except ExportError as exc:
-                _print_err(exc.cli_text)
-                return 1
-        if not made:
-            print("Không có ứng viên nào đạt: không có báo cáo thành tích để lập.")
-            return 0
-        for item in made:
-            path = out / item.filename if args.format == "achievements" else out
-            try:
-                path.write_bytes(item.content)
-            except OSError as exc:
-                _print_err(_cannot_write(str(path), exc))
-                return EXIT_USAGE
-            print(f"{path}: {vn_format.number(len(item.content))} byte")
-        return 0
-
-    return asyncio.run(_with_db(settings, work))
-
-
 # --- run and demo -------------------------------------------------------------------------------
 
 
@@ -561,6 +496,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", required=True, choices=["officer", "leader", "admin"],
                    help="officer (cán bộ thi đua), leader (lãnh đạo) hoặc admin (quản trị)")
     p.add_argument("--count", type=int, default=1, help="số mã (mặc định 1)")
+    p.add_argument("--scope", metavar="CODE", help="quản trị, lãnh đạo: chỉ làm việc với đơn vị này và các đơn vị "
+                   "trực thuộc (mặc định: toàn bộ cây đơn vị)")
     p.add_argument("--expires-days", type=int, default=None, help="số ngày hiệu lực (mặc định theo config)")
     p.set_defaults(func=cmd_invite)
 
@@ -575,6 +512,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user-id", type=int, help="mã tài khoản Telegram (số) của người quản trị")
     p.add_argument("--name", help="họ tên (cần khi dùng --user-id)")
     p.add_argument("--unit", metavar="CODE", help="đơn vị của người quản trị (tùy chọn)")
+    p.add_argument("--scope", metavar="CODE",
+                   help="phạm vi: quản trị đơn vị này và các đơn vị trực thuộc (mặc định: toàn bộ cây đơn vị)")
     p.set_defaults(func=cmd_admin_add)
     return parser
 

@@ -22,14 +22,14 @@ from storage.models import FormDraft, StoredFile
 UNITS = {"LB": "Phường Long Bình", "XD": "Xã Xuân Đường", "CM": "Xã Cẩm Mỹ"}
 
 
-async def resolve_unit(session, value, answers):
+async def resolve_unit(session, value, answers, context):
     code = value.strip().upper()
     if code not in UNITS:
         return value, f"Không có đơn vị mã “{value.strip()}”. Mã hợp lệ: LB, XD, CM."
     return code, None
 
 
-async def fill_signer(session, value, answers):
+async def fill_signer(session, value, answers, context):
     return {"signer": f"Chủ tịch UBND {UNITS[value]}"}, f"Đã điền sẵn người ký cho {UNITS[value]}."
 
 

@@ -61,6 +61,7 @@ EXPECTED_108 = {
         "Chánh, Phó VP.UBH",
         "Lưu: VT, TH (NC)",
     ],
+    "implements": {"number": "5232", "symbol": "KH-UBND", "issued_on": "2020-05-11", "issuer": "UBND tỉnh"},
 }
 
 EXPECTED_23 = {
@@ -104,6 +105,12 @@ EXPECTED_23 = {
         "Trưởng các ấp",
         "Lưu: VT, viet.27b",
     ],
+    "implements": {
+        "number": "519",
+        "symbol": "KH-UBND",
+        "issued_on": "2015-03-09",
+        "issuer": "Ủy ban nhân dân huyện Giồng Trôm",
+    },
 }
 
 _H5_SENTENCE = (
@@ -144,6 +151,7 @@ EXPECTED_H5 = {
         "Lưu: VT-TH (NC)",
         "NV",  # "- NV*" with the stray asterisk removed
     ],
+    "implements": {"number": "1107", "symbol": "KH-UBND", "issued_on": "2021-01-28", "issuer": "UBND tỉnh"},
 }
 
 
@@ -163,7 +171,7 @@ def test_typed_fields():
     assert info.quota is not None and info.quota.collectives == 2
     assert list(info.to_json_dict()) == [
         "doc_type", "doc_type_name", "number", "symbol", "place", "issued_on", "year", "title",
-        "period", "reporting", "quota", "reward_forms", "signer", "recipients",
+        "period", "reporting", "quota", "reward_forms", "signer", "recipients", "implements",
     ]
 
 
@@ -324,6 +332,7 @@ def test_chi_thi():
         "reward_forms": ["Giấy khen", "Bằng khen", "Chiến sĩ thi đua cơ sở"],
         "signer": {"name": "Nguyễn Thị Hoa", "title": "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"},
         "recipients": ["Như trên", "Lưu: VT"],
+        "implements": None,
     }
 
 
@@ -459,6 +468,7 @@ EXPECTED_MINI = {
     "reward_forms": ["Giấy khen", "Bằng khen", "Cờ thi đua", "Huân chương Lao động hạng Ba"],
     "signer": {"name": "Nguyễn Văn An", "title": "TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH"},
     "recipients": ["Sở Nội vụ", "UBND các xã", "Lưu: VT"],
+    "implements": {"number": "5232", "symbol": "KH-UBND", "issued_on": "2022-05-11", "issuer": "UBND tỉnh"},
 }
 
 

@@ -23,7 +23,7 @@ from storage.models import Campaign
 @command("new_campaign")
 async def new_campaign(turn: Turn) -> None:
     """new_campaign: the launch form (or the offer to continue the unfinished one)."""
-    await form_steps.open_form(turn, campaign_form.NAME)
+    await form_steps.open_form(turn, campaign_form.NAME, context={"scope_unit_id": turn.member.scope_unit_id})
 
 
 @form_steps.on_complete(campaign_form.NAME)

@@ -7,8 +7,14 @@ from bot import clock, texts
 from bot.core.commands import command
 from bot.core.turn import Turn
 from bot.forms.engine import fold
-from bot.services import invites, units
-from storage.models import Member
+from bot.services import invites, scope, units
+from bot.texts import scopes as st
+from storage.models import Member, Unit
+
+
+async def _top_name(session, reach: scope.Scope) -> str:  # noqa: ANN001
+    top = await session.get(Unit, reach.unit_id) if reach.unit_id else None
+    return top.name if top else ""
 
 ROLE_WORDS = {"can bo": "officer", "officer": "officer", "lanh dao": "leader", "leader": "leader",
               "quan tri": "admin", "admin": "admin"}
@@ -51,9 +57,16 @@ async def invite(turn: Turn) -> None:
             if not unit.active:
                 turn.say(texts.INVITE_UNIT_INACTIVE.format(code=unit.code))
                 return
+        reach = await scope.of(session, turn.member)
+        if unit is not None and not reach.covers(unit.id):
+            turn.say(st.OUT_OF_SCOPE.format(what="Đơn vị", arg=unit.code, unit=await _top_name(session, reach)))
+            return
+        # An admin or leader invited for a unit acts on that unit and everything under it; without
+        # a unit, on what the inviter acts on.
         made = await invites.create_invites(session, role=role, unit_id=unit.id if unit else None, count=count,
                                             expires_days=turn.settings.invite_expires_days,
-                                            created_by=await session.get(Member, turn.member.id))
+                                            created_by=await session.get(Member, turn.member.id),
+                                            scope_unit_id=unit.id if unit is not None else reach.unit_id)
         codes = [i.code for i in made]
         expires = clock.fmt_datetime(made[0].expires_at)
     turn.say(texts.invites_made(codes, role, unit.name if unit else None, expires, turn.settings.bot_username,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot import texts
 from bot.core.commands import command
 from bot.core.turn import Turn
-from bot.services import members, outbox, units
+from bot.services import members, outbox, scope, units
 
 MAX_LISTED = 60
 
@@ -21,7 +21,7 @@ async def list_members(turn: Turn) -> None:
         if code and await units.unit_by_code(session, code) is None:
             turn.say(texts.UNIT_NOT_FOUND.format(code=code[:40]))
             return
-        people = await members.active_members(session, code)
+        people = await members.active_members(session, code, await scope.of(session, turn.member))
     if not people:
         turn.say(texts.MEMBERS_EMPTY)
         return

@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clock, vn_format
+from bot.texts import scopes as texts
 from bot.forms.model import Answers, Choice, Field, Form
 from bot.config import FileSettings
-from bot.services import campaigns, untrusted_files
+from bot.services import campaigns, cascade, scope, untrusted_files
 from bot.services.plan_reader import PlanReadError
 
 NAME = "new_campaign"
@@ -48,7 +49,41 @@ async def _read_document(filename: str, content: bytes, limits: FileSettings) ->
         return {}, str(exc)
 
 
-async def _prefill(session: AsyncSession, files: list[dict], answers: Answers) -> tuple[Answers, str | None]:
+async def _reach(session: AsyncSession, context: dict) -> scope.Scope:
+    """The launching office's reach, named when the form was opened (the launch checks it again)."""
+    return await scope.of_unit(session, context.get("scope_unit_id"))
+
+
+async def _from_parent(session: AsyncSession, plan: dict, filled: Answers, context: dict) -> str | None:
+    """A plan that carries out one in the bot ("Thực hiện Kế hoạch số …") is linked to it, and what
+    the document leaves out is taken from it (period, reporting, reward forms). The note line says so."""
+    named = plan.get("implements")
+    if not named:
+        return None
+    found = await cascade.find_parent(session, named)
+    reach = await _reach(session, context)
+    parent = await cascade.parent_for(session, reach, found.id) if found is not None else None
+    label = f"{named['number']}/{named['symbol']}"
+    if parent is None:
+        return texts.PARENT_NOT_FOUND.format(label=label)
+    filled["_parent_id"] = parent.id
+    taken = []
+    for key, value, name in (("period_start", parent.period_start, "ngày bắt đầu"),
+                             ("period_end", parent.period_end, "ngày kết thúc")):
+        if not filled.get(key) and value is not None:
+            filled[key] = value.isoformat()
+            taken.append(name)
+    if not filled.get("reporting_cadence") and parent.reporting_cadence:
+        filled["reporting_cadence"] = parent.reporting_cadence
+        taken.append("báo cáo định kỳ")
+    if not filled.get("reward_forms") and parent.reward_forms:
+        known = {name.lower(): f"r{i}" for i, name in enumerate(REWARD_FORMS)}
+        filled["reward_forms"] = [known[r.lower()] for r in parent.reward_forms if r.lower() in known]
+        taken.append("hình thức khen thưởng")
+    return texts.parent_found(parent.id, label, taken)
+
+
+async def _prefill(session: AsyncSession, files: list[dict], answers: Answers, context: dict) -> tuple[Answers, str | None]:
     plan = files[-1]["plan"]
     number = f"{plan['number']}/{plan['symbol']}" if plan["number"] and plan["symbol"] else None
     quota = plan["quota"] or {}
@@ -67,6 +102,7 @@ async def _prefill(session: AsyncSession, files: list[dict], answers: Answers) -
     }
     if plan["title"]:  # left out when absent, so that the required title is asked next
         filled["title"] = plan["title"][:1000]
+    parent_note = await _from_parent(session, plan, filled, context)
     found = []
     if number or plan["issued_on"]:
         head = f"số {number}" if number else "chưa ghi số"
@@ -75,14 +111,16 @@ async def _prefill(session: AsyncSession, files: list[dict], answers: Answers) -
         found.append(f"• Văn bản {head}")
     if plan["title"]:
         found.append(f"• Tiêu đề: {plan['title'][:200]}")
-    if plan["period"]["start"] or plan["period"]["end"]:
-        start = clock.fmt_date(_date(plan["period"]["start"])) if plan["period"]["start"] else "nay"
-        end = clock.fmt_date(_date(plan["period"]["end"])) if plan["period"]["end"] else "(chưa rõ)"
+    if filled["period_start"] or filled["period_end"]:
+        start = clock.fmt_date(_date(filled["period_start"])) if filled["period_start"] else "nay"
+        end = clock.fmt_date(_date(filled["period_end"])) if filled["period_end"] else "(chưa rõ)"
         found.append(f"• Thời gian: từ {start} đến {end}")
     elif plan["period"]["text"]:
         found.append(f"• Thời gian (chưa có ngày cụ thể): {plan['period']['text'][:200]}")
-    if plan["reporting"]["cadence"]:
-        found.append(f"• Báo cáo: {dict((c.value, c.label) for c in CADENCES)[plan['reporting']['cadence']]}")
+    if filled["reporting_cadence"]:
+        found.append(f"• Báo cáo: {dict((c.value, c.label) for c in CADENCES)[filled['reporting_cadence']]}")
+    if parent_note:
+        found.append(parent_note)
     note = "📄 Đã đọc văn bản. Bot điền sẵn:\n" + ("\n".join(found) if found else "• (không tìm thấy mục nào)")
     note += "\nMục nào chưa đúng, bạn sửa được ở bước kiểm tra cuối."
     return filled, note
@@ -109,7 +147,7 @@ def _start_before_end(value: Any, answers: Answers) -> str | None:
 
 
 async def _kinds(session: AsyncSession, answers: Answers, context: dict) -> list[Choice]:
-    return [Choice(k[:40], k) for k in await campaigns.unit_kinds(session)]
+    return [Choice(k[:40], k) for k in await campaigns.unit_kinds(session, await _reach(session, context))]
 
 
 UNITS_SHOWN = 60
@@ -117,7 +155,7 @@ UNITS_SHOWN = 60
 
 async def _unit_list(session: AsyncSession, answers: Answers, context: dict) -> str | None:
     """The codes to type, under the question: the office picks from what exists."""
-    units = await campaigns.active_units(session)
+    units = await campaigns.active_units(session, await _reach(session, context))
     if not units:
         return None
     lines = [f"{u.code} — {u.name}" for u in units[:UNITS_SHOWN]]
@@ -130,21 +168,25 @@ def _codes(text: str) -> list[str]:
     return [c for c in re.split(r"[,;\s]+", text) if c]
 
 
-async def _resolve_units(session: AsyncSession, text: str, answers: Answers) -> tuple[Any, str | None]:
+async def _resolve_units(session: AsyncSession, text: str, answers: Answers, context: dict) -> tuple[Any, str | None]:
     codes = _codes(text)
     if len(codes) > 500:
         return None, "Tối đa 500 mã mỗi lần; hãy chọn theo loại đơn vị hoặc theo đơn vị cấp trên."
     units, unknown = await campaigns.units_by_codes(session, codes)
     if unknown:
         return None, f"Không có đơn vị mã: {', '.join(unknown[:20])}. Xem các mã ở danh sách dưới câu hỏi."
+    reach = await _reach(session, context)
+    outside = [u.code for u in units if not reach.covers(u.id) or u.id == reach.unit_id]
+    if outside:
+        return None, texts.OUTSIDE_REACH.format(codes=", ".join(outside[:20]))
     return [{"code": u.code, "name": u.name} for u in units], None
 
 
-async def _resolve_root(session: AsyncSession, text: str, answers: Answers) -> tuple[Any, str | None]:
+async def _resolve_root(session: AsyncSession, text: str, answers: Answers, context: dict) -> tuple[Any, str | None]:
     codes = _codes(text)
     if len(codes) != 1:
         return None, "Hãy gõ đúng một mã đơn vị."
-    return await _resolve_units(session, text, answers)
+    return await _resolve_units(session, text, answers, context)
 
 
 FORM = Form(
@@ -192,4 +234,5 @@ def to_launch(answers: Answers) -> Answers:
     out["reward_forms"] = [REWARD_FORMS[int(v[1:])] for v in answers.get("reward_forms") or []]
     out["target_root"] = (answers.get("target_root") or [{}])[0].get("code")
     out["target_units"] = [u["code"] for u in answers.get("target_units") or []]
+    out["parent_campaign_id"] = answers.get("_parent_id")
     return out

@@ -268,7 +268,7 @@ class FormEngine:
         else:  # units and anything resolved by the form's own rule
             value = text
         if f.resolver is not None:
-            value, error = await f.resolver(session, value, draft.answers)
+            value, error = await f.resolver(session, value, draft.answers, draft.context)
             if error:
                 return await self._ask(session, form, draft, f, error=error)
         if f.check is not None:
@@ -284,7 +284,7 @@ class FormEngine:
     async def _fill(self, session: AsyncSession, f: Field, value: Any, draft: FormDraft) -> str | None:
         if f.fills is None:
             return None
-        updates, note = await f.fills(session, value, draft.answers)
+        updates, note = await f.fills(session, value, draft.answers, draft.context)
         if updates:
             answers = dict(draft.answers)
             for key, new in updates.items():
@@ -404,7 +404,7 @@ class FormEngine:
                  **found}
         candidate = files + [entry]
         if f.resolver is not None:
-            candidate, error = await f.resolver(session, candidate, draft.answers)
+            candidate, error = await f.resolver(session, candidate, draft.answers, draft.context)
             if error:
                 await session.delete(stored)
                 return await self._ask(session, form, draft, f, error=error)

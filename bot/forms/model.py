@@ -17,13 +17,13 @@ from bot.config import FileSettings
 Answers = dict[str, Any]
 # (session, answers so far, the draft's context) → the choices to offer now.
 ChoiceProvider = Callable[[AsyncSession, Answers, dict[str, Any]], Awaitable[list["Choice"]]]
-# (session, typed value, answers so far) → (normalised value, error message or None).
-Resolver = Callable[[AsyncSession, Any, Answers], Awaitable[tuple[Any, str | None]]]
+# (session, typed value, answers so far, the draft's context) → (normalised value, error message or None).
+Resolver = Callable[[AsyncSession, Any, Answers, dict[str, Any]], Awaitable[tuple[Any, str | None]]]
 # (value, answers so far) → error message or None; for rules between fields.
 Check = Callable[[Any, Answers], str | None]
-# (session, accepted value, answers) → (answers to fill in, a note to show): e.g. a plan document
-# fills in the campaign's fields.
-Fills = Callable[[AsyncSession, Any, Answers], Awaitable[tuple[Answers, str | None]]]
+# (session, accepted value, answers, the draft's context) → (answers to fill in, a note to show):
+# e.g. a plan document fills in the campaign's fields.
+Fills = Callable[[AsyncSession, Any, Answers, dict[str, Any]], Awaitable[tuple[Answers, str | None]]]
 # (session, accepted value, answers so far, the draft's context) → error message or None; for rules
 # that need the database and who is asking, e.g. a unit's quota.
 Guard = Callable[[AsyncSession, Any, Answers, dict[str, Any]], Awaitable[str | None]]

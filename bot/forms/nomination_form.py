@@ -76,7 +76,7 @@ def _name(value: Any, answers: Answers) -> str | None:
     return nominations.check_name(str(value), answers.get("kind"))
 
 
-async def _title_case(session: AsyncSession, value: Any, answers: Answers) -> tuple[Answers, str | None]:
+async def _title_case(session: AsyncSession, value: Any, answers: Answers, context: dict) -> tuple[Answers, str | None]:
     """A person's name typed all in lower case or all in capitals is written in title case, and the
     officer is told (the review shows it, and "sửa" puts it back)."""
     if not _individual(answers):

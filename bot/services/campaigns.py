@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clock, texts
-from bot.services import audit, outbox, scope
+from bot.services import audit, cascade, outbox, scope
 from bot.services.members import destination
 from storage.models import Campaign, CampaignUnit, Member, OutboxMessage, StoredFile, Unit
 
@@ -61,14 +61,20 @@ class CampaignSummary:
 # --- targets ------------------------------------------------------------------------------------------
 
 
-async def unit_kinds(session: AsyncSession) -> list[str]:
-    rows = await session.scalars(select(Unit.kind).where(Unit.active.is_(True)).distinct().order_by(Unit.kind))
+def _launchable(reach: scope.Scope):  # noqa: ANN202 - a where clause
+    """The units an office launches to: those in its reach, its own unit left out."""
+    clause = Unit.active.is_(True) & reach.units_clause(Unit.id)
+    return clause if reach.unit_id is None else clause & (Unit.id != reach.unit_id)
+
+
+async def unit_kinds(session: AsyncSession, reach: scope.Scope = scope.WHOLE_TREE) -> list[str]:
+    rows = await session.scalars(select(Unit.kind).where(_launchable(reach)).distinct().order_by(Unit.kind))
     return list(rows.all())
 
 
-async def active_units(session: AsyncSession) -> list[Unit]:
+async def active_units(session: AsyncSession, reach: scope.Scope = scope.WHOLE_TREE) -> list[Unit]:
     """The units a campaign can go to, by code."""
-    return list((await session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.code))).all())
+    return list((await session.scalars(select(Unit).where(_launchable(reach)).order_by(Unit.code))).all())
 
 
 async def units_by_codes(session: AsyncSession, codes: list[str]) -> tuple[list[Unit], list[str]]:
@@ -88,9 +94,7 @@ async def resolve_targets(
     """The active units a campaign goes to: all (the top of the tree left out: it is the office's
     own level, with no officer to report), by kind, a subtree (its root included), or picked —
     within the launching office's reach (a xã's office: its own sub-units, never the xã itself)."""
-    active = (await session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.code))).all()
-    if not reach.whole_tree:
-        active = [u for u in active if reach.covers(u.id) and u.id != reach.unit_id]
+    active = await active_units(session, reach)
     if mode == "all":  # the units, not the organisation itself: a root with units under it is not one
         if not reach.whole_tree:
             return list(active)
@@ -112,7 +116,8 @@ async def resolve_targets(
             stack.extend(by_parent.get(unit.id, []))
         return sorted(out, key=lambda u: u.code)
     if mode == "units":
-        return (await units_by_codes(session, codes or []))[0]
+        inside = {u.id for u in active}
+        return [u for u in (await units_by_codes(session, codes or []))[0] if u.id in inside]
     raise ValueError(f"unknown target mode {mode!r}")
 
 
@@ -188,7 +193,8 @@ async def launch(session: AsyncSession, answers: dict[str, Any], admin_id: int) 
         raise CampaignError("no_targets")
     campaign = campaign_from_answers(answers, admin_id)
     campaign.owner_unit_id = reach.unit_id
-    campaign.parent_campaign_id = answers.get("parent_campaign_id")
+    parent = await cascade.parent_for(session, reach, answers.get("parent_campaign_id"))
+    campaign.parent_campaign_id = parent.id if parent is not None else None  # only a plan its unit received
     campaign.launched_at = clock.now()
     session.add(campaign)
     await session.flush()

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clock
 from bot.services import audit, scope
+from bot.texts import nominations as nomination_texts
 from storage.models import Campaign, CampaignUnit, Member, Nomination, NominationEvent, Report, ReportPeriod, Unit
 
 
@@ -172,3 +173,13 @@ async def lower_history(session: AsyncSession, nomination: Nomination) -> list[t
             NominationEvent.nomination_id == current.id).order_by(NominationEvent.id))).all())
         out.append((current, events))
     return out
+
+
+async def lower_review(session: AsyncSession, nomination: Nomination) -> str:
+    """How the lower level(s) reviewed a nomination put forward, as the review screen shows it."""
+    parts = []
+    for source, events in await lower_history(session, nomination):
+        campaign = await session.get(Campaign, source.campaign_id)
+        unit = await session.get(Unit, source.unit_id)
+        parts.append(nomination_texts.lower_review(source, campaign, unit.name, events))
+    return "\n".join(parts)

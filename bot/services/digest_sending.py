@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import charts, clock
@@ -17,7 +18,7 @@ from bot.config import Settings
 from bot.services import digests, files, outbox
 from bot.services.digests import CampaignDigest
 from bot.services.nudges import allowed_now
-from storage.models import Campaign
+from storage.models import Campaign, Member
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,9 @@ def chart_data(items: list[CampaignDigest]) -> tuple[dict[str, list[int]], list[
     return by_kind, sorted(weeks.items())
 
 
-async def render(session: AsyncSession, now: datetime, since: datetime) -> RenderedDigest:
-    items = await digests.build(session, now, since)
+async def render(session: AsyncSession, now: datetime, since: datetime, level: int | None = None) -> RenderedDigest:
+    """The digest of one office's campaigns (`level`: its scope unit; None: the top office's)."""
+    items = await digests.build(session, now, since, level)
     undelivered = digest_texts.undelivered_line(await digests.undelivered_to_leadership(session, since=since))
     text = digest_texts.digest(items, now, since, undelivered)
     caption = digest_texts.CHART_CAPTION.format(day=clock.fmt_date(now))
@@ -68,7 +70,8 @@ async def on_demand(session: AsyncSession, member_id: int, settings: Settings, n
     """/digest: the changes since the person's last digest (or a period's worth, by their schedule)."""
     sub = await digests.subscription(session, member_id, settings.digest, settings.quiet_hours)
     since = sub.last_sent_at or digests.default_since(now, "weekly" if sub.frequency == "off" else sub.frequency)
-    return await render(session, now, since)
+    level = await session.scalar(select(Member.scope_unit_id).where(Member.id == member_id))
+    return await render(session, now, since, level)
 
 
 async def store_chart(session: AsyncSession, png: bytes, now: datetime) -> int:
@@ -96,16 +99,17 @@ async def send_due(session: AsyncSession, settings: Settings, now: datetime | No
     due = await digests.claim_due(session, cfg, quiet, now)
     if not due:
         return report
-    rendered: dict[datetime, tuple[RenderedDigest, int | None]] = {}
-    chart_id: int | None = None
+    rendered: dict[tuple[datetime, int | None], tuple[RenderedDigest, int | None]] = {}
+    charts_of: dict[int | None, int] = {}
     messages = []
     for item in due:
-        if item.since not in rendered:  # people with the same "since" read the same digest
-            digest = await render(session, now, item.since)
-            if digest.chart is not None and chart_id is None:
-                chart_id = await store_chart(session, digest.chart, now)
-            rendered[item.since] = (digest, chart_id if digest.chart is not None else None)
-        digest, file_id = rendered[item.since]
+        seen = (item.since, item.level)
+        if seen not in rendered:  # people of one office with the same "since" read the same digest
+            digest = await render(session, now, item.since, item.level)
+            if digest.chart is not None and item.level not in charts_of:
+                charts_of[item.level] = await store_chart(session, digest.chart, now)
+            rendered[seen] = (digest, charts_of.get(item.level) if digest.chart is not None else None)
+        digest, file_id = rendered[seen]
         key = f"digest:{item.member_id}:{item.slot.isoformat()}"
         messages.append({**item.to, "member_id": item.member_id, "dedupe_key": key,
                          "topic": f"digest:{item.member_id}",

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clock
 from bot.config import DigestSettings, QuietHours
-from bot.services import awards
+from bot.services import awards, scope
 from bot.services.members import DESTINATION_COLUMNS, destination
 from bot.services.nudges import next_allowed
 from bot.services.report_periods import PeriodStatus, period_status
@@ -52,11 +52,12 @@ class CampaignDigest:
 # --- what the digest says --------------------------------------------------------------------
 
 
-async def active_campaigns(session: AsyncSession, today: date) -> list[Campaign]:
-    """Launched campaigns not ended more than ACTIVE_AFTER_END ago, newest first."""
+async def active_campaigns(session: AsyncSession, today: date, level: int | None = None) -> list[Campaign]:
+    """One office's launched campaigns (`level`: its scope unit, None: the top office's) not
+    ended more than ACTIVE_AFTER_END ago, newest first."""
     rows = await session.scalars(
         select(Campaign).where(
-            Campaign.launched_at.is_not(None),
+            Campaign.launched_at.is_not(None), scope.level_clause(level),
             (Campaign.period_end.is_(None)) | (Campaign.period_end >= today - ACTIVE_AFTER_END),
         ).order_by(Campaign.launched_at.desc(), Campaign.id.desc())
     )
@@ -140,10 +141,10 @@ async def campaign_digest(session: AsyncSession, campaign: Campaign, today: date
     )
 
 
-async def build(session: AsyncSession, now: datetime, since: datetime) -> list[CampaignDigest]:
-    """The digest of every active campaign as of `now`, counting changes after `since`."""
+async def build(session: AsyncSession, now: datetime, since: datetime, level: int | None = None) -> list[CampaignDigest]:
+    """The digest of one office's active campaigns as of `now`, counting changes after `since`."""
     today = clock.local(now).date()
-    return [await campaign_digest(session, c, today, since) for c in await active_campaigns(session, today)]
+    return [await campaign_digest(session, c, today, since) for c in await active_campaigns(session, today, level)]
 
 
 @dataclass(frozen=True)
@@ -251,13 +252,15 @@ class DueDigest:
     to: dict  # members.destination: channel and chat
     slot: datetime  # the next_at that was claimed: with member_id, what makes the digest unique
     since: datetime
+    level: int | None = None  # the office whose campaigns the person reads (their scope unit)
 
 
 async def claim_due(session: AsyncSession, cfg: DigestSettings, quiet: QuietHours, now: datetime) -> list[DueDigest]:
     """Claim every due digest (move its next_at past now); returns the ones this call won."""
     rows = (await session.execute(
         select(DigestSubscription.id, DigestSubscription.member_id, DigestSubscription.frequency,
-               DigestSubscription.next_at, DigestSubscription.last_sent_at, *DESTINATION_COLUMNS)
+               DigestSubscription.next_at, DigestSubscription.last_sent_at, Member.scope_unit_id,
+               *DESTINATION_COLUMNS)
         .join(Member, Member.id == DigestSubscription.member_id)
         .where(DigestSubscription.next_at <= now, DigestSubscription.frequency != "off",
                Member.left_at.is_(None), Member.role.in_(DIGEST_ROLES))
@@ -273,5 +276,5 @@ async def claim_due(session: AsyncSession, cfg: DigestSettings, quiet: QuietHour
         )
         if claimed.rowcount == 1:
             won.append(DueDigest(row.member_id, destination(row), row.next_at,
-                                 row.last_sent_at or default_since(now, row.frequency)))
+                                 row.last_sent_at or default_since(now, row.frequency), row.scope_unit_id))
     return won

@@ -76,11 +76,15 @@ async def create_invites(
     expires_days: int = 14,
     created_by: Member | None = None,
     actor_label: str | None = None,
+    scope_unit_id: int | None = None,
 ) -> list[Invite]:
+    """Invite codes; an admin's or leader's carries the reach its member gets (None: the whole tree)."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
     expires_at = clock.now() + timedelta(days=expires_days)
-    invites = [Invite(code=new_code(), unit_id=unit_id, role=role, expires_at=expires_at) for _ in range(count)]
+    scope_unit_id = scope_unit_id if role != "officer" else None
+    invites = [Invite(code=new_code(), unit_id=unit_id, role=role, expires_at=expires_at, scope_unit_id=scope_unit_id)
+               for _ in range(count)]
     session.add_all(invites)
     await session.flush()
     audit.record(
@@ -90,6 +94,7 @@ async def create_invites(
         actor_label=actor_label,
         role=role,
         unit_id=unit_id,
+        scope_unit_id=scope_unit_id,
         count=count,
         invite_ids=[i.id for i in invites],
     )
@@ -262,6 +267,7 @@ async def redeem(
         full_name=full_name.strip()[:255] or str(zalo_user_id if zalo else telegram_user_id),
         unit_id=invite.unit_id,
         role=invite.role,
+        scope_unit_id=invite.scope_unit_id if invite.role != "officer" else None,
         reachable=True,
         joined_at=now,
         # Only someone already shown the channel's notice gets here (bot.first_contact): joining is

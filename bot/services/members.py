@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -125,13 +125,19 @@ async def deactivate(session: AsyncSession, admin_id: int, member_id: int) -> Me
     return member
 
 
-async def active_members(session: AsyncSession, unit_code: str | None = None) -> list[Member]:
+async def active_members(session: AsyncSession, unit_code: str | None = None,
+                         reach: scope.Scope = scope.WHOLE_TREE) -> list[Member]:
+    """Active members (of one unit), those in reach only: officers of its units, admins and
+    leaders whose own reach is inside it."""
     query = (
         select(Member)
         .options(selectinload(Member.unit))
         .where(Member.left_at.is_(None))
         .order_by(Member.role, Member.id)
     )
+    if not reach.whole_tree:
+        query = query.where(or_(and_(Member.role == "officer", reach.units_clause(Member.unit_id)),
+                                and_(Member.role != "officer", reach.units_clause(Member.scope_unit_id))))
     if unit_code:
         query = query.join(Unit, Member.unit_id == Unit.id).where(func.upper(Unit.code) == unit_code.strip().upper())
     return list((await session.scalars(query)).all())
@@ -151,7 +157,8 @@ async def campaign_office(session: AsyncSession, campaign_id: int, role: str = "
 
 
 async def add_admin(
-    session: AsyncSession, *, telegram_user_id: int, full_name: str, unit: Unit | None
+    session: AsyncSession, *, telegram_user_id: int, full_name: str, unit: Unit | None,
+    scope_unit_id: int | None = None,
 ) -> Member:
     """Bind a known Telegram account as admin directly (bootstrap, from the CLI)."""
     if await active_member(session, telegram_user_id) is not None:
@@ -162,6 +169,7 @@ async def add_admin(
         full_name=full_name.strip(),
         unit_id=unit.id if unit else None,
         role="admin",
+        scope_unit_id=scope_unit_id,
         joined_at=clock.now(),
     )
     session.add(member)

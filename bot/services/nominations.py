@@ -349,18 +349,9 @@ async def describe(session: AsyncSession, nomination: Nomination, *, with_histor
     events = await history(session, nomination.id) if with_history else None
     text = t.detail(nomination, campaign.title, unit.name, await evidence(session, nomination), events)
     if with_history and nomination.forwarded_from_id is not None:
-        text += "\n\n" + await lower_review(session, nomination)
+        text += "\n\n" + await cascade.lower_review(session, nomination)
     return text
 
-
-async def lower_review(session: AsyncSession, nomination: Nomination) -> str:
-    """How the lower level reviewed a nomination it put forward (bot.services.cascade)."""
-    parts = []
-    for source, events in await cascade.lower_history(session, nomination):
-        campaign = await session.get(Campaign, source.campaign_id)
-        unit = await session.get(Unit, source.unit_id)
-        parts.append(t.lower_review(source, campaign, unit.name, events))
-    return "\n".join(parts)
 
 
 async def evidence_file(session: AsyncSession, member_id: int, nomination_id: int, file_id: int) -> StoredFile:

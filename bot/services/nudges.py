@@ -22,7 +22,7 @@ from bot.collation import sort_by_name
 from bot.texts import reports as t
 from bot.texts import zalo as zt
 from bot.config import NudgeSettings, QuietHours, Settings
-from bot.services import outbox, zalo_usage
+from bot.services import outbox, scope, zalo_usage
 from bot.services.members import DESTINATION_COLUMNS, destination
 from bot.text_chunks import LIMITS
 from storage.db import insert_ignoring
@@ -260,7 +260,7 @@ async def _escalate(session: AsyncSession, settings: Settings, now: datetime, re
                                        ReportPeriod.due_on <= horizon)
         )
     ).all()
-    leaders = None
+    offices: dict[int | None, list] = {}  # the leaders and admins of each campaign's own office
     for period in candidates:
         if escalation_at(period.due_on, settings) > now:
             continue
@@ -273,14 +273,17 @@ async def _escalate(session: AsyncSession, settings: Settings, now: datetime, re
         late = [u.name for u in await missing_units(session, period)]
         if not late:
             continue
-        if leaders is None:
-            leaders = (
+        title, owner = (await session.execute(select(Campaign.title, Campaign.owner_unit_id)
+                                              .where(Campaign.id == period.campaign_id))).one()
+        if owner not in offices:
+            offices[owner] = (
                 await session.execute(
                     select(Member.id, *DESTINATION_COLUMNS)
-                    .where(Member.role.in_(("leader", "admin")), Member.left_at.is_(None)).order_by(Member.id)
+                    .where(Member.role.in_(("leader", "admin")), Member.left_at.is_(None), scope.office_clause(owner))
+                    .order_by(Member.id)
                 )
             ).all()
-        title = await session.scalar(select(Campaign.title).where(Campaign.id == period.campaign_id))
+        leaders = offices[owner]
         texts: dict[str, str] = {}  # one per channel: each within that channel's length
         messages = []
         for leader in leaders:

@@ -126,16 +126,20 @@ async def _tell_the_office(session: AsyncSession, now: datetime, report: NoticeR
         return 0
     report.reports += len(won)
     admins = (await session.execute(
-        select(Member.id, *DESTINATION_COLUMNS).where(Member.role == "admin", Member.left_at.is_(None)).order_by(Member.id)
+        select(Member.id, Member.scope_unit_id, *DESTINATION_COLUMNS).where(Member.role == "admin", Member.left_at.is_(None))
+        .order_by(Member.id)
     )).all()
     if not admins:
         return 0
-    arrivals = await _arrivals(session, sorted(won))
+    everything = await _arrivals(session, sorted(won))
     first = min(won)
     messages = []
     for admin in admins:
         to = destination(admin)
         base = {**to, "member_id": admin.id}
+        arrivals = [a for a in everything if a.owner == admin.scope_unit_id]  # their own office's campaigns
+        if not arrivals:
+            continue
         if len(arrivals) <= ARRIVALS_FEW:
             for a in arrivals:
                 text = t.report_received(to["channel"], a.unit_name, a.period.label, a.period.campaign_id, a.title,
@@ -161,6 +165,7 @@ class _Arrival:
     days_late: int
     resent: bool  # it replaced an earlier report of the unit's
     counts: tuple[int, int]  # the period's units reported, owed
+    owner: int | None = None  # the campaign's office (its admins are told; bot.services.scope)
 
 
 async def _arrivals(session: AsyncSession, ids: list[int]) -> list[_Arrival]:
@@ -169,7 +174,7 @@ async def _arrivals(session: AsyncSession, ids: list[int]) -> list[_Arrival]:
     for i in range(0, len(ids), CHUNK):
         rows += (await session.execute(
             select(Report.id, Report.unit_id, Report.submitted_at, Report.days_late, Unit.name, ReportPeriod,
-                   Campaign.title)
+                   Campaign.title, Campaign.owner_unit_id)
             .join(Unit, Unit.id == Report.unit_id)
             .join(ReportPeriod, ReportPeriod.id == Report.period_id)
             .join(Campaign, Campaign.id == ReportPeriod.campaign_id)
@@ -194,7 +199,7 @@ async def _arrivals(session: AsyncSession, ids: list[int]) -> list[_Arrival]:
             Report.replaced_by_id.in_(latest_ids[i:i + CHUNK]))))
     return [
         _Arrival(row.id, row.ReportPeriod, row.title, row.unit_id, row.name, row.submitted_at, row.days_late,
-                 row.id in resent, counts[row.ReportPeriod.id])
+                 row.id in resent, counts[row.ReportPeriod.id], row.owner_unit_id)
         for row in sorted(latest.values(), key=lambda r: (r.submitted_at, r.id))
     ]
 

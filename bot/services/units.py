@@ -224,8 +224,9 @@ async def unit_by_code(session: AsyncSession, code: str) -> Unit | None:
     return await session.scalar(select(Unit).where(func.upper(Unit.code) == key_of(code)))
 
 
-async def unit_tree(session: AsyncSession) -> list[tuple[Unit, int, int]]:
-    """(unit, depth, active members) in tree order, children sorted by name (bot.collation)."""
+async def unit_tree(session: AsyncSession, top: int | None = None) -> list[tuple[Unit, int, int]]:
+    """(unit, depth, active members) in tree order, children sorted by name (bot.collation); from
+    `top` down (a xã's office sees its own subtree), or the whole tree."""
     units = sorted((await session.scalars(select(Unit))).all(), key=lambda u: (vn_key(u.name), u.code))
     counts = dict(
         (
@@ -244,7 +245,13 @@ async def unit_tree(session: AsyncSession) -> list[tuple[Unit, int, int]]:
             out.append((unit, depth, counts.get(unit.id, 0)))
             walk(unit.id, depth + 1)
 
-    walk(None, 0)
+    if top is None:
+        walk(None, 0)
+    else:
+        start = next((u for u in units if u.id == top), None)
+        if start is not None:
+            out.append((start, 0, counts.get(start.id, 0)))
+            walk(start.id, 1)
     return out
 
 

@@ -50,3 +50,17 @@ FORWARD_REFUSED = {
 }
 FORWARD_NOTICE = "⬆️ {unit} đề nghị khen thưởng: #{id} {name} ({form}) — phong trào #{campaign}. Xét duyệt: /review"
 FORWARD_BUTTON = "⬆️ Đề nghị cấp trên"
+
+
+PARENT_NOT_FOUND = ("• Văn bản thực hiện Kế hoạch số {label} của cấp trên — kế hoạch này chưa có trong bot (hoặc "
+                    "không phát động tới đơn vị bạn): phong trào sẽ không gắn với cấp trên.")
+OUTSIDE_REACH = ("Các đơn vị {codes} không thuộc phạm vi của bạn (chỉ phát động tới các đơn vị trực thuộc). "
+                 "Xem các mã ở danh sách dưới câu hỏi.")
+
+
+def parent_found(parent_id: int, label: str, taken: list[str]) -> str:
+    """The launch form's note: the plan carries out the parent campaign, and what came from it."""
+    line = f"• Thực hiện Kế hoạch số {label} — phong trào #{parent_id} của cấp trên: bot gắn hai phong trào với nhau"
+    if taken:
+        line += f"; lấy theo cấp trên: {', '.join(taken)}"
+    return line + "."

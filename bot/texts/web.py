@@ -158,3 +158,6 @@ UPLOAD_WAITING = ("Đã nhận tệp «{filename}», bot đang đọc tệp. K�
                   "hãy quay lại chat.")
 UPLOAD_FAILED = "Bot gặp lỗi khi xử lý tệp này; quản trị viên đã được báo. Hãy thử lại sau ít phút."
 UPLOAD_BACK = "Quay lại chat để làm tiếp."
+
+UNITS_IMPORT_TOP_ONLY = ("Chỉ quản trị của cấp cao nhất (toàn bộ cây đơn vị) mới nhập danh sách đơn vị. "
+                         "Hãy gửi danh sách đơn vị trực thuộc của bạn cho cấp trên.")

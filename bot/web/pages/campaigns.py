@@ -10,9 +10,9 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from bot import clock
-from bot.services import campaigns, dashboard, digest_sending, exports
+from bot.services import campaigns, dashboard, digest_sending, exports, scope
 from bot.texts import web as texts
-from bot.web.auth import db_of, notice, page, render, settings_of
+from bot.web.auth import db_of, me, notice, page, render, settings_of
 from bot.web.pages.home import LINKS, Link
 
 routes = web.RouteTableDef()
@@ -24,11 +24,17 @@ def _not_found(request: web.Request, campaign_id: int) -> web.Response:
     return notice(request, 404, texts.NOT_FOUND_TITLE, texts.CAMPAIGN_NOT_FOUND.format(id=campaign_id))
 
 
+async def _in_reach(request: web.Request, campaign_id: int) -> bool:
+    """A campaign owned in the person's reach (bot.services.scope); another xã's is not found."""
+    async with db_of(request).session() as session:
+        return await scope.campaign(session, await scope.of(session, me(request).member), campaign_id) is not None
+
+
 @routes.get("/web/campaigns")
 @page("status")
 async def campaign_list(request: web.Request) -> web.Response:
     async with db_of(request).session() as session:
-        items = await campaigns.summaries(session)
+        items = await campaigns.summaries(session, await scope.of(session, me(request).member))
     return render(request, "campaigns.html", {"title": texts.CAMPAIGNS_TITLE, "items": items, "t": texts})
 
 
@@ -42,6 +48,8 @@ def _cell(cell: dashboard.Cell) -> tuple[str, str]:
 @page("status")
 async def campaign_dashboard(request: web.Request) -> web.Response:
     campaign_id = int(request.match_info["id"])
+    if not await _in_reach(request, campaign_id):
+        return _not_found(request, campaign_id)
     query = request.query
     filters = dashboard.Filters.parse(query.get("kind"), query.get("status"), query.get("period"))
     async with db_of(request).session() as session:
@@ -77,6 +85,8 @@ async def campaign_dashboard(request: web.Request) -> web.Response:
 @page("digest")
 async def campaign_chart(request: web.Request) -> web.Response:
     campaign_id = int(request.match_info["id"])
+    if not await _in_reach(request, campaign_id):
+        return _not_found(request, campaign_id)
     async with db_of(request).session() as session:
         png = await digest_sending.campaign_chart(session, campaign_id, clock.now())
     if png is None:
@@ -93,6 +103,8 @@ def _download(made: exports.Export) -> web.Response:
 @page("export")
 async def campaign_xlsx(request: web.Request) -> web.Response:
     campaign_id = int(request.match_info["id"])
+    if not await _in_reach(request, campaign_id):
+        return _not_found(request, campaign_id)
     try:
         async with db_of(request).session() as session:
             made = await exports.campaign_workbook(session, campaign_id, settings_of(request))
@@ -105,6 +117,8 @@ async def campaign_xlsx(request: web.Request) -> web.Response:
 @page("report_docx")
 async def period_docx(request: web.Request) -> web.Response:
     campaign_id = int(request.match_info["id"])
+    if not await _in_reach(request, campaign_id):
+        return _not_found(request, campaign_id)
     try:
         async with db_of(request).session() as session:
             made = await exports.period_report(session, campaign_id, f"#{request.match_info['period']}",

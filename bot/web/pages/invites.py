@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot import clock
 from bot.core.invites import MAX_CODES
-from bot.services import invites
+from bot.services import invites, scope
 from bot.texts import ROLE_NAMES
 from bot.texts import web as texts
 from bot.web.auth import db_of, me, notice, page, render, settings_of
@@ -62,11 +62,15 @@ async def make(request: web.Request) -> web.StreamResponse:
         unit = await session.get(Unit, int(request.match_info["unit_id"]))
         if unit is None:
             return await tree_page(request, status=404, error=texts.UNIT_GONE)
+        reach = await scope.of(session, me(request).member)
+        if not reach.covers(unit.id):
+            return await tree_page(request, status=404, error=texts.UNIT_GONE)
         if not unit.active:
             return await tree_page(request, status=409, error=texts.INVITE_UNIT_INACTIVE.format(name=unit.name))
         made = await invites.create_invites(session, role=role, unit_id=unit.id, count=int(count),
                                             expires_days=settings.invite_expires_days,
-                                            created_by=await session.get(Member, me(request).member.id))
+                                            created_by=await session.get(Member, me(request).member.id),
+                                            scope_unit_id=unit.id)  # an admin or leader of this unit: its subtree
         ids = ",".join(str(i.id) for i in made)
         unit_id = unit.id
     raise web.HTTPSeeOther(f"/web/units/{unit_id}/invites?ids={ids}")  # printing again makes no codes
@@ -79,7 +83,7 @@ async def printable(request: web.Request) -> web.Response:
     wanted = [int(i) for i in request.query.get("ids", "").split(",") if i.isdigit()][:MAX_CODES]
     async with db_of(request).session() as session:
         unit = await session.get(Unit, int(request.match_info["unit_id"]))
-        if unit is None:
+        if unit is None or not (await scope.of(session, me(request).member)).covers(unit.id):
             return notice(request, 404, texts.NOT_FOUND_TITLE, texts.UNIT_GONE)
         query = (select(Invite).where(Invite.unit_id == unit.id, Invite.used_at.is_(None),
                                       Invite.link_member_id.is_(None), Invite.expires_at > clock.now())

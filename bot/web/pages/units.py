@@ -41,7 +41,7 @@ async def tree_page(request: web.Request, *, status: int = 200, ok: str | None =
                     error: str | None = None) -> web.Response:
     """The tree, with an outcome above it (what was done, or why nothing was)."""
     async with db_of(request).session() as session:
-        tree = await units.unit_tree(session)
+        tree = await units.unit_tree(session, me(request).member.scope_unit_id)
         counts = await units.role_counts(session)
     rows = [TreeRow(u.id, u.code, u.name, u.kind, min(depth, 6), u.active, counts.get(u.id, {}).get("officer", 0),
                     counts.get(u.id, {}).get("leader", 0)) for u, depth, _ in tree]
@@ -79,6 +79,8 @@ def _preview_page(request: web.Request, plan: Preview, name: str, file_id: int |
 @takes_file
 @page(COMMAND)
 async def upload(request: web.Request) -> web.Response:
+    if me(request).member.scope_unit_id is not None:  # the tree is the top office's to change
+        return await tree_page(request, status=403, error=texts.UNITS_IMPORT_TOP_ONLY)
     form = await request.post()
     field = form.get("file")
     if not isinstance(field, web.FileField) or not field.filename:
@@ -96,6 +98,8 @@ async def upload(request: web.Request) -> web.Response:
 @routes.post("/web/units/apply")
 @page(COMMAND)
 async def apply(request: web.Request) -> web.Response:
+    if me(request).member.scope_unit_id is not None:
+        return await tree_page(request, status=403, error=texts.UNITS_IMPORT_TOP_ONLY)
     form = await request.post()
     member_id = me(request).member.id
     raw = str(form.get("file", ""))
