@@ -312,3 +312,42 @@ async def test_the_cli_refusal_below_0006_is_vietnamese(db, db_url):
         "mà các phiên bản trước 0006 chỉ lưu được thành viên Telegram.",
         "Cơ sở dữ liệu đang ở phiên bản 0006.",
     ]
+
+
+async def test_0021_keeps_a_single_office_deployment_as_it_was_its_admins_and_leaders_on_the_whole_tree(empty_db):
+    """Unit scopes (0021): the admins and leaders of a database from before reach the whole tree and
+    its campaigns are the top office's: every list and number they had, they still have."""
+    from bot.services import campaigns as campaigns_service
+    from bot.services import scope
+    from storage.models import Campaign, Member
+
+    db = empty_db
+    await migrate.upgrade(db, "0020")
+    tables = Base.metadata.tables
+    async with db.session() as session:
+        await session.execute(insert(tables["units"]).values([
+            {"id": 1, "code": "DN", "name": "UBND tỉnh Đồng Nai", "kind": "tỉnh"},
+            {"id": 2, "code": "XD", "name": "Xã Xuân Đường", "kind": "xã", "parent_id": 1}]))
+        await session.execute(insert(tables["members"]).values([
+            {"id": 1, "telegram_user_id": 1001, "chat_id": 1001, "full_name": "Nguyễn Thị Lan", "unit_id": 1,
+             "role": "admin"},
+            {"id": 2, "telegram_user_id": 1002, "chat_id": 1002, "full_name": "Trần Văn Hùng", "unit_id": 1,
+             "role": "leader"}]))
+        await session.execute(insert(tables["campaigns"]).values(
+            {"id": 1, "title": "Phong trào thi đua “Dân vận khéo”", "created_by_member_id": 1, "launched_at": AT,
+             "reward_forms": []}))
+        await session.execute(insert(tables["campaign_units"]).values({"campaign_id": 1, "unit_id": 2}))
+    await migrate.upgrade(db)
+    async with db.session() as session:
+        for member in (await session.scalars(select(Member).order_by(Member.id))).all():
+            assert member.scope_unit_id is None
+            assert (await scope.of(session, member)).whole_tree
+        campaign = await session.get(Campaign, 1)
+        assert (campaign.owner_unit_id, campaign.parent_campaign_id) == (None, None)
+        assert scope.WHOLE_TREE.owns(campaign)
+        assert [s.campaign.id for s in await campaigns_service.summaries(session, scope.WHOLE_TREE)] == [1]
+    await migrate.downgrade(db, "0020")
+    assert await heads(db) == {"0020"}
+    async with db.engine.connect() as conn:
+        assert await conn.scalar(text("SELECT count(*) FROM members")) == 2
+        assert await conn.scalar(text("SELECT count(*) FROM campaigns")) == 1

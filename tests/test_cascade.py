@@ -1,0 +1,191 @@
+"""Cascading campaigns through the simulator: the province launches to its xã, a xã's office (an
+admin invited for the xã) launches its implementing plan to its own units, approves a nomination
+and puts it forward; the province sees it in review with the xã's history and the roll-up in
+/campaign. A xã's office never reaches another xã."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.services import campaigns, units
+from storage.models import Campaign, CampaignUnit, Member, Nomination, ReportPeriod
+from tests.conftest import UNITS_CSV, add_admin, make_invite, texts_of
+from tests.test_nominations import button, nominate_individual
+
+P_ADMIN, P_LEADER = 7001, 7002
+XA_ADMIN, XB_ADMIN = 7011, 7012
+XD1, CM1, LB1 = 7101, 7102, 7103
+T1, T2, TH, DT, CMT = 7201, 7202, 7203, 7204, 7205
+SUB_UNITS = """XDT1,Thôn 1,thôn,XD
+XDT2,Thôn 2,thôn,XD
+XDTH,Trường Tiểu học Xuân Đường,trường học,XD
+XDDT,Đoàn Thanh niên xã Xuân Đường,đoàn thể,XD
+CMT1,Ấp 1,thôn,CM
+"""
+XA_PLAN = """UBND XÃ XUÂN ĐƯỜNG
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Số: 12/KH-UBND
+Xuân Đường, ngày 20 tháng 5 năm 2026
+KẾ HOẠCH
+Thực hiện phong trào thi đua “Chung sức xây dựng nông thôn mới” năm 2026 trên địa bàn xã
+Thực hiện Kế hoạch số 5232/KH-UBND ngày 11/5/2026 của UBND tỉnh.
+I. NỘI DUNG
+Các thôn, trường học, đoàn thể đăng ký và tổ chức thực hiện phong trào.
+II. TỔ CHỨC THỰC HIỆN
+Văn phòng HĐND và UBND xã theo dõi, tổng hợp.
+Nơi nhận:
+- UBND tỉnh;
+- Lưu: VT.
+TM. ỦY BAN NHÂN DÂN
+CHỦ TỊCH
+(Đã ký)
+
+Nguyễn Văn Bảy
+"""
+
+
+async def _join(bot, uid: int, code: str) -> None:
+    assert "Chào mừng" in texts_of(await bot.join(uid, code))[0]
+
+
+async def _invite_in_chat(bot, role: str, unit: str) -> str:
+    """The province's admin types /invite ROLE UNIT; the code is the line's first MOI… word."""
+    reply = texts_of(await bot.say(P_ADMIN, f"/invite {role} {unit}"))[0]
+    async with bot.db.session() as session:
+        from storage.models import Invite
+
+        invite = await session.scalar(select(Invite).order_by(Invite.id.desc()).limit(1))
+        assert invite.code in reply
+        return invite.code
+
+
+async def _member(bot, uid: int) -> Member:
+    async with bot.db.session() as session:
+        return await session.scalar(select(Member).where(Member.telegram_user_id == uid))
+
+
+@pytest.fixture
+async def province(bot):
+    async with bot.db.session() as session:
+        await units.import_units(session, units.parse_units_csv(UNITS_CSV + SUB_UNITS))
+    await add_admin(bot.db, P_ADMIN)
+    await bot.say(P_ADMIN, "/help")
+    await _join(bot, P_LEADER, await make_invite(bot.db, "DN", "leader"))
+    # The xã offices: admins invited for their xã, by the province's admin, in chat.
+    await _join(bot, XA_ADMIN, await _invite_in_chat(bot, "admin", "XD"))
+    await _join(bot, XB_ADMIN, await _invite_in_chat(bot, "admin", "CM"))
+    for uid, unit in ((XD1, "XD"), (CM1, "CM"), (LB1, "LB"), (T1, "XDT1"), (T2, "XDT2"), (TH, "XDTH"),
+                      (DT, "XDDT"), (CMT, "CMT1")):
+        await _join(bot, uid, await make_invite(bot.db, unit, "officer"))
+    async with bot.db.session() as session:
+        admin = await session.scalar(select(Member).where(Member.telegram_user_id == P_ADMIN))
+        result = await campaigns.launch(session, {
+            "title": "Phong trào thi đua “Chung sức xây dựng nông thôn mới” năm 2026", "doc_number": "5232/KH-UBND",
+            "issued_on": "2026-05-11", "period_start": "2026-06-01", "period_end": "2027-12-31",
+            "reporting_cadence": "6-monthly", "reward_forms": ["Giấy khen", "Bằng khen"],
+            "target_mode": "units", "target_units": ["XD", "CM", "LB"]}, admin.id)
+    assert result.campaign_id == 1 and result.units == 3
+    for uid in (XD1, CM1, LB1):
+        await bot.sim.wait_for(lambda m: "PHÁT ĐỘNG" in (m.get("text") or ""), chat_id=uid, timeout=15)
+    return bot
+
+
+async def test_a_xa_carries_out_the_province_plan_and_puts_a_nomination_forward(province):
+    bot = province
+    xa = await _member(bot, XA_ADMIN)
+    async with bot.db.session() as session:
+        xd = await units.unit_by_code(session, "XD")
+    assert xa.role == "admin" and xa.scope_unit_id == xd.id  # the invite named the xã
+    assert (await _member(bot, P_ADMIN)).scope_unit_id is None  # the province's office: the whole tree
+
+    # The xã's office launches its implementing plan; the bot links it to the province's #1.
+    assert "Gửi văn bản kế hoạch" in texts_of(await bot.say(XA_ADMIN, "/new_campaign"))[0]
+    read = texts_of(await bot.send_file(XA_ADMIN, "kh-12-xuan-duong.txt", XA_PLAN.encode(), "text/plain"))[0]
+    assert "Thực hiện Kế hoạch số 5232/KH-UBND — phong trào #1 của cấp trên" in read, read
+    assert "lấy theo cấp trên: ngày bắt đầu, ngày kết thúc, báo cáo định kỳ, hình thức khen thưởng" in read
+    assert "Thời gian: từ 01/06/2026 đến 31/12/2027" in read
+    codes = texts_of(await bot.say(XA_ADMIN, "4"))[0]
+    assert "XDT1 — Thôn 1" in codes and "XDTH — Trường Tiểu học Xuân Đường" in codes
+    assert "CMT1" not in codes and "LB —" not in codes and "XD — " not in codes  # only its own units
+    refused = texts_of(await bot.say(XA_ADMIN, "XDT1, CMT1"))[0]
+    assert "CMT1 không thuộc phạm vi của bạn" in refused
+    review = (await bot.say(XA_ADMIN, "XDT1, XDT2, XDTH, XDDT"))[-1]
+    launched = texts_of(await bot.press(XA_ADMIN, review["message_id"], button(review, "confirm")))
+    assert any("Đã phát động #2: gửi tới 4 cán bộ của 4 đơn vị" in t for t in launched), launched
+    async with bot.db.session() as session:
+        child = await session.get(Campaign, 2)
+        assert (child.parent_campaign_id, child.owner_unit_id, child.reporting_cadence) == (1, xd.id, "6-monthly")
+        assert child.reward_forms == ["Giấy khen", "Bằng khen"]
+        assert {u for (u,) in (await session.execute(select(CampaignUnit.unit_id).where(
+            CampaignUnit.campaign_id == 2))).all()} == {
+            (await units.unit_by_code(session, c)).id for c in ("XDT1", "XDT2", "XDTH", "XDDT")}
+
+    # The sub-units' officers get it (not the other xã's), acknowledge and nominate.
+    for uid in (T1, T2, TH, DT):
+        await bot.sim.wait_for(lambda m: "PHÁT ĐỘNG" in (m.get("text") or "") and "12/KH-UBND" in m["text"],
+                               chat_id=uid, timeout=15)
+        bot.new_messages(uid)
+    assert not any("12/KH-UBND" in (m.get("text") or "") for m in bot.sim.messages(CMT) + bot.sim.messages(CM1))
+    for uid in (T1, T2, TH):
+        launch = next(m for m in bot.sim.messages(uid) if "12/KH-UBND" in (m.get("text") or ""))
+        await bot.press(uid, launch["message_id"], "ack:2")
+    done = await nominate_individual(bot, T1, name="Trần Thị Hoa")
+    review = done[-1]
+    assert any("Đã gửi đề xuất" in t for t in texts_of(await bot.press(T1, review["message_id"], button(review, "confirm"))))
+    done = await nominate_individual(bot, TH, name="Lê Văn Minh")
+    await bot.press(TH, done[-1]["message_id"], button(done[-1], "confirm"))
+
+    # The xã's office reviews its own queue; the province's queue does not hold the xã's nominations.
+    queue = "\n".join(texts_of(await bot.say(XA_ADMIN, "/review")))
+    assert "Trần Thị Hoa" in queue or "Lê Văn Minh" in queue, queue
+    assert "Trần Thị Hoa" not in "\n".join(texts_of(await bot.say(P_ADMIN, "/review")))
+    async with bot.db.session() as session:
+        hoa = await session.scalar(select(Nomination).where(Nomination.full_name == "Trần Thị Hoa"))
+    approved = await bot.say(XA_ADMIN, f"/approve {hoa.id}")
+    offer = next(m for m in approved if "Đã duyệt" in (m.get("text") or ""))
+    assert offer["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == f"c:forward:{hoa.id}"
+    forwarded = texts_of(await bot.press(XA_ADMIN, offer["message_id"], "c:forward:" + str(hoa.id)))
+    assert any(f"đề xuất #{hoa.id} đi tiếp thành" in t and "phong trào #1" in t for t in forwarded), forwarded
+    again = texts_of(await bot.say(XA_ADMIN, f"/forward {hoa.id}"))
+    assert any("đã" in t.lower() and f"#{hoa.id}" in t for t in again), again  # once only
+
+    # The province's office is told and finds it in its queue, with the xã's review history.
+    await bot.sim.wait_for(lambda m: "Xã Xuân Đường đề nghị khen thưởng" in (m.get("text") or ""),
+                           chat_id=P_ADMIN, timeout=15)
+    card = "\n".join(texts_of(await bot.say(P_ADMIN, "/review")))
+    assert "Trần Thị Hoa" in card and "Xã Xuân Đường" in card
+    assert f"↪️ Cấp dưới đề nghị: Thôn 1 đã duyệt #{hoa.id} ở phong trào #2" in card, card
+    async with bot.db.session() as session:
+        carried = await session.scalar(select(Nomination).where(Nomination.forwarded_from_id == hoa.id))
+        assert (carried.campaign_id, carried.unit_id, carried.status) == (1, xd.id, "submitted")
+
+    # The province's /campaign 1: xã Xuân Đường launched (with its units' counts), Cẩm Mỹ not.
+    detail = texts_of(await bot.say(P_ADMIN, "/campaign 1"))[0]
+    assert "Kế hoạch thực hiện của đơn vị: 1/3 đã phát động" in detail, detail
+    assert "Xã Xuân Đường: ✅ đã phát động #2 — 3/4 đơn vị đã nhận, 0 báo cáo, 2 đề xuất (1 đã duyệt)" in detail
+    assert "Xã Cẩm Mỹ: ⏳ chưa phát động kế hoạch thực hiện" in detail
+    child_view = texts_of(await bot.say(XA_ADMIN, "/campaign 2"))[0]
+    assert "↪️ Thực hiện phong trào #1 của cấp trên" in child_view
+
+    # The child's report periods fall before the parent's due dates (reports.implementing_lead_days).
+    await bot.say(P_ADMIN, "/periods 1")
+    await bot.say(XA_ADMIN, "/periods 2")
+    async with bot.db.session() as session:
+        parent_due = [p.due_on for p in (await session.scalars(select(ReportPeriod).where(
+            ReportPeriod.campaign_id == 1).order_by(ReportPeriod.due_on))).all()]
+        child_due = [p.due_on for p in (await session.scalars(select(ReportPeriod).where(
+            ReportPeriod.campaign_id == 2).order_by(ReportPeriod.due_on))).all()]
+    assert parent_due and child_due == [d - timedelta(days=bot.settings.reports.implementing_lead_days)
+                                        for d in parent_due]
+
+    # The other xã's office sees none of it.
+    for command in ("/campaign 2", f"/approve {hoa.id}", "/members XDT1", "/status 2"):
+        reply = texts_of(await bot.say(XB_ADMIN, command))[0]
+        assert "không thuộc phạm vi của bạn" in reply, (command, reply)
+    listing = texts_of(await bot.say(XB_ADMIN, "/campaigns"))[0]
+    assert "#2" not in listing
+    assert "Trần Thị Hoa" not in "\n".join(texts_of(await bot.say(XB_ADMIN, "/review")))
