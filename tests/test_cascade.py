@@ -189,3 +189,99 @@ async def test_a_xa_carries_out_the_province_plan_and_puts_a_nomination_forward(
     listing = texts_of(await bot.say(XB_ADMIN, "/campaigns"))[0]
     assert "#2" not in listing
     assert "Trần Thị Hoa" not in "\n".join(texts_of(await bot.say(XB_ADMIN, "/review")))
+
+
+# Tables whose rows record what was said or who signed in, not the office's data.
+_TRAFFIC = {"inbox", "outbox", "audit_log", "form_drafts", "web_sessions", "web_signins", "send_budget",
+            "first_contacts", "zalo_usage"}
+
+
+async def _data(bot) -> dict[str, list]:
+    """Every row of every table of the office's data, as plain tuples."""
+    from storage.models import Base
+
+    out = {}
+    async with bot.db.engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            if table.name not in _TRAFFIC:
+                rows = (await conn.execute(select(table).order_by(*table.primary_key.columns))).all()
+                out[table.name] = [tuple(r) for r in rows]
+    return out
+
+
+async def test_a_xa_office_is_refused_every_command_and_page_on_another_xa_and_nothing_changes(province):
+    import aiohttp
+
+    from bot import clock
+    from storage.council_models import VoteSession
+    from tests.web import LINK_RE
+
+    bot = province
+    xb = await _member(bot, XB_ADMIN)
+    async with bot.db.session() as session:
+        own = await campaigns.launch(session, {  # xã A's own campaign, to its own units
+            "title": "Phong trào thi đua “Xuân Đường sáng, xanh, sạch” năm 2026", "target_mode": "all",
+            "reward_forms": ["Giấy khen"]}, (await _member(bot, XA_ADMIN)).id)
+        other = await campaigns.launch(session, {  # xã B's campaign, to its own units
+            "title": "Phong trào thi đua “Cẩm Mỹ chung tay xây dựng nông thôn mới” năm 2026", "target_mode": "all",
+            "reward_forms": ["Giấy khen", "Bằng khen"], "reporting_cadence": "6-monthly",
+            "period_start": "2026-06-01", "period_end": "2027-06-30"}, xb.id)
+    cb, ca = other.campaign_id, own.campaign_id
+    assert other.units == 1 and own.units == 4  # each office's own units only
+    await bot.sim.wait_for(lambda m: "PHÁT ĐỘNG" in (m.get("text") or ""), chat_id=CMT, timeout=15)
+    bot.new_messages(CMT)
+    done = await nominate_individual(bot, CMT, name="Phạm Văn Tâm")
+    await bot.press(CMT, done[-1]["message_id"], button(done[-1], "confirm"))
+    await bot.say(XB_ADMIN, f"/periods {cb}")
+    async with bot.db.session() as session:
+        nb = await session.scalar(select(Nomination.id).where(Nomination.full_name == "Phạm Văn Tâm"))
+        mb = (await _member(bot, CMT)).id
+        period = await session.scalar(select(ReportPeriod.id).where(ReportPeriod.campaign_id == cb))
+        vote = VoteSession(campaign_id=cb, status="open", council_size=3, deadline_at=clock.now() + timedelta(days=3),
+                           opened_by_member_id=xb.id, ballot_salt="s" * 32)
+        session.add(vote)
+        await session.flush()
+        sb = vote.id
+    before = await _data(bot)
+
+    commands = [f"/{name} {cb}" for name in (
+        "campaign", "resend", "status", "export", "report_docx", "periods", "confirm_periods", "vote_open",
+        "registration_call", "registrations")]
+    commands += [f"/quota {cb} CMT1 3", f"/quota {ca} CMT1 3", "/members CM", "/members CMT1"]
+    commands += [f"/{name} {nb}" for name in ("approve", "reject", "return_nomination", "later", "forward")]
+    commands += [f"/deactivate {mb}"]
+    commands += [f"/{name} {sb}" for name in ("vote_close", "vote_extend", "vote_status", "vote_docs", "decision")]
+    commands += ["/invite officer CMT1", "/invite admin CM"]
+    from bot.core import access
+
+    named = {c.split()[0][1:] for c in commands}
+    assert set(access.TARGETS) - {"history_merge", "history_split"} <= named  # every numbered command is tried
+    for command in commands:
+        replies = texts_of(await bot.say(XA_ADMIN, command))
+        assert replies and "không thuộc phạm vi của bạn" in replies[0], (command, replies)
+    # Lists: none of xã B's campaigns, nominations or people.
+    for command in ("/campaigns", "/review", "/members"):
+        shown = "\n".join(texts_of(await bot.say(XA_ADMIN, command)))
+        assert "Cẩm Mỹ chung tay" not in shown and "Phạm Văn Tâm" not in shown and "Ấp 1" not in shown, (command, shown)
+
+    # The web pages, signed in from the chat as xã A's admin.
+    link = next(f.group(0) for t in texts_of(await bot.say(XA_ADMIN, "/web")) if (f := LINK_RE.search(t)))
+    base = link.split("/web/")[0]
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        async with http.get(link) as r:
+            assert r.status == 200
+        async with bot.db.session() as session:
+            cm = await units.unit_by_code(session, "CM")
+        for path in (f"/web/campaigns/{cb}", f"/web/campaigns/{cb}/chart.png", f"/web/campaigns/{cb}/xlsx",
+                     f"/web/campaigns/{cb}/docx/{period}", f"/web/nominations/{nb}", f"/web/units/{cm.id}/invites"):
+            async with http.get(base + path) as r:
+                assert r.status in (403, 404), (path, r.status)
+                assert "Phạm Văn Tâm" not in await r.text(errors="replace")
+        for path in ("/web/campaigns", "/web/review", "/web/units"):
+            async with http.get(base + path) as r:
+                page = await r.text()
+                assert r.status == 200 and "Cẩm Mỹ chung tay" not in page and "Phạm Văn Tâm" not in page, path
+                assert "Ấp 1" not in page, path
+        async with http.get(base + f"/web/campaigns/{ca}") as r:
+            assert r.status == 200  # its own campaign's page opens
+    assert await _data(bot) == before  # nothing of the office's data changed
