@@ -168,6 +168,8 @@ async def test_a_xa_carries_out_the_province_plan_and_puts_a_nomination_forward(
     assert "Kế hoạch thực hiện của đơn vị: 1/3 đã phát động" in detail, detail
     assert "Xã Xuân Đường: ✅ đã phát động #2 — 3/4 đơn vị đã nhận, 0 báo cáo, 2 đề xuất (1 đã duyệt)" in detail
     assert "Xã Cẩm Mỹ: ⏳ chưa phát động kế hoạch thực hiện" in detail
+    status = texts_of(await bot.say(P_LEADER, "/status 1"))[0]  # the province's leader: the same roll-up
+    assert "Xã Xuân Đường: ✅ đã phát động #2" in status and "Xã Cẩm Mỹ: ⏳ chưa phát động" in status, status
     child_view = texts_of(await bot.say(XA_ADMIN, "/campaign 2"))[0]
     assert "↪️ Thực hiện phong trào #1 của cấp trên" in child_view
 

@@ -82,6 +82,26 @@ def test_admin_add_binds_the_first_admin(seeded, db_url):
     assert "https://" not in code_only.stdout and "đường link" not in code_only.stdout.splitlines()[-1]
 
 
+async def test_admin_add_and_invite_name_the_unit_an_office_acts_on(seeded, db_url):
+    from sqlalchemy import select
+
+    from storage.models import Invite, Member, Unit
+
+    env = {"THIDUA_DATABASE_URL": db_url}
+    added = run(["admin", "add", "--user-id", "556", "--name", "Trần Văn Bảy", "--unit", "XD", "--scope", "XD"],
+                env_extra=env)
+    assert added.returncode == 0, added.stderr
+    made = run(["invite", "--unit", "CM", "--role", "leader", "--scope", "CM"], env_extra=env)
+    assert made.returncode == 0, made.stderr
+    wrong = run(["admin", "add", "--scope", "KHONGCO"], env_extra=env)
+    assert wrong.returncode == 1 and "Không có đơn vị mã “KHONGCO” (--scope)" in wrong.stderr
+    async with seeded.session() as session:
+        codes = dict((await session.execute(select(Unit.code, Unit.id))).all())
+        admin = await session.scalar(select(Member).where(Member.telegram_user_id == 556))
+        invite = await session.scalar(select(Invite).where(Invite.role == "leader"))
+    assert admin.scope_unit_id == codes["XD"] and invite.scope_unit_id == codes["CM"]
+
+
 def test_admin_add_with_a_known_bot_name_points_to_the_link(tmp_path, seeded, db_url):
     config = tmp_path / "config.toml"
     config.write_text('[bot]\nusername = "thidua_dongnai_bot"\n', encoding="utf-8")

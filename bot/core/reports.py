@@ -10,8 +10,9 @@ from bot.core.screens import Action
 from bot.core.turn import Turn
 from bot.forms import report_form
 from bot.forms.engine import parse_date
-from bot.services import report_periods, zalo_usage
+from bot.services import cascade, report_periods, zalo_usage
 from bot.texts import reports as t
+from bot.texts import scopes as st
 from storage.models import Campaign, ReportPeriod
 
 
@@ -133,10 +134,13 @@ async def status(turn: Turn) -> None:
             return
         rows = await report_periods.campaign_status(session, campaign_id)
         title = campaign.title
+        children = await cascade.rollup(session, campaign_id)
+    # Units that launch to their own: whether each did, and their units' counts (as /campaign).
+    rolled = "\n\n" + st.rollup(children) if any(c.child_campaign_id or c.subunits for c in children) else ""
     if not rows:
-        turn.say(t.status_none(turn.channel, campaign_id) + note)
+        turn.say(t.status_none(turn.channel, campaign_id) + rolled + note)
         return
-    turn.say(t.status_text(campaign_id, title, rows, report_periods.today_local()) + note)
+    turn.say(t.status_text(campaign_id, title, rows, report_periods.today_local()) + rolled + note)
 
 
 @command("due")

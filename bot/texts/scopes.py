@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot import vn_format
+
 KIND_NAMES = {"campaign": "phong trào", "unit": "đơn vị", "nomination": "đề xuất", "member": "thành viên",
               "session": "phiên họp xét", "award": "khen thưởng"}
 
@@ -30,12 +32,13 @@ def rollup(children) -> str:  # noqa: ANN001 - cascade.ChildRollup rows
     lines = [f"🔗 Kế hoạch thực hiện của đơn vị: {len(launched)}/{len(children)} đã phát động"]
     for c in children[:40]:
         if c.child_campaign_id:
-            lines.append(f"• {c.name}: ✅ đã phát động #{c.child_campaign_id} — {c.acknowledged}/{c.units} đơn vị "
-                         f"đã nhận, {c.reports} báo cáo, {c.nominations} đề xuất ({c.approved} đã duyệt)")
+            n = vn_format.number
+            lines.append(f"• {c.name}: ✅ đã phát động #{c.child_campaign_id} — {n(c.acknowledged)}/{n(c.units)} đơn vị "
+                         f"đã nhận, {n(c.reports)} báo cáo, {n(c.nominations)} đề xuất ({n(c.approved)} đã duyệt)")
         else:
             lines.append(f"• {c.name}: ⏳ chưa phát động kế hoạch thực hiện")
     if len(children) > 40:
-        lines.append(f"… và {len(children) - 40} đơn vị khác (tệp Excel: /export)")
+        lines.append(f"… và {vn_format.number(len(children) - 40)} đơn vị khác (tệp Excel: /export)")
     return "\n".join(lines)
 
 
