@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.core.commands import command
 from bot.core.turn import Turn
 from bot.forms.typed import fold, parse_date
-from bot.services import awards
+from bot.services import awards, scope
 from bot.texts import awards as t
 from storage.models import Member
 
@@ -48,7 +48,7 @@ async def history(turn: Turn) -> None:
         turn.say(t.history_usage(turn.channel))
         return
     async with turn.db.session() as session:
-        entries = await awards.history(session, name)
+        entries = await awards.history(session, name, await scope.of(session, turn.member))
     turn.say(t.history(name, entries))
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import clock
 from bot.collation import vn_key
 from bot.config import Settings
-from bot.services import audit, outbox
+from bot.services import audit, outbox, scope
 from bot.services.members import destination
 from bot.texts import awards as t
 from storage.models import Award, AwardDecision, Campaign, Member, Nomination, Unit, VoteCandidate, VoteSession
@@ -159,16 +159,17 @@ class HistoryEntry:
     campaign_title: str
 
 
-async def history(session: AsyncSession, name: str) -> list[HistoryEntry]:
+async def history(session: AsyncSession, name: str, reach: scope.Scope = scope.WHOLE_TREE) -> list[HistoryEntry]:
     """The awards of everyone whose name contains these words (diacritics aside) — and every award of
-    the same people under other spellings (merged) — by person, newest first."""
+    the same people under other spellings (merged) — by person, newest first; of units in the
+    office's reach only."""
     key = name_key(name)
     people = select(Award.person_key).where(Award.name_key.contains(key, autoescape=True))
     rows = (await session.execute(
         select(Award, Unit.name, AwardDecision.number, Campaign.title)
         .join(Unit, Unit.id == Award.unit_id).join(AwardDecision, AwardDecision.id == Award.decision_id)
         .join(Campaign, Campaign.id == AwardDecision.campaign_id)
-        .where(Award.person_key.in_(people))
+        .where(Award.person_key.in_(people), reach.units_clause(Award.unit_id))
     )).all()
     entries = [HistoryEntry(a.id, a.person_key, a.full_name, unit, a.kind, a.reward_form, a.year, number, title)
                for a, unit, number, title in rows]
