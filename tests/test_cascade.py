@@ -55,6 +55,7 @@ async def _join(bot, uid: int, code: str) -> None:
 async def _invite_in_chat(bot, role: str, unit: str) -> str:
     """The province's admin types /invite ROLE UNIT; the code is the line's first MOI… word."""
     reply = texts_of(await bot.say(P_ADMIN, f"/invite {role} {unit}"))[0]
+    assert "chỉ làm việc với" in reply and "và các đơn vị trực thuộc" in reply, reply
     async with bot.db.session() as session:
         from storage.models import Invite
 

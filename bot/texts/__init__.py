@@ -500,8 +500,10 @@ INVITE_UNIT_INACTIVE = "Đơn vị {code} đã ngừng hoạt động."
 def invites_made(codes: list[str], role: str, unit_name: str | None, expires: str, bot_username: str,
                  zalo_url: str = "") -> str:
     where = f", đơn vị {unit_name}" if unit_name else ""
-    lines = [f"Đã tạo {len(codes)} mã mời — vai trò {ROLE_NAMES[role]}{where}, hết hạn {expires}.",
-             "Gửi mỗi người một mã; mỗi mã dùng một lần.", ""]
+    lines = [f"Đã tạo {len(codes)} mã mời — vai trò {ROLE_NAMES[role]}{where}, hết hạn {expires}."]
+    if role != "officer" and unit_name:  # an office's admin or leader: the unit's subtree is their reach
+        lines.append(f"Người tham gia bằng mã này chỉ làm việc với {unit_name} và các đơn vị trực thuộc.")
+    lines += ["Gửi mỗi người một mã; mỗi mã dùng một lần.", ""]
     for code in codes:
         telegram = f"https://t.me/{bot_username}?start={code}" if bot_username else f"/start {code}"
         zalo = f"mở {zalo_url} rồi nhắn “tham gia {code}”" if zalo_url else f"nhắn cho bot “tham gia {code}”"
