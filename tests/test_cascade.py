@@ -69,6 +69,21 @@ async def _member(bot, uid: int) -> Member:
         return await session.scalar(select(Member).where(Member.telegram_user_id == uid))
 
 
+async def _page(bot, uid: int, path: str) -> str:
+    """A web page as the person opens it from the chat's sign-in link."""
+    import aiohttp
+
+    from tests.web import LINK_RE
+
+    link = next(f.group(0) for t in texts_of(await bot.say(uid, "/web")) if (f := LINK_RE.search(t)))
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        async with http.get(link) as r:
+            assert r.status == 200
+        async with http.get(link.split("/web/")[0] + path) as r:
+            assert r.status == 200, (path, r.status)
+            return await r.text()
+
+
 @pytest.fixture
 async def province(bot):
     async with bot.db.session() as session:
@@ -171,6 +186,11 @@ async def test_a_xa_carries_out_the_province_plan_and_puts_a_nomination_forward(
     assert "Xã Cẩm Mỹ: ⏳ chưa phát động kế hoạch thực hiện" in detail
     status = texts_of(await bot.say(P_LEADER, "/status 1"))[0]  # the province's leader: the same roll-up
     assert "Xã Xuân Đường: ✅ đã phát động #2" in status and "Xã Cẩm Mỹ: ⏳ chưa phát động" in status, status
+    digest = "\n".join(texts_of(await bot.say(P_LEADER, "/digest")))  # and the province's digest
+    assert ("• Kế hoạch thực hiện: 1/3 đơn vị đã phát động; cấp dưới: 3/4 đơn vị đã nhận, 0 báo cáo, 2 đề xuất "
+            "(1 đã duyệt).") in digest, digest
+    page = await _page(bot, P_ADMIN, "/web/campaigns/1")  # and the province's dashboard
+    assert "Kế hoạch thực hiện của đơn vị: 1/3 đã phát động" in page and "Xã Xuân Đường: ✅ đã phát động #2" in page
     child_view = texts_of(await bot.say(XA_ADMIN, "/campaign 2"))[0]
     assert "↪️ Thực hiện phong trào #1 của cấp trên" in child_view
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clock
 from bot.config import DigestSettings, QuietHours
-from bot.services import awards, scope
+from bot.services import awards, cascade, scope
 from bot.services.members import DESTINATION_COLUMNS, destination
 from bot.services.nudges import next_allowed
 from bot.services.report_periods import PeriodStatus, period_status
@@ -47,6 +47,7 @@ class CampaignDigest:
     next_due: list[ReportPeriod]
     weekly_nominations: list[tuple[date, int]]  # (Monday, nominations first sent that week)
     stages: Counter = field(default_factory=Counter)  # approved ones past the council: stage → count
+    children: list = field(default_factory=list)  # cascade.ChildRollup per unit, when units launch to their own
 
 
 # --- what the digest says --------------------------------------------------------------------
@@ -130,6 +131,7 @@ async def campaign_digest(session: AsyncSession, campaign: Campaign, today: date
         .where(Nomination.campaign_id == campaign.id, Nomination.status == "approved", Nomination.reviewed_at > since)
         .order_by(Nomination.reviewed_at.desc(), Nomination.id.desc()).limit(APPROVED_SHOWN)
     )).all()
+    rolled = await cascade.rollup(session, campaign.id)  # units that launch to their own
     return CampaignDigest(
         campaign=campaign, units=units, acknowledged=acked,
         current=await period_status(session, current) if current else None,
@@ -138,6 +140,7 @@ async def campaign_digest(session: AsyncSession, campaign: Campaign, today: date
         next_due=[p for p in periods if p.due_on >= today][:NEXT_DUE_SHOWN],
         weekly_nominations=await weekly_nominations(session, campaign.id),
         stages=Counter((await awards.stages(session, campaign_id=campaign.id)).values()),
+        children=rolled if any(c.child_campaign_id or c.subunits for c in rolled) else [],
     )
 
 

@@ -147,6 +147,19 @@ def _nomination_line(counts: Counter) -> str:
     return "• Đề xuất điển hình: " + ", ".join(parts) + "."
 
 
+def rollup_line(children: list) -> str:
+    """The units that launch to their own, in one line: how many launched their implementing plan,
+    and their units' counts summed."""
+    n = vn_format.number
+    launched = [c for c in children if c.child_campaign_id]
+    line = f"• Kế hoạch thực hiện: {n(len(launched))}/{n(len(children))} đơn vị đã phát động"
+    if launched:
+        line += (f"; cấp dưới: {n(sum(c.acknowledged for c in launched))}/{n(sum(c.units for c in launched))} đơn vị "
+                 f"đã nhận, {n(sum(c.reports for c in launched))} báo cáo, {n(sum(c.nominations for c in launched))} "
+                 f"đề xuất ({n(sum(c.approved for c in launched))} đã duyệt)")
+    return line + "."
+
+
 def campaign_section(d: CampaignDigest, today: date, budget: int) -> str:
     c = d.campaign
     lines = [f"#{c.id} «{short(c.title, 110)}»", f"• Xác nhận phát động: {d.acknowledged}/{d.units} đơn vị"]
@@ -157,6 +170,8 @@ def campaign_section(d: CampaignDigest, today: date, budget: int) -> str:
     for period, missing in d.overdue[:3]:
         lines.append(f"• Kỳ trước — {period.label}: còn {missing} đơn vị chưa nộp (/status {c.id}).")
     lines.append(_nomination_line(d.nominations))
+    if d.children:
+        lines.append(rollup_line(d.children))
     if d.stages:  # past the office's approval: the council and the decision
         lines.append("• Xét khen thưởng: " + ", ".join(
             f"{d.stages[s]} {STAGE_WORDS[s]}" for s in STAGE_WORDS if d.stages.get(s)) + ".")

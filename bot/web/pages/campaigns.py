@@ -10,7 +10,8 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from bot import clock
-from bot.services import campaigns, dashboard, digest_sending, exports, scope
+from bot.services import campaigns, cascade, dashboard, digest_sending, exports, scope
+from bot.texts import scopes as st
 from bot.texts import web as texts
 from bot.web.auth import db_of, me, notice, page, render, settings_of
 from bot.web.pages.home import LINKS, Link
@@ -54,12 +55,15 @@ async def campaign_dashboard(request: web.Request) -> web.Response:
     filters = dashboard.Filters.parse(query.get("kind"), query.get("status"), query.get("period"))
     async with db_of(request).session() as session:
         board = await dashboard.campaign_dashboard(session, campaign_id, filters, clock.local(clock.now()).date())
+        children = await cascade.rollup(session, campaign_id)
+    # Units that launch to their own: whether each did, with its units' counts (as /campaign says).
+    rollup = st.rollup(children).split("\n") if any(c.child_campaign_id or c.subunits for c in children) else []
     if board is None:
         return _not_found(request, campaign_id)
     s = board.summary
     context = {
         "title": f"#{board.campaign.id} {board.campaign.title}",
-        "board": board, "t": texts,
+        "board": board, "t": texts, "rollup": rollup,
         "summary": texts.dashboard_summary(s.units, board.total, s.delivered, s.acknowledged, s.nominations),
         "period_lines": [texts.period_summary(p.label, clock.fmt_date(p.due_on), states)
                          for p, states in zip(board.shown, s.states)],
