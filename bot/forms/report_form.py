@@ -13,10 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clock
 from bot.texts import reports as t
+from bot.texts import scopes as st
 from bot.forms.completions import FormRejected, completes
 from bot.forms.engine import LABEL_PREFIX, Screen
 from bot.forms.model import Answers, Choice, Field, Form
-from bot.services import report_periods
+from bot.services import cascade, report_periods
 from bot.services.report_periods import PeriodError
 from storage.models import Campaign, FormDraft, ReportPeriod
 
@@ -48,6 +49,19 @@ async def _period_is_the_units(session: AsyncSession, value: Any, answers: Answe
     return None
 
 
+def _subunits_sum(key: str):  # noqa: ANN202 - a hint provider
+    """Under the figure's question: what the unit's own units reported for it, summed (a xã that
+    launched an implementing plan reports upstairs with its units' figures in hand)."""
+    async def hint(session: AsyncSession, answers: Answers, context: dict[str, Any]) -> str | None:
+        if not str(answers.get("period") or "").isdigit():
+            return None
+        found = await cascade.subunit_figures(session, int(answers["period"]), context.get("unit_id"))
+        if found is None or not found.reported:
+            return None
+        return st.subunits_sum(found.sums.get(key, 0), found.reported, found.units)
+    return hint
+
+
 def period_error(code: str, period_id: int, opens_on) -> str:  # noqa: ANN001 - a date or None
     return t.PERIOD_ERRORS[code].format(id=period_id, opens=clock.fmt_date(opens_on) if opens_on else "")
 
@@ -63,9 +77,9 @@ FORM = Form(
         Field("summary", "Tóm tắt kết quả", "Viết tóm tắt kết quả thực hiện của đơn vị (20–3.000 ký tự).",
               min_len=report_periods.SUMMARY_MIN, max_len=report_periods.SUMMARY_MAX, error=t.SUMMARY_ERROR),
         Field("exemplars", "Số điển hình phát hiện", "Số điển hình tiên tiến phát hiện trong kỳ (gõ số, hoặc bỏ qua).",
-              kind="number", required=False, min_value=0, max_value=100000),
+              kind="number", required=False, min_value=0, max_value=100000, hint_provider=_subunits_sum("exemplars")),
         Field("new_models", "Số mô hình mới", "Số mô hình, cách làm mới trong kỳ (gõ số, hoặc bỏ qua).",
-              kind="number", required=False, min_value=0, max_value=100000),
+              kind="number", required=False, min_value=0, max_value=100000, hint_provider=_subunits_sum("new_models")),
         Field("file", "Tệp báo cáo", "Gửi tệp báo cáo của đơn vị (.docx hoặc .pdf), hoặc bấm “Bỏ qua” để chỉ gửi nội dung.",
               kind="file", required=False, accept=FILE_TYPES),  # up to files.max_mb
     ),

@@ -183,3 +183,42 @@ async def lower_review(session: AsyncSession, nomination: Nomination) -> str:
         unit = await session.get(Unit, source.unit_id)
         parts.append(nomination_texts.lower_review(source, campaign, unit.name, events))
     return "\n".join(parts)
+
+
+# --- a unit's report upstairs: its own units' figures summed -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubunitFigures:
+    """What a unit's own units reported for the matching period of its implementing campaign."""
+
+    sums: dict[str, int]
+    reported: int
+    units: int
+
+
+async def subunit_figures(session: AsyncSession, period_id: int, unit_id: int | None) -> SubunitFigures | None:
+    """For a unit reporting on a parent campaign's period: its implementing campaign's period of
+    the same kind and label (bot.services.report_periods._before_parent copies them), and the
+    figures its units sent for it, summed. None when the unit launched no implementing plan."""
+    period = await session.get(ReportPeriod, period_id)
+    if period is None or unit_id is None:
+        return None
+    child = await session.scalar(
+        select(ReportPeriod).join(Campaign, Campaign.id == ReportPeriod.campaign_id)
+        .where(Campaign.parent_campaign_id == period.campaign_id, Campaign.owner_unit_id == unit_id,
+               Campaign.launched_at.is_not(None), ReportPeriod.kind == period.kind, ReportPeriod.label == period.label)
+        .order_by(Campaign.id.desc()).limit(1))
+    if child is None:
+        return None
+    units = await session.scalar(select(func.count()).select_from(CampaignUnit)
+                                 .where(CampaignUnit.campaign_id == child.campaign_id))
+    sums: dict[str, int] = {}
+    reported = 0
+    for (figures,) in (await session.execute(select(Report.figures).where(
+            Report.period_id == child.id, Report.replaced_by_id.is_(None)))).all():
+        reported += 1
+        for key, value in (figures or {}).items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                sums[key] = sums.get(key, 0) + int(value)
+    return SubunitFigures(sums, reported, units or 0)

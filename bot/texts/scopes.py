@@ -67,3 +67,10 @@ def parent_found(parent_id: int, label: str, taken: list[str]) -> str:
     if taken:
         line += f"; lấy theo cấp trên: {', '.join(taken)}"
     return line + "."
+
+
+def subunits_sum(total: int, reported: int, units: int) -> str:
+    """Under a report's figure question, for a unit whose own units reported on its implementing plan."""
+    n = vn_format.number
+    return (f"📊 Các đơn vị trực thuộc đã báo cáo ({n(reported)}/{n(units)} đơn vị): tổng {n(total)}. "
+            f"Gõ {total} để dùng số này.")
