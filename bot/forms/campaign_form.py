@@ -49,6 +49,12 @@ async def _read_document(filename: str, content: bytes, limits: FileSettings) ->
         return {}, str(exc)
 
 
+def _reward_choices(names: list[str]) -> list[str]:
+    """Reward forms by name (a plan's, a parent campaign's) as the form's choices; unknown ones left out."""
+    known = {name.lower(): f"r{i}" for i, name in enumerate(REWARD_FORMS)}
+    return [known[r.lower()] for r in names if r.lower() in known]
+
+
 async def _reach(session: AsyncSession, context: dict) -> scope.Scope:
     """The launching office's reach, named when the form was opened (the launch checks it again)."""
     return await scope.of_unit(session, context.get("scope_unit_id"))
@@ -77,8 +83,7 @@ async def _from_parent(session: AsyncSession, plan: dict, filled: Answers, conte
         filled["reporting_cadence"] = parent.reporting_cadence
         taken.append("báo cáo định kỳ")
     if not filled.get("reward_forms") and parent.reward_forms:
-        known = {name.lower(): f"r{i}" for i, name in enumerate(REWARD_FORMS)}
-        filled["reward_forms"] = [known[r.lower()] for r in parent.reward_forms if r.lower() in known]
+        filled["reward_forms"] = _reward_choices(parent.reward_forms)
         taken.append("hình thức khen thưởng")
     return texts.parent_found(parent.id, label, taken)
 
@@ -87,7 +92,6 @@ async def _prefill(session: AsyncSession, files: list[dict], answers: Answers, c
     plan = files[-1]["plan"]
     number = f"{plan['number']}/{plan['symbol']}" if plan["number"] and plan["symbol"] else None
     quota = plan["quota"] or {}
-    known = {name.lower(): f"r{i}" for i, name in enumerate(REWARD_FORMS)}
     filled: Answers = {
         "_plan": plan,
         "doc_number": number,
@@ -98,7 +102,7 @@ async def _prefill(session: AsyncSession, files: list[dict], answers: Answers, c
         "quota_collectives": quota.get("collectives"),
         "quota_individuals": quota.get("individuals"),
         "quota_per": quota.get("per"),
-        "reward_forms": [known[r.lower()] for r in plan["reward_forms"] if r.lower() in known],
+        "reward_forms": _reward_choices(plan["reward_forms"]),
     }
     if plan["title"]:  # left out when absent, so that the required title is asked next
         filled["title"] = plan["title"][:1000]
